@@ -1,0 +1,66 @@
+"""Story files to ParsedStory objects. Pure Python: no Django, safe in worker processes.
+
+read (bytes -> text) -> detect (which format) -> <format>.parse (text -> ParsedStory)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import ksl, plain
+from .read import DEFAULT_MAX_BYTES, decode
+from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
+
+PARSER_VERSION = "1"
+
+Parser = Callable[..., ParsedStory]
+
+PARSERS: dict[str, Parser] = {
+    "ksl": ksl.parse,
+    "plain": plain.parse,
+}
+
+
+def detect(text: str) -> str:
+    """The name of the parser that fits this text best."""
+    if ksl.looks_like(text):
+        return "ksl"
+    return "plain"
+
+
+def parse_text(text: str, *, path: str = "", format: str | None = None) -> ParsedStory:
+    name = format or detect(text)
+    try:
+        parser = PARSERS[name]
+    except KeyError:
+        raise IngestError(f"unknown format {name!r}; choose from {', '.join(PARSERS)}") from None
+    story = parser(text, path=path)
+    story.format = name
+    story.raw = text
+    return story
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    path: str = "",
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParsedStory:
+    decoded = decode(data, max_bytes=max_bytes)
+    story = parse_text(decoded.text, path=path, format=format)
+    story.encoding = decoded.encoding
+    return story
+
+
+__all__ = [
+    "PARSERS",
+    "PARSER_VERSION",
+    "IngestError",
+    "ParsedStory",
+    "SkipStory",
+    "TaggedEntity",
+    "detect",
+    "parse_bytes",
+    "parse_text",
+]
