@@ -1,0 +1,16 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_8719396fc9f702ac.txt"
+CORPUS = Path(os.environ.get("NEWSARCHIVE_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The research corpus beside the project; tests that need it skip without it."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"research corpus not found at {CORPUS} (set NEWSARCHIVE_CORPUS)")
+    return CORPUS
