@@ -14,3 +14,12 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"research corpus not found at {CORPUS} (set NEWSARCHIVE_CORPUS)")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,253 @@
+"""The archive's data: stories, who published them, what they mention, how they arrived."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .querysets import ArticleQuerySet, EntityQuerySet
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, **scope) -> str:
+    """A slug for `text` not yet used in `model` (within `scope`), with -2, -3… appended."""
+    base = (slugify(text) or "item")[: max_length - 8].strip("-") or "item"
+    slug, n = base, 1
+    while model._default_manager.filter(slug=slug, **scope).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Source(models.Model):
+    """A credited outlet or wire agency: who wrote a story, or the site it was archived from."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=50, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class IngestBatch(models.Model):
+    """One run of `manage.py ingest`: what it read, what it stored, what it refused."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    paths = models.JSONField(default=list)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    parser_version = models.CharField(max_length=20, blank=True)
+    tagger_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "ingest batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Entity(models.Model):
+    """A person, organization, place, group or topic that stories are about.
+
+    Topics are a kind of Entity rather than a model of their own: they need the
+    same pages, aliases, merging, facets and per-story mentions as people do, and
+    one table keeps the faceting and search code single.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        ORGANIZATION = "organization", "organization"
+        PLACE = "place", "place"
+        GROUP = "group", "group"
+        TOPIC = "topic", "topic"
+
+    # URL prefix of each kind's pages.
+    URL_PREFIX = {
+        Kind.PERSON: "people",
+        Kind.ORGANIZATION: "organizations",
+        Kind.PLACE: "places",
+        Kind.GROUP: "groups",
+        Kind.TOPIC: "topics",
+    }
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "kind", name="entity_unique_name_per_kind"),
+            models.UniqueConstraint(fields=["kind", "slug"], name="entity_unique_slug_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "articles:entity", kwargs={"kind": self.URL_PREFIX[self.kind], "slug": self.slug}
+        )
+
+
+class EntityAlias(models.Model):
+    """Another name for an entity ("Assad", "U.S."), used when tagging new stories."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    normalized = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entity aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "normalized"], name="alias_unique_per_entity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalized = normalize_alias(self.name)
+        super().save(*args, **kwargs)
+
+
+def normalize_alias(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class Article(models.Model):
+    """One news story, as published, with the raw input it was parsed from."""
+
+    class DatePrecision(models.TextChoices):
+        NONE = "none", "unknown"
+        YEAR = "year", "year"
+        MONTH = "month", "month"
+        DAY = "day", "day"
+        MINUTE = "minute", "minute"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200)
+    byline = models.CharField(max_length=300, blank=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    section = models.CharField(max_length=200, blank=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.NONE
+    )
+    updated_at_source = models.DateTimeField(
+        null=True, blank=True, help_text="When the publisher last updated the story."
+    )
+    body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    summary = models.TextField(blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    read_time_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    read_time_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    disclaimer = models.TextField(blank=True, help_text="The publisher's archive disclaimer.")
+    copyright = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000, blank=True, db_index=True)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    publisher = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="published_articles"
+    )
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_public = models.BooleanField(default=True, db_index=True)
+    batch = models.ForeignKey(
+        IngestBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    source_path = models.CharField(max_length=1000, blank=True, db_index=True)
+    raw_format = models.CharField(max_length=20, blank=True)
+    raw_input = models.TextField(blank=True, help_text="The exact text the parser read.")
+    entities = models.ManyToManyField(Entity, through="Mention", related_name="articles")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
+            models.Index(fields=["source", "published_at"], name="article_source_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:story", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def read_time(self) -> tuple[int, int] | None:
+        if self.read_time_min is None:
+            return None
+        return (self.read_time_min, self.read_time_max or self.read_time_min)
+
+
+class ArticleVersion(models.Model):
+    """What a story said before a changed file for the same URL or path replaced it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    raw_input = models.TextField(blank=True)
+    batch = models.ForeignKey(IngestBatch, null=True, blank=True, on_delete=models.SET_NULL)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (until {self.replaced_at:%Y-%m-%d})"
+
+
+class Mention(models.Model):
+    """How one story mentions one entity."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    count = models.PositiveIntegerField(default=1)
+    first_offset = models.PositiveIntegerField(default=0)
+    surface = models.CharField(max_length=200, blank=True)
+    in_headline = models.BooleanField(default=False)
+    in_lede = models.BooleanField(default=False)
+    salience = models.PositiveIntegerField(default=0, help_text="1 is the story's main subject.")
+
+    class Meta:
+        ordering = ["salience", "-count"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity"], name="mention_unique"),
+        ]
+        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
+
+    def __str__(self) -> str:
+        return f"{self.entity.name} in {self.article_id}"

@@ -1,0 +1,246 @@
+"""Writes: every change to the archive goes through a function here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+
+from .ingest.types import ParsedStory, TaggedEntity
+from .models import (
+    Article,
+    ArticleVersion,
+    Entity,
+    EntityAlias,
+    IngestBatch,
+    Mention,
+    Source,
+    normalize_alias,
+    unique_slug,
+)
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+
+
+@dataclass
+class IngestResult:
+    article: Article
+    outcome: Outcome
+
+
+_WORD = re.compile(r"\w+")
+
+
+def content_hash(body: str) -> str:
+    """A hash of the body's words, so whitespace, case and punctuation changes don't count."""
+    normalized = " ".join(_WORD.findall(body.casefold()))
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def source_get_or_create(*, name: str) -> Source | None:
+    name = " ".join(name.split())[:200]
+    if not name:
+        return None
+    source = Source.objects.filter(name__iexact=name).first()
+    if source:
+        return source
+    try:
+        with transaction.atomic():
+            return Source.objects.create(name=name, slug=unique_slug(Source, name))
+    except IntegrityError:  # another ingest created it a moment ago
+        return Source.objects.get(name__iexact=name)
+
+
+def entity_get_or_create(*, name: str, kind: str) -> Entity:
+    name = " ".join(name.split())[:200]
+    entity = Entity.objects.filter(name__iexact=name, kind=kind).first()
+    if entity:
+        return entity
+    alias = (
+        EntityAlias.objects.filter(normalized=normalize_alias(name), entity__kind=kind)
+        .select_related("entity")
+        .first()
+    )
+    if alias:
+        return alias.entity
+    try:
+        with transaction.atomic():
+            return Entity.objects.create(
+                name=name, kind=kind, slug=unique_slug(Entity, name, kind=kind)
+            )
+    except IntegrityError:
+        return Entity.objects.get(name__iexact=name, kind=kind)
+
+
+def _article_fields(parsed: ParsedStory) -> dict:
+    body = parsed.body.strip()
+    precision = Article.DatePrecision.NONE
+    if parsed.published_at:
+        has_time = (parsed.published_at.hour, parsed.published_at.minute) != (0, 0)
+        precision = Article.DatePrecision.MINUTE if has_time else Article.DatePrecision.DAY
+    first_paragraph = body.split("\n\n", 1)[0]
+    return {
+        "title": parsed.title.strip()[:500],
+        "byline": parsed.byline[:300],
+        "dateline": parsed.dateline[:200],
+        "section": parsed.section[:200],
+        "published_at": parsed.published_at,
+        "date_precision": precision,
+        "updated_at_source": parsed.updated_at,
+        "body": body,
+        "summary": Truncator(first_paragraph).words(60),
+        "word_count": len(_WORD.findall(body)),
+        "read_time_min": parsed.read_time[0] if parsed.read_time else None,
+        "read_time_max": parsed.read_time[1] if parsed.read_time else None,
+        "disclaimer": parsed.disclaimer,
+        "copyright": parsed.copyright[:500],
+        "url": parsed.url[:2000],
+        "source": source_get_or_create(name=parsed.source) if parsed.source else None,
+        "publisher": source_get_or_create(name=parsed.publisher) if parsed.publisher else None,
+        "source_path": parsed.path[:1000],
+        "raw_format": parsed.format[:20],
+        "raw_input": parsed.raw,
+    }
+
+
+def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
+    """Topics the page or its metadata named: the section, related topics, manifest topics."""
+    names: list[str] = []
+    for name in [parsed.section, *parsed.topics]:
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return [TaggedEntity(name=n, kind=Entity.Kind.TOPIC, count=1) for n in names]
+
+
+def mentions_replace(*, article: Article, entities: list[TaggedEntity]) -> None:
+    """Set a story's mentions to exactly `entities` (merging ones that resolve alike)."""
+    merged: dict[int, Mention] = {}
+    for tagged in entities:
+        entity = entity_get_or_create(name=tagged.name, kind=tagged.kind)
+        if entity.pk in merged:
+            mention = merged[entity.pk]
+            mention.count += tagged.count
+            mention.first_offset = min(mention.first_offset, tagged.first_offset)
+            mention.in_headline |= tagged.in_headline
+            mention.in_lede |= tagged.in_lede
+            continue
+        merged[entity.pk] = Mention(
+            article=article,
+            entity=entity,
+            count=tagged.count,
+            first_offset=tagged.first_offset,
+            surface=tagged.surface[:200],
+            in_headline=tagged.in_headline,
+            in_lede=tagged.in_lede,
+            salience=tagged.salience,
+        )
+    article.mentions.all().delete()
+    Mention.objects.bulk_create(merged.values())
+
+
+def _same_story(article: Article, fields: dict) -> bool:
+    return all(getattr(article, name) == value for name, value in fields.items())
+
+
+def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> IngestResult:
+    """Store one parsed story, in its own transaction.
+
+    The same content (by a hash of the normalised body) is stored once, whatever
+    the file's name; a changed file for the same URL or path updates the story
+    and keeps what it said before as an ArticleVersion.
+    """
+    digest = content_hash(parsed.body)
+    fields = _article_fields(parsed)
+    entities = _topic_entities(parsed) + list(parsed.entities)
+    with transaction.atomic():
+        existing = Article.objects.filter(content_hash=digest).first()
+        if existing:
+            same_file = existing.source_path == fields["source_path"] or (
+                fields["url"] and existing.url == fields["url"]
+            )
+            if not same_file:
+                return IngestResult(existing, Outcome.DUPLICATE)
+            if _same_story(existing, fields):
+                return IngestResult(existing, Outcome.UNCHANGED)
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.slug = _slugify_title(existing.title)
+            existing.batch = batch
+            existing.save()
+            mentions_replace(article=existing, entities=entities)
+            return IngestResult(existing, Outcome.UPDATED)
+
+        previous = None
+        if fields["url"]:
+            previous = Article.objects.filter(url=fields["url"]).first()
+        if previous is None and fields["source_path"]:
+            previous = Article.objects.filter(source_path=fields["source_path"]).first()
+        if previous:
+            ArticleVersion.objects.create(
+                article=previous,
+                title=previous.title,
+                body=previous.body,
+                content_hash=previous.content_hash,
+                raw_input=previous.raw_input,
+                batch=previous.batch,
+            )
+            for name, value in fields.items():
+                setattr(previous, name, value)
+            previous.slug = _slugify_title(previous.title)
+            previous.content_hash = digest
+            previous.batch = batch
+            previous.save()
+            mentions_replace(article=previous, entities=entities)
+            return IngestResult(previous, Outcome.UPDATED)
+
+        try:
+            with transaction.atomic():
+                article = Article.objects.create(
+                    **fields,
+                    content_hash=digest,
+                    batch=batch,
+                    slug=_slugify_title(fields["title"]),
+                )
+        except IntegrityError:
+            # A concurrent ingest stored the same content first: the unique
+            # content_hash makes that a duplicate, never a second copy.
+            return IngestResult(Article.objects.get(content_hash=digest), Outcome.DUPLICATE)
+        mentions_replace(article=article, entities=entities)
+        return IngestResult(article, Outcome.CREATED)
+
+
+def _slugify_title(title: str) -> str:
+    return slugify(Truncator(title).words(12, truncate=""))[:200] or "story"
+
+
+def batch_start(*, paths: list[str], parser_version: str, tagger_version: str) -> IngestBatch:
+    return IngestBatch.objects.create(
+        paths=paths, parser_version=parser_version, tagger_version=tagger_version
+    )
+
+
+def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dict]) -> None:
+    batch.created = counts.get("created", 0)
+    batch.updated = counts.get("updated", 0)
+    batch.unchanged = counts.get("unchanged", 0)
+    batch.skipped = counts.get("skipped", 0) + counts.get("duplicate", 0)
+    batch.failed = counts.get("failed", 0)
+    batch.errors = errors
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def article_set_public(*, article: Article, is_public: bool) -> None:
+    article.is_public = is_public
+    article.save(update_fields=["is_public", "updated_at"])

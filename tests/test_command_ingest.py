@@ -1,0 +1,141 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, IngestBatch
+
+from .conftest import SEED
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_KEYS = {
+    "path", "title", "byline", "published_at", "dateline", "source", "publisher", "section",
+    "read_time", "disclaimer", "copyright", "body", "url", "topics", "entities",
+}  # fmt: skip
+
+
+def run_ingest(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("ingest", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_contract_on_the_seed():
+    out, _ = run_ingest("--dry-run", "--json", str(SEED))
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    story = json.loads(lines[0])
+    assert set(story) == CONTRACT_KEYS
+    assert story["path"] == str(SEED)
+    assert story["title"] == "US criticizes Russia over civilian deaths in Syria"
+    assert story["read_time"] == [4, 5]
+    assert story["published_at"] is None
+    assert story["source"] == "The Associated Press"
+    assert story["publisher"] == "KSL.com"
+    assert story["section"] == "U.S."
+    assert story["dateline"] == "WASHINGTON"
+    assert len(story["body"].split("\n\n")) == 17
+    assert isinstance(story["topics"], list)
+    for entity in story["entities"]:
+        assert set(entity) == {"name", "kind", "count"}
+        assert entity["kind"] in {"person", "organization", "place", "group", "topic"}
+
+
+def test_dry_run_stores_nothing():
+    run_ingest("--dry-run", str(SEED))
+    assert Article.objects.count() == 0
+    assert IngestBatch.objects.count() == 0
+
+
+def test_ingest_stores_the_seed_with_every_field():
+    out, _ = run_ingest(str(SEED.parent))
+    assert "1 created" in out
+    story = Article.objects.get()
+    assert story.title == "US criticizes Russia over civilian deaths in Syria"
+    assert story.source.name == "The Associated Press"
+    assert story.publisher.name == "KSL.com"
+    assert story.read_time == (4, 5)
+    assert story.disclaimer.startswith("This archived news story")
+    assert story.copyright.startswith("Copyright © The Associated Press")
+    assert len(story.paragraphs) == 17
+    assert story.raw_input == SEED.read_text()
+    assert story.batch.created == 1
+
+
+def test_reingest_changes_nothing():
+    run_ingest(str(SEED))
+    first = list(Article.objects.values())
+    out, _ = run_ingest(str(SEED))
+    assert "1 unchanged" in out
+    assert list(Article.objects.values()) == first
+
+
+def test_same_content_under_another_name_is_a_duplicate(tmp_path):
+    run_ingest(str(SEED))
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
+    out, _ = run_ingest(str(copy))
+    assert "1 duplicate" in out
+    assert Article.objects.count() == 1
+
+
+def test_changed_file_updates_the_story_and_keeps_history(tmp_path):
+    story_file = tmp_path / "story.txt"
+    story_file.write_bytes(SEED.read_bytes())
+    run_ingest(str(story_file))
+    story_file.write_bytes(SEED.read_bytes().replace(b"fought by all.", b"fought by all of them."))
+    out, _ = run_ingest(str(story_file))
+    assert "1 updated" in out
+    story = Article.objects.get()
+    assert story.body.endswith("fought by all of them.")
+    assert story.versions.get().body.endswith("fought by all.")
+
+
+def test_bad_files_fail_alone_and_exit_1(tmp_path):
+    (tmp_path / "a_empty.txt").write_bytes(b"")
+    (tmp_path / "b_binary.bin").write_bytes(bytes(range(256)) * 20)
+    (tmp_path / "c_story.txt").write_bytes(SEED.read_bytes())
+    with pytest.raises(CommandError) as excinfo:
+        run_ingest(str(tmp_path), str(tmp_path / "missing.txt"))
+    assert excinfo.value.returncode == 1
+    assert Article.objects.count() == 1
+    batch = IngestBatch.objects.get()
+    assert batch.failed == 3 and batch.created == 1
+    reasons = {e["path"].rsplit("/", 1)[-1]: e["error"] for e in batch.errors}
+    assert reasons["a_empty.txt"] == "file is empty"
+    assert reasons["b_binary.bin"] == "file looks binary, not text"
+    assert reasons["missing.txt"] == "no such file or directory"
+
+
+def test_failures_are_named_on_stderr_and_in_json(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError):
+        call_command("ingest", "--json", "--dry-run", str(empty), stdout=out, stderr=err)
+    assert json.loads(out.getvalue()) == {"path": str(empty), "error": "file is empty"}
+    assert f"{empty}: file is empty" in err.getvalue()
+
+
+def test_oversized_file_is_refused(tmp_path):
+    with pytest.raises(CommandError):
+        run_ingest("--max-bytes", "1000", str(SEED))
+    assert "too large" in IngestBatch.objects.get().errors[0]["error"]
+
+
+def test_bad_usage_exits_2():
+    with pytest.raises(CommandError) as excinfo:
+        run_ingest("--max-bytes", "0", str(SEED))
+    assert excinfo.value.returncode == 2
+
+
+def test_failed_reingest_loses_nothing(tmp_path):
+    story_file = tmp_path / "story.txt"
+    story_file.write_bytes(SEED.read_bytes())
+    run_ingest(str(story_file))
+    story_file.write_bytes(b"\x00\x01\x02" * 500)
+    with pytest.raises(CommandError):
+        run_ingest(str(story_file))
+    assert Article.objects.get().title.startswith("US criticizes Russia")
