@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -138,6 +139,27 @@ def normalize_alias(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class PostgresOnly(models.Func):
+    """Its expression on PostgreSQL, NULL elsewhere: SQLite searches through FTS5 instead."""
+
+    template = "%(expressions)s"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def weighted_search_vector() -> PostgresOnly:
+    """Title weighs most, then the names of the entities a story mentions, then the body."""
+    return PostgresOnly(
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("entity_text", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english"),
+        output_field=SearchVectorField(),
+    )
+
+
 class Article(models.Model):
     """One news story, as published, with the raw input it was parsed from."""
 
@@ -183,6 +205,14 @@ class Article(models.Model):
     raw_format = models.CharField(max_length=20, blank=True)
     raw_input = models.TextField(blank=True, help_text="The exact text the parser read.")
     entities = models.ManyToManyField(Entity, through="Mention", related_name="articles")
+    entity_text = models.TextField(
+        blank=True, editable=False, help_text="Names of the entities mentioned, for search."
+    )
+    search_vector = models.GeneratedField(
+        expression=weighted_search_vector(),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,6 +240,34 @@ class Article(models.Model):
         if self.read_time_min is None:
             return None
         return (self.read_time_min, self.read_time_max or self.read_time_min)
+
+
+class ArticleFTS(models.Model):
+    """SQLite's FTS5 index of stories (the table exists only on SQLite).
+
+    Its rowid is the story's id. The hidden column named after the table takes
+    MATCH queries, and `rank` is bm25 weighted like PostgreSQL's vector.
+    """
+
+    article = models.OneToOneField(
+        "Article",
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="fts",
+    )
+    title = models.TextField()
+    entity_text = models.TextField()
+    body = models.TextField()
+    match = models.TextField(db_column="article_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "article_fts"
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ArticleVersion(models.Model):

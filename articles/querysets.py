@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear, Replace, RowNumber
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from . import search
+
+FACET_LIMIT = 10
+# Sentinels that cannot occur in stored text (the decoder strips control bytes):
+# SQLite's snippet() marks matches with them, and they become <mark> after escaping.
+_MARK_START, _MARK_END = "\x02", "\x03"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -13,23 +25,186 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self) -> ArticleQuerySet:
         """What a story card needs, in one query: no N+1 on source or publisher."""
-        return self.select_related("source", "publisher").defer("raw_input", "body")
+        return self.select_related("source", "publisher").defer(
+            "raw_input", "body", "entity_text", "search_vector"
+        )
 
     def latest(self) -> ArticleQuerySet:
-        return self.order_by(models.F("published_at").desc(nulls_last=True), "-id")
+        return self.order_by(F("published_at").desc(nulls_last=True), "-id")
+
+    def oldest(self) -> ArticleQuerySet:
+        return self.order_by(F("published_at").asc(nulls_last=True), "id")
 
     def for_entity(self, entity) -> ArticleQuerySet:
-        return self.filter(mentions__entity=entity)
+        return self.filter(Exists(_mentions_of(entity)))
 
-    def search(self, q: str) -> ArticleQuerySet:
-        """Stories matching every word of `q` in the title or body."""
-        words = q.split()
-        if not words:
-            return self
-        condition = Q()
-        for word in words:
-            condition &= Q(title__icontains=word) | Q(body__icontains=word)
-        return self.filter(condition)
+    def search(self, q: str | search.ParsedQuery) -> ArticleQuerySet:
+        """Stories matching websearch-style `q`, annotated with `rank` (higher is better)."""
+        parsed = search.parse(q) if isinstance(q, str) else q
+        if not parsed:
+            return self.none() if isinstance(q, str) and q.strip() else self
+        stories = self
+        if self.db_vendor == "postgresql":
+            if parsed.groups:
+                query = SearchQuery(
+                    search.to_tsquery(parsed.groups), search_type="raw", config="english"
+                )
+                stories = stories.filter(search_vector=query).alias(
+                    rank=SearchRank(F("search_vector"), query, normalization=Value(1))
+                )
+            if parsed.excluded:
+                excluded = SearchQuery(
+                    search.to_tsquery([parsed.excluded]), search_type="raw", config="english"
+                )
+                stories = stories.exclude(search_vector=excluded)
+        else:
+            if parsed.groups:
+                # bm25 is lower for better matches; negate it so higher is better everywhere.
+                stories = stories.filter(fts__match=search.to_fts5(parsed.groups)).alias(
+                    rank=-F("fts__rank")
+                )
+            if parsed.excluded:
+                excluded = search.to_fts5([parsed.excluded])
+                stories = stories.exclude(
+                    pk__in=RawSQL(
+                        "SELECT rowid FROM article_fts WHERE article_fts MATCH %s", [excluded]
+                    )
+                )
+        return stories
+
+    @property
+    def db_vendor(self) -> str:
+        from django.db import connections
+
+        return connections[self.db].vendor
+
+    def by_relevance(self) -> ArticleQuerySet:
+        """Best matches first, ties to the newest; plain newest-first without a search."""
+        if "rank" not in self.query.annotations:
+            return self.latest()
+        return self.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+
+    def facet_counts(
+        self, *, limit: int = FACET_LIMIT + 1, kinds: list[str] | None = None
+    ) -> dict[str, list[dict]]:
+        """Counts of people, organizations, places, groups, topics, sources and years
+        over this (filtered) queryset: the top `limit` of each. The default is one
+        more than a page shows, to know whether to offer "more"."""
+        from .models import Mention
+
+        ids = self.order_by().values("pk")
+        entity_kinds = [k for k in (kinds or []) if k not in ("source", "year")]
+        facets: dict[str, list[dict]] = {}
+        if kinds is not None and not entity_kinds:
+            per_kind = []
+        else:
+            per_kind = self._entity_facets(Mention, ids, limit, entity_kinds)
+        for row in per_kind:
+            facets.setdefault(row["entity__kind"], []).append(
+                {"slug": row["entity__slug"], "name": row["entity__name"], "count": row["n"]}
+            )
+        if kinds is None or "source" in kinds:
+            sources = (
+                self.model.objects.filter(pk__in=ids, source__isnull=False)
+                .values("source__slug", "source__name")
+                .annotate(n=Count("id"))
+                .order_by("-n", "source__name")[:limit]
+            )
+            facets["source"] = [
+                {"slug": r["source__slug"], "name": r["source__name"], "count": r["n"]}
+                for r in sources
+            ]
+        if kinds is None or "year" in kinds:
+            years = (
+                self.model.objects.filter(pk__in=ids, published_at__isnull=False)
+                .annotate(year=ExtractYear("published_at"))
+                .values("year")
+                .annotate(n=Count("id"))
+                .order_by("-year")
+            )
+            facets["year"] = [
+                {"slug": str(r["year"]), "name": str(r["year"]), "count": r["n"]} for r in years
+            ]
+        return facets
+
+    @staticmethod
+    def _entity_facets(mention_model, ids, limit: int, kinds: list[str]):
+        mentions = mention_model.objects.filter(article__in=ids)
+        if kinds:
+            mentions = mentions.filter(entity__kind__in=kinds)
+        return (
+            mentions.values("entity__kind", "entity__slug", "entity__name")
+            .annotate(n=Count("article_id"))
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=F("entity__kind"),
+                    order_by=[F("n").desc(), F("entity__name").asc()],
+                )
+            )
+            .filter(position__lte=limit)
+            .order_by("entity__kind", "position")
+        )
+
+    def snippets(self, q: str | search.ParsedQuery, ids: list[int]) -> dict[int, SafeString]:
+        """Highlighted body fragments for the stories `ids` (the page being shown).
+
+        The story text is escaped before any <mark> is added, so a story's own
+        markup can never reach the page as markup.
+        """
+        parsed = search.parse(q) if isinstance(q, str) else q
+        if not parsed.groups or not ids:
+            return {}
+        if self.db_vendor == "postgresql":
+            query = SearchQuery(
+                search.to_tsquery(parsed.groups), search_type="raw", config="english"
+            )
+            escaped_body = Replace(
+                Replace(Replace(F("body"), Value("&"), Value("&amp;")), Value("<"), Value("&lt;")),
+                Value(">"),
+                Value("&gt;"),
+            )
+            rows = self.model.objects.filter(pk__in=ids).annotate(
+                snippet=SearchHeadline(
+                    escaped_body,
+                    query,
+                    config="english",
+                    start_sel="<mark>",
+                    stop_sel="</mark>",
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=3,
+                    fragment_delimiter=" … ",
+                )
+            )
+            return {
+                pk: mark_safe(text)  # noqa: S308 - built from escaped text above
+                for pk, text in rows.values_list("pk", "snippet")
+                if "<mark>" in text
+            }
+        rows = self.model.objects.filter(
+            pk__in=ids, fts__match=search.to_fts5(parsed.groups)
+        ).annotate(
+            snippet=RawSQL(
+                "snippet(article_fts, 2, char(2), char(3), ' … ', 32)",
+                [],
+                output_field=models.TextField(),
+            )
+        )
+        result = {}
+        for pk, text in rows.values_list("pk", "snippet"):
+            if _MARK_START in (text or ""):
+                highlighted = (
+                    escape(text).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+                )
+                result[pk] = mark_safe(highlighted)  # noqa: S308 - escaped first
+        return result
+
+
+def _mentions_of(entity):
+    from .models import Mention
+
+    return Mention.objects.filter(article=OuterRef("pk"), entity=entity)
 
 
 class EntityQuerySet(models.QuerySet):
@@ -37,3 +212,41 @@ class EntityQuerySet(models.QuerySet):
         return self.annotate(
             story_count=Count("mentions", filter=Q(mentions__article__is_public=True))
         )
+
+    def top(self, kind: str, limit: int = 10) -> EntityQuerySet:
+        return (
+            self.filter(kind=kind)
+            .with_story_counts()
+            .filter(story_count__gt=0)
+            .order_by("-story_count", "name")[:limit]
+        )
+
+    def suggest(self, q: str, limit: int = 3) -> list[str]:
+        """Entity names that look like `q`: "Tony Blaer" -> "Tony Blair"."""
+        q = " ".join(q.split())[:200]
+        if len(q) < 3:
+            return []
+        from django.db import connections
+
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            names = (
+                self.annotate(similarity=TrigramSimilarity("name", q))
+                .filter(similarity__gte=0.3)
+                .exclude(name__iexact=q)
+                .order_by("-similarity", "name")
+                .values_list("name", flat=True)[:limit]
+            )
+            return list(names)
+        from rapidfuzz import fuzz, process, utils
+
+        names = list(self.values_list("name", flat=True).distinct())
+        matches = process.extract(
+            q, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 3
+        )
+        seen: list[str] = []
+        for name, score, _ in matches:
+            if score >= 80 and name.casefold() != q.casefold() and name not in seen:
+                seen.append(name)
+        return seen[:limit]

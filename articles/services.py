@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
@@ -147,6 +147,45 @@ def mentions_replace(*, article: Article, entities: list[TaggedEntity]) -> None:
         )
     article.mentions.all().delete()
     Mention.objects.bulk_create(merged.values())
+    names = sorted({mention.entity.name for mention in merged.values()})
+    article.entity_text = " ".join(names)
+    article.save(update_fields=["entity_text"])
+    search_index_update(article=article)
+
+
+def search_index_update(*, article: Article) -> None:
+    """Keep SQLite's FTS5 table in step with a story (PostgreSQL's vector is generated)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM article_fts WHERE rowid = %s", [article.pk])
+        cursor.execute(
+            "INSERT INTO article_fts (rowid, title, entity_text, body) VALUES (%s, %s, %s, %s)",
+            [article.pk, article.title, article.entity_text, article.body],
+        )
+
+
+def search_index_delete(*, article_ids: list[int]) -> None:
+    if connection.vendor != "sqlite" or not article_ids:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM article_fts WHERE rowid IN ({marks})", chunk)
+
+
+def search_index_rebuild() -> int:
+    """Rebuild the FTS5 table from the stories; returns how many were indexed."""
+    if connection.vendor != "sqlite":
+        return Article.objects.count()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM article_fts")
+        cursor.execute(
+            "INSERT INTO article_fts (rowid, title, entity_text, body) "
+            "SELECT id, title, entity_text, body FROM articles_article"
+        )
+        return cursor.rowcount
 
 
 def _same_story(article: Article, fields: dict) -> bool:
