@@ -35,6 +35,34 @@ class ArticleQuerySet(models.QuerySet):
     def oldest(self) -> ArticleQuerySet:
         return self.order_by(F("published_at").asc(nulls_last=True), "id")
 
+    def related_to(self, article, limit: int = 5) -> ArticleQuerySet:
+        """Stories sharing the most of `article`'s main entities and topics."""
+        from .models import Mention
+
+        main = Mention.objects.filter(article=article, salience__lte=8).values("entity_id")
+        return (
+            self.filter(mentions__entity_id__in=main)
+            .exclude(pk=article.pk)
+            .annotate(shared=Count("mentions"))
+            .order_by("-shared", F("published_at").desc(nulls_last=True), "-id")[:limit]
+        )
+
+    def neighbours(self, article) -> tuple:
+        """The previous and next story from the same source, by date."""
+        if article.published_at is None or article.source_id is None:
+            return None, None
+        same = self.filter(source_id=article.source_id, published_at__isnull=False)
+        earlier = same.filter(
+            Q(published_at__lt=article.published_at)
+            | Q(published_at=article.published_at, pk__lt=article.pk)
+        ).order_by("-published_at", "-pk")
+        later = same.filter(
+            Q(published_at__gt=article.published_at)
+            | Q(published_at=article.published_at, pk__gt=article.pk)
+        ).order_by("published_at", "pk")
+        fields = ("id", "slug", "title", "published_at")
+        return earlier.only(*fields).first(), later.only(*fields).first()
+
     def for_entity(self, entity) -> ArticleQuerySet:
         return self.filter(Exists(_mentions_of(entity)))
 
@@ -250,3 +278,61 @@ class EntityQuerySet(models.QuerySet):
             if score >= 80 and name.casefold() != q.casefold() and name not in seen:
                 seen.append(name)
         return seen[:limit]
+
+
+def _public_mentions():
+    from .models import Mention
+
+    return Mention.objects.filter(article__is_public=True)
+
+
+class ArchiveStats:
+    """Counts for browse pages, computed in SQL."""
+
+    @staticmethod
+    def years(articles) -> list[dict]:
+        return list(
+            articles.filter(published_at__isnull=False)
+            .annotate(year=ExtractYear("published_at"))
+            .values("year")
+            .annotate(count=Count("id"))
+            .order_by("-year")
+        )
+
+    @staticmethod
+    def timeline(articles) -> list[dict]:
+        """Stories per year, or per month when they all fall in one year."""
+        from django.db.models.functions import TruncMonth, TruncYear
+
+        dated = articles.order_by().filter(published_at__isnull=False)
+        years = ArchiveStats.years(dated)
+        if len(years) > 1:
+            return [{"label": str(r["year"]), "count": r["count"]} for r in reversed(years)]
+        rows = (
+            dated.annotate(period=TruncMonth("published_at"))
+            .values("period")
+            .annotate(count=Count("id"))
+            .order_by("period")
+        )
+        if len(years) == 1 and len(rows) <= 1:
+            rows = (
+                dated.annotate(period=TruncYear("published_at"))
+                .values("period")
+                .annotate(count=Count("id"))
+                .order_by("period")
+            )
+            return [{"label": f"{r['period']:%Y}", "count": r["count"]} for r in rows]
+        return [{"label": f"{r['period']:%b %Y}", "count": r["count"]} for r in rows]
+
+    @staticmethod
+    def co_mentioned(entity, limit: int = 15) -> list[dict]:
+        """The entities most often mentioned in the same stories as `entity`."""
+        story_ids = _public_mentions().filter(entity=entity).values("article_id")
+        return list(
+            _public_mentions()
+            .filter(article_id__in=story_ids)
+            .exclude(entity=entity)
+            .values("entity__name", "entity__slug", "entity__kind")
+            .annotate(count=Count("id"))
+            .order_by("-count", "entity__name")[:limit]
+        )

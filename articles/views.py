@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.generic import DetailView, ListView
+from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .models import Article, Entity, Source
-from .querysets import FACET_LIMIT
+from .querysets import FACET_LIMIT, ArchiveStats
 
 PAGE_SIZE = 20
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
@@ -23,6 +27,15 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return Article.objects.published().for_listing().latest()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            top_people=Entity.objects.top(Entity.Kind.PERSON),
+            top_topics=Entity.objects.top(Entity.Kind.TOPIC),
+            years=ArchiveStats.years(Article.objects.published()),
+        )
+        return context
 
 
 class StoryView(DetailView):
@@ -49,6 +62,9 @@ class StoryView(DetailView):
         for mention in mentions:
             groups.setdefault(mention.entity.get_kind_display(), []).append(mention.entity)
         context["entity_groups"] = groups
+        published = Article.objects.published()
+        context["related"] = published.select_related("source").related_to(self.object)
+        context["previous"], context["next"] = published.neighbours(self.object)
         return context
 
 
@@ -172,24 +188,67 @@ class SourceView(ListView):
 
     def get_queryset(self):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
-        return Article.objects.published().for_listing().filter(source=self.source).latest()
+        self.source_stories = Article.objects.published().filter(
+            Q(source=self.source) | Q(publisher=self.source)
+        )
+        return self.source_stories.for_listing().latest()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(source=self.source, **kwargs)
+        return super().get_context_data(
+            source=self.source,
+            years=ArchiveStats.years(self.source_stories),
+            undated=self.source_stories.filter(published_at__isnull=True).count(),
+            **kwargs,
+        )
 
 
 class EntityView(ListView):
+    """A person's, organization's, place's, group's or topic's page."""
+
     template_name = "articles/entity.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         kind = KIND_BY_PREFIX[self.kwargs["kind"]]
-        self.entity = get_object_or_404(Entity, kind=kind, slug=self.kwargs["slug"])
-        return Article.objects.published().for_listing().for_entity(self.entity).latest()
+        self.entity = get_object_or_404(
+            Entity.objects.prefetch_related("aliases"), kind=kind, slug=self.kwargs["slug"]
+        )
+        self.entity_stories = Article.objects.published().for_entity(self.entity)
+        return self.entity_stories.for_listing().latest()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(entity=self.entity, **kwargs)
+        context = super().get_context_data(entity=self.entity, **kwargs)
+        timeline = ArchiveStats.timeline(self.entity_stories)
+        peak = max((row["count"] for row in timeline), default=0)
+        context.update(
+            timeline=timeline,
+            chart=bar_chart(timeline, peak),
+            co_mentioned=[
+                {
+                    **row,
+                    "url": Entity(
+                        kind=row["entity__kind"], slug=row["entity__slug"]
+                    ).get_absolute_url(),
+                }
+                for row in ArchiveStats.co_mentioned(self.entity)
+            ],
+            filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
+        )
+        return context
+
+
+def bar_chart(rows: list[dict], peak: int, *, width: int = 600, height: int = 160) -> dict:
+    """Geometry for a server-side SVG bar chart of counts over time."""
+    if not rows or not peak:
+        return {}
+    gap = 2
+    bar = max(2, (width - gap * len(rows)) // len(rows))
+    bars = []
+    for i, row in enumerate(rows):
+        h = max(1, round(row["count"] / peak * (height - 20)))
+        bars.append({**row, "x": i * (bar + gap), "y": height - h, "w": bar, "h": h})
+    return {"width": len(rows) * (bar + gap), "height": height, "bars": bars, "peak": peak}
 
 
 class FacetView(SearchView):
@@ -218,3 +277,95 @@ class FacetView(SearchView):
             "values": values.get(self.kind, []),
             "limit": self.limit,
         }
+
+
+class DatedArchiveMixin:
+    """Stories by date, newest first within the period; invalid dates are a 404."""
+
+    date_field = "published_at"
+    allow_empty = True
+    allow_future = True
+    make_object_list = True
+    month_format = "%m"
+    paginate_by = PAGE_SIZE
+    context_object_name = "stories"
+    template_name = "articles/archive_period.html"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing().latest()
+
+    def get_dated_items(self):
+        try:
+            return super().get_dated_items()
+        except (ValueError, OverflowError) as exc:
+            raise Http404("No such date") from exc
+
+
+class YearArchive(DatedArchiveMixin, YearArchiveView):
+    period = "year"
+
+
+class MonthArchive(DatedArchiveMixin, MonthArchiveView):
+    period = "month"
+
+
+class DayArchive(DatedArchiveMixin, DayArchiveView):
+    period = "day"
+
+
+class ArchiveIndex(ListView):
+    template_name = "articles/archive_index.html"
+    context_object_name = "years"
+
+    def get_queryset(self):
+        return ArchiveStats.years(Article.objects.published())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            undated=Article.objects.published().filter(published_at__isnull=True).count(),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class UndatedArchive(ListView):
+    template_name = "articles/archive_period.html"
+    context_object_name = "stories"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .for_listing()
+            .filter(published_at__isnull=True)
+            .order_by("title", "id")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading="Stories with no known date", **kwargs)
+
+
+class OnThisDay(ListView):
+    """Stories published on this month and day in any year."""
+
+    template_name = "articles/archive_period.html"
+    context_object_name = "stories"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        month, day = self.kwargs["month"], self.kwargs["day"]
+        try:
+            self.day = date(2000, month, day)  # a leap year, so 29 February exists
+        except ValueError as exc:
+            raise Http404("No such day") from exc
+        return (
+            Article.objects.published()
+            .for_listing()
+            .filter(published_at__month=month, published_at__day=day)
+            .latest()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=f"On this day: {self.day:%-d %B}", on_this_day=True, **kwargs
+        )

@@ -1,0 +1,135 @@
+import pytest
+from django.urls import reverse
+
+from .factories import make_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stories():
+    return [
+        make_story(
+            "Blair wins third term",
+            "Tony Blair won a third term.",
+            published="2005-05-06",
+            entities=[("Tony Blair", "person"), ("Labour", "organization")],
+            topics=["Politics"],
+        ),
+        make_story(
+            "Blair reshuffles cabinet",
+            "Tony Blair reshuffled his cabinet.",
+            published="2005-05-09",
+            entities=[("Tony Blair", "person"), ("Labour", "organization")],
+            topics=["Politics"],
+        ),
+        make_story(
+            "Budget day",
+            "Gordon Brown presents the budget.",
+            published="2004-03-17",
+            entities=[("Gordon Brown", "person")],
+            topics=["Politics"],
+        ),
+        make_story("Undated note", "A story with no date.", published=None),
+        make_story("Cocoa review", "Showers in Bahia.", published="1987-05-06", source="Reuters"),
+    ]
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_home_shows_top_people_topics_and_years(client, stories):
+    response = page(client, reverse("articles:home"))
+    html = response.content.decode()
+    assert [e.name for e in response.context["top_people"]] == ["Tony Blair", "Gordon Brown"]
+    assert [e.name for e in response.context["top_topics"]] == ["Politics"]
+    assert [row["year"] for row in response.context["years"]] == [2005, 2004, 1987]
+    assert reverse("articles:archive-undated") in html
+
+
+def test_home_query_count(client, stories, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        page(client, reverse("articles:home"))
+
+
+def test_date_archives(client, stories):
+    year = page(client, reverse("articles:archive-year", args=[2005]))
+    assert {s.title for s in year.context["stories"]} == {
+        "Blair wins third term",
+        "Blair reshuffles cabinet",
+    }
+    month = page(client, reverse("articles:archive-month", args=[2005, 5]))
+    assert len(month.context["stories"]) == 2
+    day = page(client, reverse("articles:archive-day", args=[2005, 5, 6]))
+    assert [s.title for s in day.context["stories"]] == ["Blair wins third term"]
+    undated = page(client, reverse("articles:archive-undated"))
+    assert [s.title for s in undated.context["stories"]] == ["Undated note"]
+    index = page(client, reverse("articles:archive"))
+    assert index.context["undated"] == 1
+
+
+def test_on_this_day_spans_years(client, stories):
+    response = page(client, reverse("articles:on-this-day", args=[5, 6]))
+    assert [s.title for s in response.context["stories"]] == [
+        "Blair wins third term",
+        "Cocoa review",
+    ]
+    assert page(client, "/archive/on/02-29/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/archive/2005/13/",
+        "/archive/2005/02/30/",
+        "/archive/0000/",
+        "/archive/99999/",
+        "/archive/-1/",
+        "/archive/on/13-01/",
+        "/archive/on/02-30/",
+        "/archive/on/00-00/",
+        "/archive/abcd/",
+        "/archive/2005/00/",
+    ],
+)
+def test_impossible_dates_are_404(client, stories, url):
+    assert client.get(url).status_code == 404
+
+
+def test_entity_page(client, stories):
+    blair = stories[0].entities.get(name="Tony Blair")
+    response = page(client, blair.get_absolute_url())
+    html = response.content.decode()
+    assert response.context["paginator"].count == 2
+    assert "<svg" in html and "<table" in html
+    assert [row["entity__name"] for row in response.context["co_mentioned"]] == [
+        "Labour",
+        "Politics",
+    ]
+    assert "?person=tony-blair" in html
+
+
+def test_unknown_entity_or_kind_is_404(client, stories):
+    assert client.get("/people/nobody/").status_code == 404
+    assert client.get("/aliens/tony-blair/").status_code == 404
+    assert client.get("/organizations/tony-blair/").status_code == 404
+
+
+def test_source_page_counts(client, stories):
+    source = stories[0].source
+    response = page(client, source.get_absolute_url())
+    assert response.context["paginator"].count == 4
+    assert response.context["undated"] == 1
+    assert [row["year"] for row in response.context["years"]] == [2005, 2004]
+    assert client.get("/sources/nope/").status_code == 404
+
+
+def test_story_related_and_neighbours(client, stories):
+    response = page(client, stories[0].get_absolute_url())
+    assert [s.title for s in response.context["related"]][0] == "Blair reshuffles cabinet"
+    assert "Cocoa review" not in [s.title for s in response.context["related"]]
+    assert response.context["previous"].title == "Budget day"
+    assert response.context["next"].title == "Blair reshuffles cabinet"
