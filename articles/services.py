@@ -47,25 +47,37 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
+def _get_or_create(model, *, lookup: dict, name: str, **fields):
+    """Find a row by `lookup`, or create it with a free slug.
+
+    Safe against a concurrent ingest creating the same row (or taking the same
+    slug) at the same moment: the database's unique constraints decide, and we
+    retry the lookup or the slug.
+    """
+    for _attempt in range(5):
+        found = model.objects.filter(**lookup).first()
+        if found:
+            return found
+        scope = {"kind": fields["kind"]} if "kind" in fields else {}
+        try:
+            with transaction.atomic():
+                return model.objects.create(
+                    name=name, slug=unique_slug(model, name, **scope), **fields
+                )
+        except IntegrityError:
+            continue
+    return model.objects.get(**lookup)
+
+
 def source_get_or_create(*, name: str) -> Source | None:
     name = " ".join(name.split())[:200]
     if not name:
         return None
-    source = Source.objects.filter(name__iexact=name).first()
-    if source:
-        return source
-    try:
-        with transaction.atomic():
-            return Source.objects.create(name=name, slug=unique_slug(Source, name))
-    except IntegrityError:  # another ingest created it a moment ago
-        return Source.objects.get(name__iexact=name)
+    return _get_or_create(Source, lookup={"name__iexact": name}, name=name)
 
 
 def entity_get_or_create(*, name: str, kind: str) -> Entity:
     name = " ".join(name.split())[:200]
-    entity = Entity.objects.filter(name__iexact=name, kind=kind).first()
-    if entity:
-        return entity
     alias = (
         EntityAlias.objects.filter(normalized=normalize_alias(name), entity__kind=kind)
         .select_related("entity")
@@ -73,13 +85,7 @@ def entity_get_or_create(*, name: str, kind: str) -> Entity:
     )
     if alias:
         return alias.entity
-    try:
-        with transaction.atomic():
-            return Entity.objects.create(
-                name=name, kind=kind, slug=unique_slug(Entity, name, kind=kind)
-            )
-    except IntegrityError:
-        return Entity.objects.get(name__iexact=name, kind=kind)
+    return _get_or_create(Entity, lookup={"name__iexact": name, "kind": kind}, name=name, kind=kind)
 
 
 def _article_fields(parsed: ParsedStory) -> dict:
