@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-django creates and drops test_<name> itself; <name> need not exist.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsarchive
 
-.PHONY: run test test-sqlite test-postgres lint lock bench serve clean
+.PHONY: run test test-sqlite test-postgres lint lock bench fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: lint test-sqlite test-postgres
 # Re-pin every installed version after changing pyproject.toml.
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | grep -v '^en-core-web-sm' > constraints.txt
+
+# The long fuzz run (the suite runs a short one): 100k inputs per property.
+FUZZ_EXAMPLES ?= 100000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/test_ingest_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
