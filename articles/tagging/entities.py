@@ -1,0 +1,372 @@
+"""Raw NER spans -> clean, canonical, counted entities for one story.
+
+Everything here is plain string work on (start, end, label) spans, so the rules can be
+tested without loading a model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..ingest.common import _DATELINE
+from ..ingest.types import ParsedStory, TaggedEntity
+from .aliases import GROUP, ORGANIZATION, PERSON, PLACE, alias_key
+
+RawSpan = tuple[int, int, str]  # start, end, spaCy label
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+LABEL_KINDS = {
+    "PERSON": PERSON,
+    "ORG": ORGANIZATION,
+    "GPE": PLACE,
+    "LOC": PLACE,
+    "FAC": PLACE,
+    "NORP": GROUP,
+}
+
+# Words that stand before a name but are not part of it ("Secretary of State John Kerry").
+# Royal and religious titles are left alone: "Prince Charles" and "Pope Francis" are names.
+TITLE_WORDS = _words(
+    """
+    mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady prof prof. professor
+    president vice deputy acting former late then new chief senior junior assistant under
+    secretary minister premier chancellor prime foreign defense defence interior finance
+    home trade industry justice state attorney general solicitor treasury health education
+    sen sen. senator rep rep. representative congressman congresswoman gov gov. governor
+    mayor judge magistrate commissioner ambassador envoy spokesman spokeswoman spokesperson
+    chairman chairwoman chair director coach manager captain capt capt. gen gen. lt lt. col
+    col. maj maj. sgt sgt. adm adm. cmdr officer detective inspector sheriff superintendent
+    ceo cfo coo executive leader opposition party labour conservative democratic republican
+    u.s. us of the and
+    """
+)
+
+# One generic word tagged as an organization or place is a fragment of a longer name
+# (the "State" of "Secretary of State"), never an entity of its own.
+GENERIC_WORDS = _words(
+    """
+    state department ministry government agency office council committee court army police
+    party union bank company group university board commission city county region province
+    district republic kingdom capital north south east west central
+    """
+)
+
+_TRIM_CHARS = " \t\n\r.,;:!?\"'“”‘’()[]{}<>*•|-–—/"
+_THE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE_END = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_POSSESSIVE_INNER = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<rest>[A-Z].*)$", re.S)
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w.\-]*?)(?:['’]s)?\b")
+_SPACE = re.compile(r"\s+")
+_HAS_UPPER = re.compile(r"[A-Z]")
+_LETTERS = re.compile(r"[^\W\d_]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’']?\s+|\n\s*|[\"“]\s*)$")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    surface: str  # the cleaned text as written in the story
+    name: str  # the canonical name, once resolved
+    kind: str | None  # None: an owner ("Alloush's") whose kind comes from the rest of the story
+    label: str
+
+
+def story_text(story: ParsedStory) -> str:
+    """The text offsets refer to: the headline, a blank line, then the body."""
+    return f"{story.title}\n\n{story.body}"
+
+
+def ner_text(story: ParsedStory) -> str:
+    """The text given to the model. A headline in capitals is blanked (same length, so
+    offsets hold): the model finds junk in shouted text, and the headline's entities are
+    found again by name afterwards."""
+    title = story.title
+    if _is_shouted(title):
+        title = " " * len(title)
+    return f"{title}\n\n{story.body}"
+
+
+def _is_shouted(text: str) -> bool:
+    letters = _LETTERS.findall(text)
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _normalise(surface: str) -> str:
+    return _SPACE.sub(" ", surface).strip()
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past edge punctuation and space, keeping abbreviation dots ("U.S.")."""
+    while start < end and text[start] in _TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_CHARS:
+        if text[end - 1] == "." and re.search(r"(?:^|[\s.])[A-Z]\.$", text[start:end]):
+            break
+        end -= 1
+    return start, end
+
+
+def _title_case(surface: str) -> str:
+    return " ".join(w.capitalize() if w.isalpha() else w for w in surface.split(" "))
+
+
+def _is_junk(surface: str) -> bool:
+    letters = _LETTERS.findall(surface)
+    if len(letters) < 2 or not _HAS_UPPER.search(surface):
+        return True  # single letters, numbers, lowercase-only phrases
+    if "@" in surface or "http" in surface.lower() or len(surface) > 80:
+        return True
+    return " " not in surface and surface.casefold() in GENERIC_WORDS
+
+
+def _strip_titles(text: str, start: int, end: int) -> int:
+    """Move a person span's start past leading titles, keeping at least one word."""
+    while True:
+        match = re.match(r"(\S+)\s+", text[start:end])
+        if not match or match.group(1).casefold() not in TITLE_WORDS:
+            return start
+        rest = text[start + match.end() : end]
+        if not rest or not rest[0].isupper():
+            return start
+        start += match.end()
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    return bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
+
+
+def _common_word(text: str, surface: str) -> bool:
+    """A capitalised word that the story also writes in lower case ("Activist accounts ...
+    opposition activists") is an ordinary word that opened a sentence."""
+    return bool(re.search(rf"\b{re.escape(surface.lower())}", text))
+
+
+def _clean_span(
+    text: str, start: int, end: int, label: str, table: Mapping[str, tuple[str, str]]
+) -> list[Mention]:
+    kind = LABEL_KINDS.get(label)
+    if kind is None:
+        return []
+    # A span that runs across a paragraph break is two mentions (or a mistake).
+    chunk = text[start:end]
+    if "\n\n" in chunk:
+        out: list[Mention] = []
+        offset = start
+        for part in chunk.split("\n\n"):
+            out.extend(_clean_span(text, offset, offset + len(part), label, table))
+            offset += len(part) + 2
+        return out
+    if start > 0 and text[start - 1] == "<":
+        return []  # a Reuters ticker code: "<SRD>"
+    start, end = _trim(text, start, end)
+    # "Islamic" + "State": the model often stops short of a known name.
+    following = _NEXT_WORD.match(text, end)
+    if following and alias_key(text[start : following.end(1)]) in table:
+        end = following.end(1)
+    surface = text[start:end]
+    the = _THE.match(surface)
+    if the and alias_key(surface) not in table:
+        start += the.end()
+    possessive = _POSSESSIVE_END.search(text[start:end])
+    if possessive:
+        end = start + possessive.start()
+    # "Alloush's Army of Islam": the owner and the thing owned are two entities.
+    inner = _POSSESSIVE_INNER.match(text[start:end])
+    if inner:
+        owner_end = start + inner.end("owner")
+        rest_start = start + inner.start("rest")
+        owner = _clean_span(text, start, owner_end, label, table)
+        for mention in owner:
+            mention.kind = None
+        return owner + _clean_span(text, rest_start, end, label, table)
+    if kind == PERSON:
+        start = _strip_titles(text, start, end)
+    start, end = _trim(text, start, end)
+    surface = _normalise(text[start:end])
+    if _is_junk(surface):
+        return []
+    if (
+        " " not in surface
+        and alias_key(surface) not in table
+        and _at_sentence_start(text, start)
+        and _common_word(text, surface)
+    ):
+        return []
+    if _is_shouted(surface) and _title_case(surface) in text:
+        surface = _title_case(surface)  # "WASHINGTON" where the story also says "Washington"
+    return [Mention(start, end, surface, surface, kind, label)]
+
+
+def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -> list[Mention]:
+    """The dateline's place is a place, written in capitals; its agency credit is no mention."""
+    body_start = len(story.title) + 2
+    # The pattern is anchored with ^, so match the body on its own and shift the offsets.
+    match = _DATELINE.match(story.body)
+    if not match:
+        if not story.dateline:
+            return mentions
+        name = _title_case(story.dateline.split(",")[0].strip())
+        return [*mentions, Mention(body_start, body_start, name, name, PLACE, "DATELINE")]
+    header = []
+    for group in ("place", "region"):
+        if match.group(group):
+            s, e = (body_start + i for i in match.span(group))
+            name = match.group(group).strip()
+            if _is_shouted(name):
+                name = _title_case(name)
+            header.append(Mention(s, e, name, name, PLACE, "DATELINE"))
+    header_end = body_start + match.end()
+    kept = [m for m in mentions if m.start >= header_end or m.end <= body_start]
+    return sorted([*kept, *header], key=lambda m: m.start)
+
+
+def _surname_keys(name: str) -> list[str]:
+    last = name.split()[-1]
+    keys = [alias_key(last)]
+    bare = re.sub(r"^(?:al|el|ad|as|bin|ibn)-", "", last, flags=re.I)
+    if bare != last:
+        keys.append(alias_key(bare))
+    return keys
+
+
+def _resolve_surnames(mentions: list[Mention]) -> None:
+    """Within a story, "Kerry" is the John Kerry it named in full."""
+    full: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for m in mentions:
+        if m.kind == PERSON and len(m.name.split()) > 1:
+            for key in _surname_keys(m.name):
+                full[key].append((m.start, m.name))
+    for m in mentions:
+        if " " in m.name or m.label not in ("PERSON", "ORG", "NORP"):
+            continue
+        candidates = full.get(alias_key(m.name))
+        if not candidates:
+            continue
+        if len({name for _, name in candidates}) == 1:
+            m.name = candidates[0][1]
+        else:
+            # Two people share the surname: the one named most recently before.
+            before = [c for c in candidates if c[0] < m.start] or candidates[:1]
+            m.name = before[-1][1]
+        m.kind = PERSON
+
+
+def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
+    for m in mentions:
+        if m.kind == PERSON and " " in m.name and m.name != m.surface:
+            continue  # already resolved from a surname
+        hit = table.get(alias_key(m.surface)) or table.get(alias_key(m.name))
+        if hit:
+            m.name, m.kind = hit
+
+
+def _unify_kinds(mentions: list[Mention]) -> list[Mention]:
+    """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        if m.kind:
+            votes[alias_key(m.name)][m.kind] += 1
+    kept = []
+    for m in mentions:
+        counter = votes.get(alias_key(m.name))
+        if not counter:
+            continue  # an owner nothing else explains: "Smith's" with no Smith
+        best = max(counter.values())
+        if m.kind is None or counter[m.kind] < best:
+            m.kind = next(k for k, n in counter.items() if n == best)
+        kept.append(m)
+    return kept
+
+
+def _singular_group(name: str) -> str:
+    """'Syrians' and 'Syrian' are one group."""
+    if name.endswith("s") and not name.endswith(("ss", "ies")) and len(name) > 4:
+        return name[:-1]
+    return name
+
+
+def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Mention]:
+    """Find the body's entities in a headline written in capitals (not given to the model)."""
+    if not _is_shouted(story.title):
+        return mentions
+    found = []
+    seen = set()
+    for m in mentions:
+        for surface in (m.surface, m.name):
+            key = (surface.casefold(), m.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            for hit in re.finditer(rf"\b{re.escape(surface)}\b", story.title, re.I):
+                found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
+    # One headline word counts once, for the longest name that covers it.
+    found.sort(key=lambda m: (m.start, m.start - m.end))
+    kept: list[Mention] = []
+    for m in found:
+        if not kept or m.start >= kept[-1].end:
+            kept.append(m)
+    return kept + mentions
+
+
+def _salience_score(entity: TaggedEntity, text_length: int) -> float:
+    # Headline and lede say what a story is about; repetition and earliness back them up.
+    earliness = 1.0 - entity.first_offset / max(text_length, 1)
+    return (
+        4.0 * entity.in_headline
+        + 2.0 * entity.in_lede
+        + 1.5 * math.log2(1 + entity.count)
+        + earliness
+    )
+
+
+def entities_from_spans(
+    story: ParsedStory, spans: Iterable[RawSpan], table: Mapping[str, tuple[str, str]]
+) -> list[TaggedEntity]:
+    """Clean the model's spans and count them per entity, most salient first.
+
+    `table` is the merged alias table (see aliases.merged_aliases).
+    """
+    text = story_text(story)
+    mentions: list[Mention] = []
+    for start, end, label in spans:
+        mentions.extend(_clean_span(text, start, end, label, table))
+    mentions = _dateline_mentions(story, text, mentions)
+    _resolve_surnames(mentions)
+    _apply_aliases(mentions, table)
+    mentions = _unify_kinds(mentions)
+    for m in mentions:
+        if m.kind == GROUP:
+            m.name = _singular_group(m.name)
+    mentions = _headline_mentions(story, mentions)
+
+    title_end = len(story.title)
+    paragraphs = story.body.split("\n\n")
+    lede_start = title_end + 2
+    lede_end = lede_start + len(paragraphs[0]) if paragraphs else lede_start
+
+    entities: dict[tuple[str, str], TaggedEntity] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        assert m.kind is not None
+        entity = entities.get((m.name, m.kind))
+        if entity is None:
+            entity = TaggedEntity(m.name, m.kind, 0, m.start, m.surface)
+            entities[(m.name, m.kind)] = entity
+        entity.count += 1
+        entity.in_headline |= m.start < title_end
+        entity.in_lede |= lede_start <= m.start < lede_end
+
+    ranked = sorted(
+        entities.values(), key=lambda e: (-_salience_score(e, len(text)), e.first_offset)
+    )
+    for rank, entity in enumerate(ranked, 1):
+        entity.salience = rank
+    return ranked

@@ -1,0 +1,77 @@
+"""Topics from simple, readable rules: pure functions over a story's text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..ingest.types import ParsedStory
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """A topic matches when every `required` term and at least one `any_of` term (if any
+    are given) occur, or when any of its `phrases` occurs.
+
+    Terms match at the start of a word, case-insensitively, so "airstrike" also finds
+    "airstrikes" and "Syria" finds "Syrian". Phrases must match whole words.
+    """
+
+    name: str
+    required: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = field(default=())
+
+    def matches(self, text: str) -> bool:
+        if any(_phrase(p).search(text) for p in self.phrases):
+            return True
+        if not self.required and not self.any_of:
+            return False
+        if not all(_term(t).search(text) for t in self.required):
+            return False
+        return not self.any_of or any(_term(t).search(text) for t in self.any_of)
+
+
+@cache
+def _term(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(term)}", re.I)
+
+
+@cache
+def _phrase(phrase: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.compile(rf"\b{words}\b", re.I)
+
+
+DEFAULT_TOPIC_RULES: tuple[TopicRule, ...] = (
+    TopicRule("Syrian civil war", ("Syria",), ("airstrike", "rebel", "Assad")),
+    TopicRule("Islamic State", (), (), ("Islamic State", "ISIS", "ISIL")),
+    TopicRule(
+        "Elections",
+        (),
+        (),
+        ("general election", "presidential election", "election campaign", "polling day"),
+    ),
+    TopicRule("Oil prices", ("oil",), ("price", "OPEC", "crude")),
+    TopicRule("Human rights", (), (), ("human rights", "Amnesty International")),
+)
+
+
+def match_topics(story: ParsedStory, rules: Iterable[TopicRule]) -> list[str]:
+    """The names of the rules that match the story's headline and body, in rule order."""
+    text = f"{story.title}\n\n{story.body}"
+    return [rule.name for rule in rules if rule.matches(text)]
+
+
+def topics_for(story: ParsedStory, rules: Sequence[TopicRule] = DEFAULT_TOPIC_RULES) -> list[str]:
+    """The story's own topics and section, then the rules' topics, without repeats."""
+    found = [*story.topics, story.section, *match_topics(story, rules)]
+    seen: set[str] = set()
+    out = []
+    for topic in (t.strip() for t in found):
+        if topic and topic.casefold() not in seen:
+            seen.add(topic.casefold())
+            out.append(topic)
+    return out
