@@ -56,7 +56,9 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     if not blocks:
         raise SkipStory("no text")
     title = blocks[0]
-    story = ParsedStory(path=path, title=title, body="", format="ksl", publisher=PUBLISHER, raw=text)
+    story = ParsedStory(
+        path=path, title=title, body="", format="ksl", publisher=PUBLISHER, raw=text
+    )
 
     # Header: between the headline and the first paragraph of the story.
     index = 1

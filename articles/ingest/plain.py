@@ -14,7 +14,9 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     body = paragraphs_of(lines[1] if len(lines) > 1 else "")
     if not body:
         raise SkipStory("a title with no story text")
-    story = ParsedStory(path=path, title=title, body=join_paragraphs(body), format="plain", raw=text)
+    story = ParsedStory(
+        path=path, title=title, body=join_paragraphs(body), format="plain", raw=text
+    )
     dateline, agency, _ = split_dateline(body[0])
     story.dateline = dateline
     if agency:

@@ -92,7 +92,8 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
         normalization="NFC",
         unescape_html=False,
         uncurl_quotes=False,
-        fix_line_breaks=True,)
+        fix_line_breaks=True,
+    )
     if not text.strip():
         raise IngestError("file has no text")
     return DecodedText(text=text, encoding=encoding)

@@ -73,9 +73,7 @@ class ParsedStory:
             "body": self.body,
             "url": self.url,
             "topics": list(self.topics),
-            "entities": [
-                {"name": e.name, "kind": e.kind, "count": e.count} for e in self.entities
-            ],
+            "entities": [{"name": e.name, "kind": e.kind, "count": e.count} for e in self.entities],
         }
 
     def as_dict(self) -> dict:
