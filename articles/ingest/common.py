@@ -81,21 +81,23 @@ def copyright_holder(line: str) -> str:
     if not match:
         return ""
     rest = re.sub(r"^\d{4}(?:\s*[-–]\s*\d{4})?\s*", "", match.group(1).strip())
-    holder = re.split(r"\.\s|\.$|,\s*all rights|\ball rights reserved", rest, maxsplit=1, flags=re.I)
+    holder = re.split(
+        r"\.\s|\.$|,\s*all rights|\ball rights reserved", rest, maxsplit=1, flags=re.I
+    )
     return holder[0].strip(" .,")
 
 
 def is_copyright_line(line: str) -> bool:
     stripped = line.strip()
-    return bool(
-        re.match(r"^(copyright\b|©|\(c\)\s*\d{4})", stripped, re.I)
-        and len(stripped) < 400
+    return bool(re.match(r"^(copyright\b|©|\(c\)\s*\d{4})", stripped, re.I) and len(stripped) < 400)
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
-
-
-_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-)}
+}
 
 _US_DATE = re.compile(
     r"(?P<month>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+"
@@ -120,7 +122,11 @@ def parse_us_date(text: str, tz: str = "America/Denver") -> datetime | None:
             hour += 12
     try:
         return datetime(
-            int(match.group("year")), month, int(match.group("day")), hour, minute,
+            int(match.group("year")),
+            month,
+            int(match.group("day")),
+            hour,
+            minute,
             tzinfo=ZoneInfo(tz),
         )
     except ValueError:
@@ -130,8 +136,51 @@ def parse_us_date(text: str, tz: str = "America/Denver") -> datetime | None:
 def paragraphs_of(text: str) -> list[str]:
     """Blocks separated by blank lines, each folded onto one line."""
     blocks = re.split(r"\n\s*\n", text)
-    return [" ".join(line.strip() for line in block.splitlines()).strip() for block in blocks if block.strip()]
+    return [
+        " ".join(line.strip() for line in block.splitlines()).strip()
+        for block in blocks
+        if block.strip()
+    ]
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p.strip() for p in paragraphs if p.strip())
+
+
+# Day-first dates ("20 November 2019") and ISO dates ("2019-11-20", "2019-11-20T08:30:00Z").
+_DAY_FIRST = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct"
+    r"|Nov|Dec)[a-z]*\.?,?\s+(?P<year>\d{4})\b",
+    re.I,
+)
+_ISO_DATE = re.compile(
+    r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2}))?"
+)
+
+
+def find_date(text: str, tz: str = "UTC") -> datetime | None:
+    """The first date written in a line of page text, in `tz` when the page does not say."""
+    found = parse_us_date(text, tz=tz)
+    if found:
+        return found
+    zone = ZoneInfo(tz)
+    for pattern in (_DAY_FIRST, _ISO_DATE):
+        match = pattern.search(text)
+        if not match:
+            continue
+        month = match.group("month")
+        month_number = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
+        groups = match.groupdict()
+        try:
+            return datetime(
+                int(match.group("year")),
+                month_number,
+                int(match.group("day")),
+                int(groups.get("hour") or 0),
+                int(groups.get("minute") or 0),
+                tzinfo=zone,
+            )
+        except ValueError:
+            continue
+    return None
