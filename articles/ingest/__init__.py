@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import ksl, plain
+from . import html, ksl, plain, textscrape
 from .read import DEFAULT_MAX_BYTES, decode
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
@@ -18,13 +18,22 @@ Parser = Callable[..., ParsedStory]
 PARSERS: dict[str, Parser] = {
     "ksl": ksl.parse,
     "plain": plain.parse,
+    "html": html.parse,
+    "textscrape": textscrape.parse,
 }
 
 
 def detect(text: str) -> str:
-    """The name of the parser that fits this text best."""
+    """The name of the parser that fits this text best.
+
+    Most specific first: KSL's own markers, then markup, then the shape of the lines
+    (a page of menus is a text scrape; a headline and paragraphs are plain text)."""
     if ksl.looks_like(text):
         return "ksl"
+    if html.looks_like(text):
+        return "html"
+    if textscrape.looks_like(text):
+        return "textscrape"
     return "plain"
 
 
