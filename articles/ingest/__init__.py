@@ -32,6 +32,8 @@ def detect(text: str) -> str:
         return "ksl"
     if html.looks_like(text):
         return "html"
+    if plain.looks_like(text):
+        return "plain"
     if textscrape.looks_like(text):
         return "textscrape"
     return "plain"

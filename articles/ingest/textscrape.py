@@ -211,12 +211,13 @@ def _lines(text: str) -> list[_Line]:
 
 
 def looks_like(text: str) -> bool:
-    """Many short lines before the first paragraph: menus and link lists of a whole page."""
-    lines = _lines(text[:20000])
-    head = lines[:60]
-    short = sum(1 for line in head if line.kind != "prose")
-    first_prose = next((n for n, line in enumerate(lines) if line.kind == "prose"), len(lines))
-    return first_prose >= 8 or short >= 30
+    """Many menu-like lines (a few words, no sentence) near the top of a whole page.
+    Hard-wrapped wire copy has short lines too, but they are long enough to read on."""
+    head = [line for line in (" ".join(raw.split()) for raw in text[:20000].splitlines()) if line]
+    head = head[:80]
+    menu = sum(1 for line in head if len(line.split()) <= 4 and not _SENTENCE_END.search(line))
+    wrapped = sum(1 for line in head if 45 <= len(line) <= 90)
+    return menu >= 12 and menu > wrapped
 
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
