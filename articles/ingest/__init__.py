@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import html, ksl, plain, textscrape
+from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
+from .sources import Input, iter_inputs
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 Parser = Callable[..., ParsedStory]
 
@@ -65,13 +67,20 @@ def parse_bytes(
 
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Input",
+    "Manifest",
     "PARSERS",
     "PARSER_VERSION",
     "IngestError",
     "ParsedStory",
     "SkipStory",
     "TaggedEntity",
+    "apply_metadata",
     "detect",
+    "iter_inputs",
+    "load_manifest",
     "parse_bytes",
     "parse_text",
+    "sidecar_for",
 ]
