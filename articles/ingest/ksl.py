@@ -134,7 +134,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 def _apply_byline(story: ParsedStory, who: str, when: str) -> None:
     """'Jane Doe, KSL.com' / 'The Associated Press' + 'Posted Sept. 22, 2019 - 4:37 p.m.'."""
     names = [part.strip() for part in who.split(",") if part.strip()]
-    credits = [n for n in names if n.lower() in AGENCIES or agency_name(n) != n or n == PUBLISHER]
+    credits = [n for n in names if n.lower() in AGENCIES or n.lower() == PUBLISHER.lower()]
     people = [n for n in names if n not in credits]
     story.byline = ", ".join(people)
     if credits:
