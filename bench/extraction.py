@@ -10,6 +10,7 @@ read from ../shared/corpus or from $NEWSARCHIVE_CORPUS. tests/test_ingest_*.py i
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -78,29 +79,31 @@ def predict(page: Path, format: str) -> str:
         return ""
 
 
+@functools.cache
+def predictions(name: str) -> tuple[tuple[str, str], ...]:
+    """(expected, predicted) bodies for one corpus, computed once per process."""
+    format = "textscrape" if name == "scrapes-text" else "html"
+    return tuple(
+        (expected.read_text(encoding="utf-8"), predict(page, format))
+        for page, expected in pairs(name)
+    )
+
+
 def measure(name: str, *, skip_notes: bool = False) -> tuple[float, float, float, int]:
     """Precision, recall and F1 in-process (the scorer's own functions), and the count."""
-    format = "textscrape" if name == "scrapes-text" else "html"
-    module = scorer()
-    rows = []
-    for page, expected_path in pairs(name):
-        expected = expected_path.read_text(encoding="utf-8")
-        if skip_notes and _NOTE.match(expected.strip()):
-            continue
-        rows.append((expected, predict(page, format)))
-    return (*_f1(module, rows), len(rows))
+    rows = [row for row in predictions(name) if not (skip_notes and _NOTE.match(row[0].strip()))]
+    return (*_f1(scorer(), rows), len(rows))
 
 
 def run_scorer(name: str, show: int) -> None:
     """Write predictions to a temporary folder and run the shared scorer on them as is."""
-    format = "textscrape" if name == "scrapes-text" else "html"
     with tempfile.TemporaryDirectory() as tmp:
         expected_dir, predicted_dir = Path(tmp, "expected"), Path(tmp, "predicted")
         expected_dir.mkdir()
         predicted_dir.mkdir()
-        for page, expected in pairs(name):
+        for (_, expected), (_, predicted) in zip(pairs(name), predictions(name), strict=True):
             (expected_dir / expected.name).symlink_to(expected)
-            (predicted_dir / expected.name).write_text(predict(page, format), encoding="utf-8")
+            (predicted_dir / expected.name).write_text(predicted, encoding="utf-8")
         scorer().main([str(expected_dir), str(predicted_dir), "--show", str(show)])
 
 

@@ -30,6 +30,7 @@ def detect(text: str) -> str:
 
     Most specific first: KSL's own markers, then markup, then the shape of the lines
     (a page of menus is a text scrape; a headline and paragraphs are plain text)."""
+    text = text.lstrip("\ufeff")  # text not read through read.decode may keep its BOM
     if ksl.looks_like(text):
         return "ksl"
     if html.looks_like(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from datetime import UTC, datetime
 
 import trafilatura
@@ -43,9 +44,12 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
     try:
-        document = trafilatura.bare_extraction(
-            text, with_metadata=True, output_format="python", **EXTRACT_OPTIONS
-        )
+        with warnings.catch_warnings():
+            # htmldate's dateutil warns on zone names such as "EST"; the date is kept anyway.
+            warnings.filterwarnings("ignore", message="tzname")
+            document = trafilatura.bare_extraction(
+                text, with_metadata=True, output_format="python", **EXTRACT_OPTIONS
+            )
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise SkipStory(f"could not read the HTML: {exc}") from None
     if document is None:
@@ -132,9 +136,20 @@ def page_metadata(text: str) -> dict[str, str]:
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     first("url", canonical[0] if canonical else None, meta.get("og:url"))
     first("language", tree.get("lang"))
+    first("copyright", _copyright_text(tree))
     if found.get("author", "").startswith("http"):
         del found["author"]  # article:author is often a profile URL, not a name
     return found
+
+
+def _copyright_text(tree: lxml_html.HtmlElement) -> str:
+    """The page's printed rights notice, from the footer first, else anywhere on the page."""
+    for path in ("//footer//text()", "//body//text()"):
+        for text in tree.xpath(path):
+            line = " ".join(str(text).split())
+            if line and is_copyright_line(line):
+                return line
+    return ""
 
 
 def _json_ld(tree: lxml_html.HtmlElement) -> list[dict]:

@@ -241,6 +241,8 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 
     story = ParsedStory(path=path, title=_title(lines, head), body=join_paragraphs(body))
     story.format = "textscrape"
+    if suffix := _TITLE_SUFFIX.search(lines[0].text):
+        story.publisher = suffix.group(0).strip(" |–—-")  # "Headline - Site": the site
     _apply_header(story, head[-15:], body)
     dateline, agency, _ = split_dateline(body[0])
     story.dateline = dateline
