@@ -38,6 +38,12 @@ _SECTION_BREAK = re.compile(
     )\W*$""",
     re.I | re.X,
 )
+_COMMENTS = re.compile(
+    r"^\W*(?:(?:top\ rated\ |latest\ |reader\ |show\ |view\ |read\ )?(?:all\ )?comments?"
+    r"|\d+\ (?:comments?|responses|replies)|(?:leave|post|add)\ a\ (?:comment|reply)"
+    r"|join\ the\ (?:conversation|discussion))\W*(?:\(\d+\))?\W*$",
+    re.I | re.X,
+)
 # Generic English page furniture. A line matching one of these is never story text.
 _BOILERPLATE = re.compile(
     r"""^(?:
@@ -46,7 +52,9 @@ _BOILERPLATE = re.compile(
         share(?:\ this)?(?:\ (?:story|article|page|on\ \w+))?|tweet|email|print|
         sign\ (?:in|up)|log\ ?in|register|subscribe(?:\ now)?|follow\ us|menu|search|close|
         skip\ to\ (?:main\ )?content|back\ to\ top|return\ to\ top|home|next|previous|
-        image\ \d+\ of\ \d+|\d+\ /\ \d+|photo:|credit:|getty\ images|
+        image\ \d+\ of\ \d+|\d+\ /\ \d+|\d+\ of\ \d+$|getty\ images|
+        \(?(?:photos?|images?|pictures?|video|credits?|source)(?:\ credit)?\s*:|
+        \((?:photo|image|picture)\b.*\)$|
         privacy\ (?:policy|notice)|terms\ (?:of\ (?:use|service)|and\ conditions)|cookie\ policy|
         contact\ us|about\ us|careers|site\ ?map
     )\b""",
@@ -75,6 +83,9 @@ SHORT_PENALTY = -4.0
 BOILERPLATE_PENALTY = -3.0
 BREAK_PENALTY = -40.0
 TEASER_WORDS = 40  # a longer line ending in "…" is a cut-off story, not a teaser
+TRIM_PENALTY = -6.0  # what a non-prose line costs when the span's ends are cut back
+COMMENTS_AFTER_WORDS = 100  # prose words before a comments heading counts as one
+COMMENTS_WEIGHT = 0.25  # prose below a comments heading counts this much
 # The run after the page's headline wins unless the best run elsewhere is 10x stronger.
 ANCHOR_SHARE = 0.1
 _BYLINE = re.compile(r"^By\s+(?P<who>[^\d|•]{2,80}?)\s*(?:[|•,]\s*(?P<rest>.*))?$")
@@ -89,6 +100,8 @@ _TIME_AGO = re.compile(
     re.I,
 )
 _SEPARATORS = re.compile(r"\s[|•·»]\s")
+# Poll options and ratings: "Yes (29%, 1,186 Votes)", "Rating: 36 Votes".
+_VOTES = re.compile(r"(?:\(\d+(?:\.\d+)?%,?\s*[\d,]+\s*votes?\)|^rating:.*\bvotes?)$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 
@@ -100,14 +113,14 @@ class _Line:
     words: int
     kind: str  # "prose", "short", "boilerplate" or "break"
     density: float = 1.0  # share of prose among the neighbouring lines
+    weight: float = 1.0  # less below a comments heading
 
     @property
     def score(self) -> float:
         if self.kind == "prose":
             # Prose among short lines is a teaser list (headline, summary, time), not a story.
-            return self.words * min(
-                1.0, max(DENSITY_FLOOR, DENSITY_SLOPE * self.density - DENSITY_SHIFT)
-            )
+            share = min(1.0, max(DENSITY_FLOOR, DENSITY_SLOPE * self.density - DENSITY_SHIFT))
+            return self.words * share * self.weight
         if self.kind == "break":
             return BREAK_PENALTY
         if self.kind == "boilerplate":
@@ -134,7 +147,7 @@ def _classify(index: int, text: str) -> _Line:
         kind = "boilerplate"
     elif len(_SEPARATORS.findall(text)) >= 3:
         kind = "short"  # "Home | News | Sport": a menu laid out on one line
-    elif _TIME_AGO.match(text):
+    elif _TIME_AGO.match(text) or _VOTES.search(text):
         kind = "boilerplate"
     elif words < TEASER_WORDS and _TEASER_END.search(text):
         kind = "short"
@@ -176,6 +189,33 @@ def _story_span(lines: list[_Line]) -> tuple[int, int]:
     return start, end
 
 
+def _trim(span: list[_Line]) -> list[_Line]:
+    """Cut the span's ends back to prose. Then, at a line of page furniture (a share bar,
+    a "More from" heading), cut off whatever follows it when that part, taken together,
+    is thin: prose among many short lines, as a teaser list or an address block is."""
+    span = list(span)
+    for _ in range(2):
+        while span and span[0].kind != "prose":
+            span.pop(0)
+        while span and span[-1].kind != "prose":
+            span.pop()
+        total = 0.0
+        cut = len(span)
+        for position in range(len(span) - 1, -1, -1):
+            total += _strict_score(span[position])
+            if span[position].kind in ("boilerplate", "break") and total < 0:
+                cut = position
+        span = span[:cut]
+        span.reverse()
+    return span
+
+
+def _strict_score(line: _Line) -> float:
+    if line.kind == "prose":
+        return line.words * line.density
+    return TRIM_PENALTY
+
+
 def _span_score(lines: list[_Line], start: int, end: int) -> float:
     return sum(line.score for line in lines[start : end + 1])
 
@@ -203,6 +243,16 @@ def _lines(text: str) -> list[_Line]:
     for line in lines:
         if seen[line.text] > 1 and line.kind == "short":
             line.kind = "boilerplate"
+    # Reader comments follow the story: once a comments heading comes after some prose,
+    # the prose below it counts for little.
+    before = 0
+    discount = 1.0
+    for line in lines:
+        line.weight = discount
+        if line.kind == "prose":
+            before += line.words
+        elif before >= COMMENTS_AFTER_WORDS and _COMMENTS.match(line.text):
+            discount = COMMENTS_WEIGHT
     prose = [1 if line.kind == "prose" else 0 for line in lines]
     for position, line in enumerate(lines):
         window = prose[max(0, position - WINDOW) : position + WINDOW + 1]
@@ -227,12 +277,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     start, end = _story_span(lines)
     if end < start:
         raise SkipStory("no story text found on the page")
-    span = lines[start : end + 1]
-    # Leading short lines of the span are the header (title, byline, date), not the body.
-    while span and span[0].kind != "prose":
-        span.pop(0)
-    while span and span[-1].kind != "prose":
-        span.pop()
+    span = _trim(lines[start : end + 1])
     if not span:
         raise SkipStory("no story text found on the page")
     body = [line.text for line in span if line.kind != "boilerplate"]
