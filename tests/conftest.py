@@ -1,3 +1,4 @@
+import functools
 import os
 from pathlib import Path
 
@@ -23,3 +24,17 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@functools.cache
+def load_bench():
+    """bench/extraction.py as a module, for its in-process F1 measure."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("extraction", ROOT / "bench" / "extraction.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

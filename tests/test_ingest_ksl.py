@@ -50,3 +50,58 @@ def test_seed_body_has_no_page_chrome():
         "KSL Weather Forecast",
     ):
         assert chrome not in body
+
+
+FIXTURES = SEED.parent.parent / "tests" / "fixtures" / "ksl"
+
+
+def parse_fixture(name: str, *, crlf_bom: bool = False):
+    data = (FIXTURES / name).read_bytes()
+    if crlf_bom:
+        data = b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+    return parse_bytes(data, path=name)
+
+
+def test_staff_byline_with_posted_date_and_spanish_link():
+    story = parse_fixture("posted_byline.txt")
+    assert story.title == "Labour plans maternity pay rise"
+    assert story.byline == "Jane Doe"
+    assert story.source == "KSL.com"
+    assert story.published_at is not None
+    assert story.published_at.isoformat() == "2019-09-22T16:37:00-06:00"
+    assert story.read_time == (2, 3)
+    assert story.dateline == "SALT LAKE CITY"
+    assert story.section == "Utah"
+    assert story.topics == ["Politics", "Family", "Utah"]
+    assert story.copyright.startswith("Copyright © 2019 KSL.com")
+    assert "Leer en español" not in story.body
+    assert len(story.paragraphs) == 3
+
+
+def test_agency_byline_updated_without_disclaimer():
+    story = parse_fixture("ap_updated.txt")
+    assert story.source == "The Associated Press"
+    assert story.byline == ""
+    assert story.disclaimer == ""
+    assert story.updated_at is not None and story.updated_at.year == 2005
+    assert story.dateline == "BEIJING"
+    assert story.section == "Tech"
+    assert story.topics == ["Technology", "China", "Internet"]
+    assert story.paragraphs[0].startswith("BEIJING (AP) — Chinese authorities")
+
+
+def test_reuters_dateline_names_the_source():
+    story = parse_fixture("reuters_dateline.txt")
+    assert story.source == "Reuters"
+    assert story.dateline == "CLEVELAND"
+    assert story.section == "Business"
+    assert story.topics == ["Business", "Oil"]
+    assert story.paragraphs[-1].endswith("55 pct interest in Standard Oil.")
+
+
+def test_crlf_and_bom_parse_the_same():
+    plain = parse_fixture("posted_byline.txt")
+    dressed = parse_fixture("posted_byline.txt", crlf_bom=True)
+    assert detect((FIXTURES / "posted_byline.txt").read_text()) == "ksl"
+    assert dressed.to_json() | {"path": ""} == plain.to_json() | {"path": ""}
+    assert "\r" not in dressed.body

@@ -7,24 +7,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import ksl, plain
+from . import html, ksl, plain, textscrape
+from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
+from .sources import Input, iter_inputs
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 Parser = Callable[..., ParsedStory]
 
 PARSERS: dict[str, Parser] = {
     "ksl": ksl.parse,
     "plain": plain.parse,
+    "html": html.parse,
+    "textscrape": textscrape.parse,
 }
 
 
 def detect(text: str) -> str:
-    """The name of the parser that fits this text best."""
+    """The name of the parser that fits this text best.
+
+    Most specific first: KSL's own markers, then markup, then the shape of the lines
+    (a page of menus is a text scrape; a headline and paragraphs are plain text)."""
+    text = text.lstrip("\ufeff")  # text not read through read.decode may keep its BOM
     if ksl.looks_like(text):
         return "ksl"
+    if html.looks_like(text):
+        return "html"
+    if plain.looks_like(text):
+        return "plain"
+    if textscrape.looks_like(text):
+        return "textscrape"
     return "plain"
 
 
@@ -54,13 +68,20 @@ def parse_bytes(
 
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Input",
+    "Manifest",
     "PARSERS",
     "PARSER_VERSION",
     "IngestError",
     "ParsedStory",
     "SkipStory",
     "TaggedEntity",
+    "apply_metadata",
     "detect",
+    "iter_inputs",
+    "load_manifest",
     "parse_bytes",
     "parse_text",
+    "sidecar_for",
 ]

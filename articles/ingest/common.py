@@ -145,3 +145,42 @@ def paragraphs_of(text: str) -> list[str]:
 
 def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p.strip() for p in paragraphs if p.strip())
+
+
+# Day-first dates ("20 November 2019") and ISO dates ("2019-11-20", "2019-11-20T08:30:00Z").
+_DAY_FIRST = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct"
+    r"|Nov|Dec)[a-z]*\.?,?\s+(?P<year>\d{4})\b",
+    re.I,
+)
+_ISO_DATE = re.compile(
+    r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2}))?"
+)
+
+
+def find_date(text: str, tz: str = "UTC") -> datetime | None:
+    """The first date written in a line of page text, in `tz` when the page does not say."""
+    found = parse_us_date(text, tz=tz)
+    if found:
+        return found
+    zone = ZoneInfo(tz)
+    for pattern in (_DAY_FIRST, _ISO_DATE):
+        match = pattern.search(text)
+        if not match:
+            continue
+        month = match.group("month")
+        month_number = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
+        groups = match.groupdict()
+        try:
+            return datetime(
+                int(match.group("year")),
+                month_number,
+                int(match.group("day")),
+                int(groups.get("hour") or 0),
+                int(groups.get("minute") or 0),
+                tzinfo=zone,
+            )
+        except ValueError:
+            continue
+    return None

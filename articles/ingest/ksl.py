@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .common import (
+    AGENCIES,
     agency_name,
     copyright_holder,
     is_copyright_line,
@@ -52,7 +53,9 @@ def looks_like(text: str) -> bool:
 
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
-    blocks = paragraphs_of(text)
+    # Blocks between blank lines, as written (for topic lists) and folded onto one line.
+    raw_blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
+    blocks = [paragraphs_of(block)[0] for block in raw_blocks]
     if not blocks:
         raise SkipStory("no text")
     title = blocks[0]
@@ -92,7 +95,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 
     # Footer: the copyright line, the section, related topics.
     in_topics = False
-    for block in rest[position:]:
+    for offset, block in enumerate(rest[position:], index + position):
         section = _SECTION.match(block)
         if is_copyright_line(block):
             story.copyright = story.copyright or block
@@ -105,7 +108,10 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         elif _NEWSLETTER.match(block):
             in_topics = False
         elif in_topics:
-            story.topics.extend(t.strip() for t in re.split(r"\s*[|•·]\s*", block) if t.strip())
+            # Topics come one to a line or on one line between separators; the folded
+            # block has lost the line breaks, so split the raw block again.
+            for line in raw_blocks[offset].splitlines():
+                story.topics.extend(t.strip() for t in re.split(r"\s*[|•·]\s*", line) if t.strip())
 
     if body:
         dateline, agency, _ = split_dateline(body[0])
@@ -128,7 +134,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 def _apply_byline(story: ParsedStory, who: str, when: str) -> None:
     """'Jane Doe, KSL.com' / 'The Associated Press' + 'Posted Sept. 22, 2019 - 4:37 p.m.'."""
     names = [part.strip() for part in who.split(",") if part.strip()]
-    credits = [n for n in names if agency_name(n) != n or n.lower() == PUBLISHER.lower()]
+    credits = [n for n in names if n.lower() in AGENCIES or n.lower() == PUBLISHER.lower()]
     people = [n for n in names if n not in credits]
     story.byline = ", ".join(people)
     if credits:

@@ -1,24 +1,74 @@
-"""Plain title-first text: the first line is the headline, then paragraphs."""
+"""Plain title-first text: the first line is the headline, then paragraphs.
+
+Covers one-paragraph-a-line text (BBC) and hard-wrapped wire copy (Reuters-21578), where
+an indented line starts a paragraph and a closing "Reuter" line signs the story off.
+"""
 
 from __future__ import annotations
 
-from .common import agency_name, join_paragraphs, paragraphs_of, split_dateline
+import re
+
+from .common import agency_name, join_paragraphs, split_dateline
 from .types import ParsedStory, SkipStory
+
+# The wire's sign-off on a line of its own: " Reuter", "REUTER", "Reuters", "AP".
+_SIGN_OFF = re.compile(r"^\s*(?P<agency>reuters?|ap|afp|upi)\s*$", re.I)
+_INDENT = re.compile(r"^(?: {2,}|\t)\S")
+
+
+def looks_like(text: str) -> bool:
+    """A headline line, a blank line, then a dateline or prose rather than a menu."""
+    lines = text.lstrip("\ufeff").split("\n", 60)
+    if len(lines) < 3 or not lines[0].strip() or lines[1].strip() or len(lines[0]) > 300:
+        return False
+    following = [line.strip() for line in lines[2:60] if line.strip()][:40]
+    if not following:
+        return False
+    if split_dateline(following[0])[0]:
+        return True
+    # A page of menus has many lines of a few words; a story has hardly any.
+    menu = sum(1 for line in following if len(line.split()) <= 4)
+    return menu <= len(following) // 5 and len(following[0].split()) >= 8
 
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
-    lines = text.strip().split("\n", 1)
-    title = lines[0].strip()
-    if not title:
-        raise SkipStory("no title line")
-    body = paragraphs_of(lines[1] if len(lines) > 1 else "")
+    if not text.strip():
+        raise SkipStory("no text")
+    if not text.split("\n", 1)[0].strip():
+        # Title-first text with a blank first line has no title (as Reuters' untitled items).
+        raise SkipStory("no title line: the text starts with a blank line")
+    head, _, rest = text.partition("\n")
+    title = head.strip()
+
+    lines = rest.rstrip().split("\n")
+    source = ""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and (sign_off := _SIGN_OFF.match(lines[-1])):
+        source = agency_name(sign_off.group("agency"))
+        lines.pop()
+
+    body = paragraphs(lines)
     if not body:
         raise SkipStory("a title with no story text")
-    story = ParsedStory(
-        path=path, title=title, body=join_paragraphs(body), format="plain", raw=text
-    )
+    story = ParsedStory(path=path, title=title, body=join_paragraphs(body), format="plain")
     dateline, agency, _ = split_dateline(body[0])
     story.dateline = dateline
-    if agency:
-        story.source = agency_name(agency)
+    story.source = agency_name(agency) if agency else source
     return story
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Rejoin hard-wrapped lines: a paragraph ends at a blank line or before an indented one."""
+    found: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if not line.strip() or _INDENT.match(line):
+            if current:
+                found.append(" ".join(current))
+            current = [line.strip()] if line.strip() else []
+        else:
+            current.append(line.strip())
+    if current:
+        found.append(" ".join(current))
+    return [paragraph for paragraph in found if paragraph]

@@ -28,6 +28,20 @@ class DecodedText:
 
 
 _WESTERN = {"cp1252", "latin_1", "iso8859_15"}
+# Latin-script single-byte pages (not Cyrillic cp1251, Greek cp1253, and the like).
+_LATIN_SCRIPT = {
+    "cp1250", "cp1254", "cp1257", "latin_1", "mac_roman", "mac_latin2",
+    "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10",
+    "iso8859_13", "iso8859_14", "iso8859_16",
+}  # fmt: skip
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -68,10 +82,11 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
             if best is None:
                 raise IngestError("could not detect the text encoding") from None
             encoding = best.encoding
-            # Single-byte code pages are hard to tell apart on short texts; when
-            # Windows-1252 (the superset of Latin-1 that Western sites use) fits
-            # as well as the winner, prefer it.
-            if any(m.encoding in _WESTERN for m in matches):
+            # Single-byte code pages are hard to tell apart on short texts (a few
+            # accented letters decide it); when the winner is one of the Latin-script
+            # pages and Windows-1252, the superset of Latin-1 that Western sites use,
+            # reads every byte, prefer it.
+            if encoding in _WESTERN or (encoding in _LATIN_SCRIPT and _decodes(data, "cp1252")):
                 encoding = "cp1252"
             text = data.decode(encoding, errors="replace")
     else:

@@ -1,0 +1,208 @@
+"""Saved HTML pages: trafilatura finds the body; page metadata gives the rest."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from datetime import UTC, datetime
+
+import trafilatura
+from lxml import html as lxml_html
+
+from .common import (
+    agency_name,
+    copyright_holder,
+    is_copyright_line,
+    join_paragraphs,
+    split_dateline,
+)
+from .types import ParsedStory, SkipStory
+
+# Measured on the two HTML corpora (bench/extraction.py): leaving comments out raises
+# precision with no loss of recall, and favor_recall keeps short closing paragraphs.
+EXTRACT_OPTIONS = {
+    "include_comments": False,
+    "include_tables": True,
+    "favor_recall": True,
+    "deduplicate": False,
+}
+
+_NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
+_BY = re.compile(r"^by\s+", re.I)
+
+
+def looks_like(text: str) -> bool:
+    """An HTML document, or a fragment dense with paragraph tags."""
+    head = text[:5000]
+    if _HTML_START.match(head):
+        return True
+    lowered = text[:50000].lower()
+    return "<body" in lowered or lowered.count("<p>") + lowered.count("<p ") >= 3
+
+
+def parse(text: str, *, path: str = "") -> ParsedStory:
+    try:
+        with warnings.catch_warnings():
+            # htmldate's dateutil warns on zone names such as "EST"; the date is kept anyway.
+            warnings.filterwarnings("ignore", message="tzname")
+            document = trafilatura.bare_extraction(
+                text, with_metadata=True, output_format="python", **EXTRACT_OPTIONS
+            )
+    except Exception as exc:  # lxml raises many kinds on broken markup
+        raise SkipStory(f"could not read the HTML: {exc}") from None
+    if document is None:
+        raise SkipStory("no story text found in the HTML")
+    extracted = document if isinstance(document, dict) else document.as_dict()
+    lines = [line.strip() for line in (extracted.get("text") or "").splitlines()]
+    paragraphs = [line for line in lines if line]
+
+    meta = page_metadata(text)
+    copyright_line = ""
+    # A closing copyright notice belongs to the page, not to the story.
+    while paragraphs and is_copyright_line(paragraphs[-1]):
+        copyright_line = paragraphs.pop()
+    title = meta.get("headline") or extracted.get("title") or ""
+    if paragraphs and _same(paragraphs[0], title):
+        paragraphs.pop(0)  # trafilatura sometimes keeps the heading as the first line
+    if not paragraphs:
+        raise SkipStory("no story text found in the HTML")
+    if not title:
+        raise SkipStory("the page has story text but no headline")
+
+    story = ParsedStory(path=path, title=title.strip(), body=join_paragraphs(paragraphs))
+    story.format = "html"
+    story.byline = _BY.sub("", meta.get("author") or extracted.get("author") or "").strip()
+    story.published_at = _when(meta.get("published") or extracted.get("date"))
+    story.updated_at = _when(meta.get("modified"))
+    story.url = meta.get("url") or extracted.get("url") or ""
+    story.section = meta.get("section") or ""
+    story.language = meta.get("language") or extracted.get("language") or ""
+    story.publisher = meta.get("publisher") or extracted.get("sitename") or ""
+    story.copyright = copyright_line or meta.get("copyright", "")
+    tags = extracted.get("tags") or []
+    for tag in tags.split(",") if isinstance(tags, str) else tags:
+        if tag.strip() and tag.strip() not in story.topics:
+            story.topics.append(tag.strip())
+
+    dateline, agency, _ = split_dateline(paragraphs[0])
+    story.dateline = dateline
+    if agency:
+        story.source = agency_name(agency)
+    elif story.copyright and (holder := copyright_holder(story.copyright)):
+        story.source = agency_name(holder)
+    else:
+        story.source = story.publisher
+    return story
+
+
+def page_metadata(text: str) -> dict[str, str]:
+    """Headline, author, dates, canonical URL and more from JSON-LD, OpenGraph and meta tags.
+    JSON-LD wins over OpenGraph, which wins over plain meta tags."""
+    try:
+        tree = lxml_html.fromstring(text.encode("utf-8"))
+    except (ValueError, lxml_html.etree.ParserError):
+        return {}
+    found: dict[str, str] = {}
+
+    def first(key: str, *values: object) -> None:
+        for value in values:
+            if isinstance(value, str) and value.strip() and key not in found:
+                found[key] = " ".join(value.split())
+
+    for item in _json_ld(tree):
+        first("headline", item.get("headline"))
+        first("published", item.get("datePublished"))
+        first("modified", item.get("dateModified"))
+        first("author", _names(item.get("author")))
+        first("publisher", _names(item.get("publisher")))
+        first("section", _text(item.get("articleSection")))
+        first("url", item.get("url") if isinstance(item.get("url"), str) else None)
+        first("language", item.get("inLanguage"))
+
+    meta = {
+        (element.get("property") or element.get("name") or "").lower(): element.get("content")
+        for element in tree.iter("meta")
+        if element.get("content")
+    }
+    first("headline", meta.get("og:title"), meta.get("twitter:title"))
+    first("published", meta.get("article:published_time"), meta.get("date"))
+    first("modified", meta.get("article:modified_time"), meta.get("og:updated_time"))
+    first("author", meta.get("author"), meta.get("article:author"))
+    first("section", meta.get("article:section"))
+    first("publisher", meta.get("og:site_name"))
+    first("copyright", meta.get("copyright"))
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    first("url", canonical[0] if canonical else None, meta.get("og:url"))
+    first("language", tree.get("lang"))
+    first("copyright", _copyright_text(tree))
+    if found.get("author", "").startswith("http"):
+        del found["author"]  # article:author is often a profile URL, not a name
+    return found
+
+
+def _copyright_text(tree: lxml_html.HtmlElement) -> str:
+    """The page's printed rights notice, from the footer first, else anywhere on the page."""
+    for path in ("//footer//text()", "//body//text()"):
+        for text in tree.xpath(path):
+            line = " ".join(str(text).split())
+            if line and is_copyright_line(line):
+                return line
+    return ""
+
+
+def _json_ld(tree: lxml_html.HtmlElement) -> list[dict]:
+    """The news-article objects of the page's JSON-LD blocks, outermost first."""
+    items: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kinds = item.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(str(kind).lower() in _NEWS_TYPES for kind in kinds):
+                    items.append(item)
+                stack.extend(item.get("@graph", []))
+    return items
+
+
+def _names(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return ", ".join(name for name in (_names(v) for v in value) if name)
+    return ""
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v)
+    return value if isinstance(value, str) else ""
+
+
+def _when(value: str | None) -> datetime | None:
+    """ISO 8601 text to an aware datetime; a date alone or without a zone is taken as UTC."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _same(first: str, title: str) -> bool:
+    def normal(text: str) -> str:
+        return re.sub(r"\W+", " ", text).strip().lower()
+
+    return bool(title) and normal(first) == normal(title)

@@ -1,0 +1,70 @@
+import pytest
+
+from articles.ingest import PARSERS, IngestError, detect, parse_text
+
+from .conftest import FIXTURES, SEED
+
+BBC_STYLE = (
+    "Ad sales boost Time Warner profit\n\n"
+    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn for the three "
+    "months to December.\n\n"
+    "The firm, which is now one of the biggest investors in Google, benefited from sales.\n"
+)
+REUTERS_STYLE = (
+    "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT\n\n"
+    "CLEVELAND, Feb 26 - Standard Oil Co and BP North America\n"
+    "Inc said they plan to form a venture to manage the money market\n"
+    "borrowing and investment activities of both companies.\n"
+    " Reuter\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (SEED.read_text(), "ksl"),
+        ((FIXTURES / "ksl" / "ap_updated.txt").read_text(), "ksl"),
+        ((FIXTURES / "pages" / "story.html").read_text(), "html"),
+        ("<p>One paragraph.</p><p>Two.</p><p>Three.</p>", "html"),
+        ("<!-- saved page -->\n<html><body><p>x</p></body></html>", "html"),
+        ("\ufeff<!doctype html><title>t</title>", "html"),
+        (BBC_STYLE, "plain"),
+        (REUTERS_STYLE, "plain"),
+        ((FIXTURES / "pages" / "scrape.txt").read_text(), "textscrape"),
+        ("Just a headline", "plain"),
+    ],
+    ids=[
+        "ksl-seed",
+        "ksl-fixture",
+        "html-page",
+        "html-fragment",
+        "html-after-comment",
+        "html-bom",
+        "bbc",
+        "reuters",
+        "scrape",
+        "title-only",
+    ],
+)
+def test_detect(text, expected):
+    assert detect(text) == expected
+
+
+def test_every_detected_format_has_a_parser():
+    assert {"ksl", "html", "plain", "textscrape"} <= PARSERS.keys()
+
+
+def test_format_override_wins_over_detection():
+    story = parse_text(BBC_STYLE, format="textscrape")
+    assert story.format == "textscrape"
+    assert parse_text(BBC_STYLE).format == "plain"
+
+
+def test_unknown_format_is_an_ingest_error():
+    with pytest.raises(IngestError, match="unknown format 'pdf'"):
+        parse_text(BBC_STYLE, format="pdf")
+
+
+def test_prose_mentioning_tags_is_not_html():
+    text = "Tags in prose\n\nThe page used a <p> tag once, which is not markup density at all.\n"
+    assert detect(text) == "plain"

@@ -1,0 +1,92 @@
+import pytest
+
+from articles.ingest import SkipStory, parse_bytes, parse_text
+
+# Short excerpts in the shape of Reuters-21578 and BBC News files.
+WIRE = (
+    "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT\n"
+    "\n"
+    "CLEVELAND, Feb 26 - Standard Oil Co and BP North America\n"
+    "Inc said they plan to form a venture to manage the money market\n"
+    "borrowing and investment activities of both companies.\n"
+    "    BP North America is a subsidiary of British Petroleum Co\n"
+    "Plc <BP>, which also owns a 55 pct interest in Standard Oil.\n"
+    "    The venture will be called BP/Standard Financial Trading.\n"
+    " Reuter\n"
+)
+BBC = (
+    "Ad sales boost Time Warner profit\n"
+    "\n"
+    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m).\n"
+    "\n"
+    "The firm, which is now one of the biggest investors in Google, benefited from sales.\n"
+)
+
+
+def test_wire_copy_is_rejoined_into_paragraphs():
+    story = parse_text(WIRE)
+    assert story.format == "plain"
+    assert story.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"  # kept as printed
+    assert story.paragraphs == [
+        "CLEVELAND, Feb 26 - Standard Oil Co and BP North America Inc said they plan to form "
+        "a venture to manage the money market borrowing and investment activities of both "
+        "companies.",
+        "BP North America is a subsidiary of British Petroleum Co Plc <BP>, which also owns a "
+        "55 pct interest in Standard Oil.",
+        "The venture will be called BP/Standard Financial Trading.",
+    ]
+
+
+def test_reuter_sign_off_is_dropped_and_names_the_source():
+    story = parse_text(WIRE)
+    assert "Reuter" not in story.body
+    assert story.source == "Reuters"
+    assert story.dateline == "CLEVELAND"
+
+
+def test_one_paragraph_a_line_text():
+    story = parse_bytes(BBC.replace("\n", "\r\n").encode("utf-8"))
+    assert story.title == "Ad sales boost Time Warner profit"
+    assert len(story.paragraphs) == 2
+    assert story.source == ""
+
+
+def test_title_less_item_is_skipped_with_a_reason():
+    with pytest.raises(SkipStory, match="no title"):
+        parse_text("\n\nFEDERAL RESERVE WEEKLY REPORT - FEB 26\n Net free reserves 644\n")
+
+
+@pytest.mark.parametrize("text", ["A TITLE ALONE\n", "A TITLE ALONE\n\n Reuter\n"])
+def test_title_only_item_is_skipped_with_a_reason(text):
+    with pytest.raises(SkipStory, match="no story text"):
+        parse_text(text, format="plain")
+
+
+@pytest.mark.corpus
+def test_reuters_sample_parses_or_skips_cleanly(corpus):
+    """Every tenth Reuters item: a story or a SkipStory, never a crash."""
+    files = sorted((corpus / "reuters21578" / "articles").glob("*.txt"))[::10]
+    parsed = skipped = 0
+    for path in files:
+        data = path.read_bytes()
+        if not data.strip():
+            continue
+        try:
+            story = parse_bytes(data, path=str(path), format="plain")
+        except SkipStory:
+            skipped += 1
+            continue
+        parsed += 1
+        assert story.title and story.body
+        assert not story.body.rstrip().endswith("Reuter")
+    assert parsed > 0.8 * len(files)
+    assert skipped > 0.05 * len(files)
+
+
+@pytest.mark.corpus
+def test_bbc_stories_parse_as_plain(corpus):
+    files = sorted((corpus / "bbc").glob("*/*.txt"))[::25]
+    for path in files:
+        story = parse_bytes(path.read_bytes(), path=str(path))
+        assert story.format == "plain"
+        assert story.title and len(story.paragraphs) >= 2
