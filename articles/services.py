@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db import IntegrityError, connection, transaction
@@ -69,15 +69,62 @@ def _get_or_create(model, *, lookup: dict, name: str, **fields):
     return model.objects.get(**lookup)
 
 
-def source_get_or_create(*, name: str) -> Source | None:
+@dataclass
+class IngestCache:
+    """Entities and sources already looked up in this batch: one query per name, not per story."""
+
+    entities: dict[tuple[str, str], Entity] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget everything: after a rolled-back story, cached rows may not exist."""
+        self.entities.clear()
+        self.sources.clear()
+
+
+@dataclass
+class TaggingContext:
+    aliases: dict[str, tuple[str, str]]
+    topic_rules: tuple
+
+
+def tagging_context() -> TaggingContext:
+    """What tagging needs from the archive: its aliases (which win over the built-in
+    ones) and its topic rules."""
+    from . import tagging
+
+    aliases = {
+        alias.normalized: (alias.entity.name, alias.entity.kind)
+        for alias in EntityAlias.objects.select_related("entity")
+    }
+    return TaggingContext(aliases=aliases, topic_rules=tuple(tagging.DEFAULT_TOPIC_RULES))
+
+
+def source_get_or_create(*, name: str, cache: IngestCache | None = None) -> Source | None:
     name = " ".join(name.split())[:200]
     if not name:
         return None
-    return _get_or_create(Source, lookup={"name__iexact": name}, name=name)
+    key = name.casefold()
+    if cache is not None and key in cache.sources:
+        return cache.sources[key]
+    source = _get_or_create(Source, lookup={"name__iexact": name}, name=name)
+    if cache is not None:
+        cache.sources[key] = source
+    return source
 
 
-def entity_get_or_create(*, name: str, kind: str) -> Entity:
+def entity_get_or_create(*, name: str, kind: str, cache: IngestCache | None = None) -> Entity:
     name = " ".join(name.split())[:200]
+    key = (kind, name.casefold())
+    if cache is not None and key in cache.entities:
+        return cache.entities[key]
+    entity = _entity_lookup_or_create(name=name, kind=kind)
+    if cache is not None:
+        cache.entities[key] = entity
+    return entity
+
+
+def _entity_lookup_or_create(*, name: str, kind: str) -> Entity:
     alias = (
         EntityAlias.objects.filter(normalized=normalize_alias(name), entity__kind=kind)
         .select_related("entity")
@@ -88,7 +135,7 @@ def entity_get_or_create(*, name: str, kind: str) -> Entity:
     return _get_or_create(Entity, lookup={"name__iexact": name, "kind": kind}, name=name, kind=kind)
 
 
-def _article_fields(parsed: ParsedStory) -> dict:
+def _article_fields(parsed: ParsedStory, cache: IngestCache | None = None) -> dict:
     body = parsed.body.strip()
     precision = Article.DatePrecision.NONE
     if parsed.published_at:
@@ -111,8 +158,8 @@ def _article_fields(parsed: ParsedStory) -> dict:
         "disclaimer": parsed.disclaimer,
         "copyright": parsed.copyright[:500],
         "url": parsed.url[:2000],
-        "source": source_get_or_create(name=parsed.source) if parsed.source else None,
-        "publisher": source_get_or_create(name=parsed.publisher) if parsed.publisher else None,
+        "source": source_get_or_create(name=parsed.source, cache=cache),
+        "publisher": source_get_or_create(name=parsed.publisher, cache=cache),
         "source_path": parsed.path[:1000],
         "raw_format": parsed.format[:20],
         "raw_input": parsed.raw,
@@ -129,11 +176,13 @@ def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
     return [TaggedEntity(name=n, kind=Entity.Kind.TOPIC, count=1) for n in names]
 
 
-def mentions_replace(*, article: Article, entities: list[TaggedEntity]) -> None:
+def mentions_replace(
+    *, article: Article, entities: list[TaggedEntity], cache: IngestCache | None = None
+) -> None:
     """Set a story's mentions to exactly `entities` (merging ones that resolve alike)."""
     merged: dict[int, Mention] = {}
     for tagged in entities:
-        entity = entity_get_or_create(name=tagged.name, kind=tagged.kind)
+        entity = entity_get_or_create(name=tagged.name, kind=tagged.kind, cache=cache)
         if entity.pk in merged:
             mention = merged[entity.pk]
             mention.count += tagged.count
@@ -198,7 +247,9 @@ def _same_story(article: Article, fields: dict) -> bool:
     return all(getattr(article, name) == value for name, value in fields.items())
 
 
-def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> IngestResult:
+def article_ingest(
+    *, parsed: ParsedStory, batch: IngestBatch | None = None, cache: IngestCache | None = None
+) -> IngestResult:
     """Store one parsed story, in its own transaction.
 
     The same content (by a hash of the normalised body) is stored once, whatever
@@ -206,7 +257,7 @@ def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> 
     and keeps what it said before as an ArticleVersion.
     """
     digest = content_hash(parsed.body)
-    fields = _article_fields(parsed)
+    fields = _article_fields(parsed, cache)
     entities = _topic_entities(parsed) + list(parsed.entities)
     with transaction.atomic():
         existing = Article.objects.filter(content_hash=digest).first()
@@ -223,7 +274,7 @@ def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> 
             existing.slug = _slugify_title(existing.title)
             existing.batch = batch
             existing.save()
-            mentions_replace(article=existing, entities=entities)
+            mentions_replace(article=existing, entities=entities, cache=cache)
             return IngestResult(existing, Outcome.UPDATED)
 
         previous = None
@@ -246,7 +297,7 @@ def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> 
             previous.content_hash = digest
             previous.batch = batch
             previous.save()
-            mentions_replace(article=previous, entities=entities)
+            mentions_replace(article=previous, entities=entities, cache=cache)
             return IngestResult(previous, Outcome.UPDATED)
 
         try:
@@ -261,7 +312,7 @@ def article_ingest(*, parsed: ParsedStory, batch: IngestBatch | None = None) -> 
             # A concurrent ingest stored the same content first: the unique
             # content_hash makes that a duplicate, never a second copy.
             return IngestResult(Article.objects.get(content_hash=digest), Outcome.DUPLICATE)
-        mentions_replace(article=article, entities=entities)
+        mentions_replace(article=article, entities=entities, cache=cache)
         return IngestResult(article, Outcome.CREATED)
 
 

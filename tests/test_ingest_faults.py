@@ -15,7 +15,7 @@ from django.db import connection
 
 from .conftest import ROOT
 
-STORIES = 250
+STORIES = 120
 
 
 def write_stories(folder: Path, count: int = STORIES) -> None:

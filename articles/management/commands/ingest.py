@@ -3,56 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
-from articles import ingest, services, tagging
-from articles.ingest.types import IngestError, SkipStory
-
-
-@dataclass
-class Input:
-    name: str
-    data: bytes = b""
-    error: str = ""
-
-
-def iter_inputs(paths: list[str], max_bytes: int) -> Iterator[Input]:
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        elif path.exists():
-            files = [path]
-        else:
-            yield Input(name=raw, error="no such file or directory")
-            continue
-        for file in files:
-            try:
-                if file.stat().st_size > max_bytes:
-                    yield Input(
-                        name=str(file),
-                        error=f"file is too large ({file.stat().st_size:,} bytes; "
-                        f"the limit is {max_bytes:,} bytes)",
-                    )
-                    continue
-                yield Input(name=str(file), data=file.read_bytes())
-            except OSError as exc:
-                yield Input(name=str(file), error=exc.strerror or str(exc))
+from articles import ingest, pipeline, services, tagging
+from articles.ingest import IngestError
 
 
 class Command(BaseCommand):
     help = "Import story files (text scrapes, plain text, saved HTML) into the archive."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="files, folders, globs, .zip or .tar.gz archives, or - for standard input",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="parse and report, but store nothing"
         )
@@ -65,21 +38,50 @@ class Command(BaseCommand):
             help="the input format (detected per file when omitted)",
         )
         parser.add_argument(
+            "--manifest",
+            metavar="FILE",
+            help="a CSV or TSV file of metadata (date, url, topics, source…) by file name or id",
+        )
+        parser.add_argument(
             "--max-bytes",
             type=int,
             default=settings.NEWSARCHIVE_MAX_FILE_BYTES,
             help="refuse files larger than this (default: %(default)s)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes that parse and tag (default: one per core)",
+        )
+        parser.add_argument(
+            "--no-tagging", action="store_true", help="skip named-entity recognition"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["max_bytes"] <= 0:
             raise CommandError("--max-bytes must be a positive number", returncode=2)
-        as_json = options["json"]
-        dry_run = options["dry_run"]
-        verbosity = options["verbosity"]
+        if options["workers"] <= 0:
+            raise CommandError("--workers must be a positive number", returncode=2)
+        manifest = None
+        if options["manifest"]:
+            try:
+                manifest = ingest.load_manifest(options["manifest"])
+            except IngestError as exc:
+                raise CommandError(str(exc), returncode=2) from None
+
+        as_json, dry_run, verbosity = options["json"], options["dry_run"], options["verbosity"]
         # With --json, stdout carries only JSON lines; messages go to stderr.
         report = self.stderr if as_json else self.stdout
-
+        context = services.tagging_context()
+        run_options = pipeline.Options(
+            format=options["format"],
+            max_bytes=options["max_bytes"],
+            aliases=context.aliases,
+            topic_rules=context.topic_rules,
+            manifest=manifest,
+            tag=not options["no_tagging"],
+        )
         batch = None
         if not dry_run:
             batch = services.batch_start(
@@ -87,15 +89,43 @@ class Command(BaseCommand):
                 parser_version=ingest.PARSER_VERSION,
                 tagger_version=tagging.TAGGER_VERSION,
             )
+        cache = services.IngestCache()
         counts: Counter[str] = Counter()
         errors: list[dict] = []
-        inputs = iter_inputs(options["paths"], options["max_bytes"])
+        inputs = ingest.iter_inputs(options["paths"], max_bytes=options["max_bytes"])
+        outcomes = pipeline.run(inputs, run_options, workers=options["workers"])
         show_progress = verbosity >= 1 and not as_json and sys.stderr.isatty()
-        for item in tqdm(inputs, disable=not show_progress, unit=" files", file=sys.stderr):
-            outcome = self._ingest_one(item, options, batch, errors)
-            counts[outcome] += 1
-            if as_json and outcome == "failed":
-                self.stdout.write(json.dumps({"path": item.name, "error": errors[-1]["error"]}))
+        for outcome in tqdm(outcomes, disable=not show_progress, unit=" files", file=sys.stderr):
+            if outcome.error:
+                errors.append({"path": outcome.name, "error": outcome.error})
+                self.stderr.write(self.style.ERROR(f"{outcome.name}: {outcome.error}"))
+                if as_json:
+                    self.stdout.write(json.dumps({"path": outcome.name, "error": outcome.error}))
+                counts["failed"] += 1
+                continue
+            if outcome.skipped:
+                if verbosity >= 1:
+                    report.write(self.style.WARNING(f"{outcome.name}: skipped: {outcome.skipped}"))
+                counts["skipped"] += 1
+                continue
+            story = outcome.story
+            if as_json:
+                self.stdout.write(json.dumps(story.to_json(), ensure_ascii=False))
+            if dry_run:
+                counts["parsed"] += 1
+                continue
+            try:
+                result = services.article_ingest(parsed=story, batch=batch, cache=cache)
+            except DatabaseError as exc:  # this story is rolled back; the batch goes on
+                cache.clear()
+                reason = f"could not be stored ({type(exc).__name__}: {exc})"
+                errors.append({"path": outcome.name, "error": reason})
+                self.stderr.write(self.style.ERROR(f"{outcome.name}: {reason}"))
+                counts["failed"] += 1
+                continue
+            counts[str(result.outcome)] += 1
+            if verbosity >= 2:
+                report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
 
         if batch is not None:
             services.batch_finish(batch=batch, counts=counts, errors=errors)
@@ -112,38 +142,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{counts['failed']} file(s) failed; the others went through", returncode=1
             )
-
-    def _ingest_one(self, item: Input, options: dict, batch, errors: list[dict]) -> str:
-        as_json = options["json"]
-        report = self.stderr if as_json else self.stdout
-        if item.error:
-            return self._fail(item.name, item.error, errors)
-        try:
-            story = ingest.parse_bytes(
-                item.data, path=item.name, format=options["format"], max_bytes=options["max_bytes"]
-            )
-            story.entities = tagging.tag(story)
-        except SkipStory as exc:
-            if options["verbosity"] >= 1:
-                report.write(self.style.WARNING(f"{item.name}: skipped: {exc}"))
-            return "skipped"
-        except IngestError as exc:
-            return self._fail(item.name, str(exc), errors)
-        except Exception as exc:  # a parser bug must not stop the batch
-            return self._fail(
-                item.name, f"could not be parsed ({type(exc).__name__}: {exc})", errors
-            )
-
-        if as_json:
-            self.stdout.write(json.dumps(story.to_json(), ensure_ascii=False))
-        if options["dry_run"]:
-            return "parsed"
-        result = services.article_ingest(parsed=story, batch=batch)
-        if options["verbosity"] >= 2:
-            report.write(f"{item.name}: {result.outcome} (story {result.article.pk})")
-        return str(result.outcome)
-
-    def _fail(self, name: str, reason: str, errors: list[dict]) -> str:
-        errors.append({"path": name, "error": reason})
-        self.stderr.write(self.style.ERROR(f"{name}: {reason}"))
-        return "failed"

@@ -1,0 +1,133 @@
+"""Files to tagged stories, on every core. Pure Python: no Django, so it runs in workers.
+
+The main process reads the inputs and stores the results; worker processes do the
+expensive part, parsing and named-entity recognition, a chunk of files at a time.
+Chunks come back in input order and only a few are in flight at once, so memory
+stays flat however large the batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+
+from . import ingest, tagging
+from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory
+from .tagging import TopicRule
+
+
+@dataclass
+class Options:
+    format: str | None = None
+    max_bytes: int = ingest.DEFAULT_MAX_BYTES
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    topic_rules: tuple[TopicRule, ...] = tagging.DEFAULT_TOPIC_RULES
+    manifest: Manifest | None = None
+    tag: bool = True
+
+
+@dataclass
+class Outcome:
+    name: str
+    story: ParsedStory | None = None
+    error: str = ""  # the file failed: the reason, for a person
+    skipped: str = ""  # nothing worth storing: the reason
+
+
+def parse_one(item: Input, options: Options) -> Outcome:
+    if item.error:
+        return Outcome(item.name, error=item.error)
+    try:
+        story = ingest.parse_bytes(
+            item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
+        )
+        if item.path:
+            ingest.apply_metadata(story, ingest.sidecar_for(item.path))
+        if options.manifest is not None:
+            ingest.apply_metadata(story, options.manifest.lookup(item.name))
+        story.topics = tagging.topics_for(story, options.topic_rules)
+    except SkipStory as exc:
+        return Outcome(item.name, skipped=str(exc))
+    except IngestError as exc:
+        return Outcome(item.name, error=str(exc))
+    except Exception as exc:  # a parser bug must not stop the batch
+        return Outcome(item.name, error=f"could not be parsed ({type(exc).__name__}: {exc})")
+    return Outcome(item.name, story=story)
+
+
+def process_chunk(items: list[Input], options: Options) -> list[Outcome]:
+    """Parse a chunk of inputs, then tag the stories among them in one spaCy pass."""
+    outcomes = [parse_one(item, options) for item in items]
+    stories = [o.story for o in outcomes if o.story is not None]
+    if options.tag and stories:
+        try:
+            tagged = list(tagging.tag_many(stories, aliases=options.aliases))
+        except Exception:  # one odd story must not cost the chunk its tags: retry alone
+            tagged = [_tag_alone(story, options) for story in stories]
+        for story, entities in zip(stories, tagged, strict=True):
+            story.entities = entities
+    return outcomes
+
+
+def _tag_alone(story: ParsedStory, options: Options) -> list:
+    try:
+        return tagging.tag(story, aliases=options.aliases)
+    except Exception:
+        return []
+
+
+_worker_options: Options | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _worker_options
+    _worker_options = options
+    if options.tag:
+        tagging.get_nlp()  # load the model once per worker, before the first chunk
+
+
+def _work(items: list[Input]) -> list[Outcome]:
+    assert _worker_options is not None
+    return process_chunk(items, _worker_options)
+
+
+def run(
+    inputs: Iterable[Input], options: Options, *, workers: int = 1, chunk_size: int = 32
+) -> Iterator[Outcome]:
+    """Outcomes for `inputs`, in order. With workers > 1, chunks go to a process pool;
+    a batch that fits in one chunk is done here, sparing the pool's start-up."""
+    chunks = _chunks(iter(inputs), chunk_size)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if workers <= 1 or second is None:
+        yield from process_chunk(first, options)
+        if second is not None:
+            yield from process_chunk(second, options)
+            for chunk in chunks:
+                yield from process_chunk(chunk, options)
+        return
+
+    context = multiprocessing.get_context("spawn")  # workers never inherit DB connections
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(options,)
+    ) as pool:
+        pending: deque[Future] = deque([pool.submit(_work, first), pool.submit(_work, second)])
+        for chunk in chunks:
+            # Keep a few chunks per worker queued: enough to stay busy, few enough
+            # that memory does not grow with the batch.
+            while len(pending) >= workers * 2:
+                yield from pending.popleft().result()
+            pending.append(pool.submit(_work, chunk))
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _chunks(items: Iterator[Input], size: int) -> Iterator[list[Input]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
