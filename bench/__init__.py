@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (BENCH_SCALE=small for a few minutes' version)."""
