@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
-from .models import Article, Entity, Source
+from .models import Article, Entity, EntityRedirect, Source
 
 PAGE_SIZE = 20
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
@@ -88,3 +89,15 @@ class EntityView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(entity=self.entity, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if hasattr(self, "entity"):  # the entity exists; only the page number was bad
+                raise
+            # A merged or re-kinded entity's old URL moves permanently to where it went.
+            moved = EntityRedirect.target(kind=KIND_BY_PREFIX[kwargs["kind"]], slug=kwargs["slug"])
+            if moved is None:
+                raise
+            return redirect(moved, permanent=True)
