@@ -30,6 +30,7 @@ from .models import (
     MergeRecord,
     Source,
     TopicRule,
+    normalize_alias,
 )
 from .services import CurationError
 
@@ -284,8 +285,68 @@ class ArticleVersionAdmin(admin.ModelAdmin):
 # Entities
 
 
+class EntityForm(forms.ModelForm):
+    class Meta:
+        model = Entity
+        fields = ["name", "slug", "kind", "description"]
+
+    def clean(self):
+        # The name and slug constraints name the kind too; say plainly what clashes, and how
+        # to fix it, before the database refuses.
+        cleaned = super().clean()
+        name, slug, kind = cleaned.get("name"), cleaned.get("slug"), cleaned.get("kind")
+        others = Entity.objects.exclude(pk=self.instance.pk)
+        if name and kind and others.filter(kind=kind, name__iexact=name).exists():
+            self.add_error(
+                "name",
+                f"A {kind} named {name} exists already: merge the two with the "
+                "“Merge selected entities” action instead.",
+            )
+        if slug and kind and others.filter(kind=kind, slug=slug).exists():
+            self.add_error("slug", f"The address /{Entity.URL_PREFIX[kind]}/{slug}/ is taken.")
+        if (
+            self.instance.pk
+            and kind
+            and kind != self.instance.kind
+            and self.instance.topic_rules.exists()
+        ):
+            self.add_error("kind", "This topic has topic rules; delete or move them first.")
+        return cleaned
+
+
+class EntityAliasForm(forms.ModelForm):
+    class Meta:
+        model = EntityAlias
+        fields = ["entity", "name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        entity, name = cleaned.get("entity"), cleaned.get("name")
+        if entity and name:
+            same = EntityAlias.objects.filter(entity=entity, normalized=normalize_alias(name))
+            if same.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", f"{entity.name} has this alias already.")
+        return cleaned
+
+
+class EntityAliasFormSet(forms.BaseInlineFormSet):
+    """An entity's aliases, all on one page: each may be given once (ignoring case and spaces)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = getattr(form, "cleaned_data", {}).get("name")
+            if not name or self._should_delete_form(form):
+                continue
+            if normalize_alias(name) in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(normalize_alias(name))
+
+
 class EntityAliasInline(admin.TabularInline):
     model = EntityAlias
+    formset = EntityAliasFormSet
     extra = 1
     fields = ["name"]
 
@@ -296,6 +357,7 @@ class KindForm(forms.Form):
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
@@ -312,6 +374,13 @@ class EntityAdmin(admin.ModelAdmin):
                 alias_count=count_of(EntityAlias, "entity"),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"slug", "kind"} & set(form.changed_data):
+            services.entity_redirect_add(
+                entity=obj, kind=form.initial["kind"], old_slug=form.initial["slug"]
+            )
 
     @admin.display(ordering="story_count", description="stories")
     def story_count(self, obj: Entity) -> int:
@@ -427,6 +496,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 @admin.register(EntityAlias)
 class EntityAliasAdmin(admin.ModelAdmin):
+    form = EntityAliasForm
     list_display = ["name", "entity"]
     list_select_related = ["entity"]
     search_fields = ["name", "entity__name"]

@@ -618,3 +618,11 @@ def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     keep.save(update_fields=["short_name", "homepage"])
     Source.objects.filter(pk__in=remove_ids).delete()
     return keep
+
+
+def entity_redirect_add(*, entity: Entity, kind: str, old_slug: str) -> None:
+    """Send an entity's former address (its old kind and slug) to its page, permanently."""
+    if (kind, old_slug) != (entity.kind, entity.slug):
+        EntityRedirect.objects.update_or_create(
+            kind=kind, old_slug=old_slug, defaults={"entity": entity}
+        )

@@ -326,6 +326,49 @@ def test_entity_form_edits_aliases_inline(admin_client):
     assert list(entity.aliases.values_list("name", "normalized")) == [("Lavrov", "lavrov")]
 
 
+def entity_form(entity: Entity, aliases: list[str] = (), **fields) -> dict:
+    data = {"name": entity.name, "slug": entity.slug, "kind": entity.kind, "description": ""}
+    data.update(fields)
+    data.update({"aliases-TOTAL_FORMS": str(len(aliases)), "aliases-INITIAL_FORMS": "0"})
+    data.update({f"aliases-{i}-name": name for i, name in enumerate(aliases)})
+    return data
+
+
+def test_duplicate_aliases_are_a_form_error_not_a_crash(admin_client):
+    entity = make_entity("Sergey Lavrov")
+    EntityAlias.objects.create(entity=entity, name="Lavrov")
+    url = reverse("admin:articles_entity_change", args=[entity.pk])
+    response = admin_client.post(url, entity_form(entity, ["FM Lavrov", "fm  lavrov"]))
+    assert response.status_code == 200
+    assert "This alias is given twice." in response.content.decode()
+    response = admin_client.post(
+        reverse("admin:articles_entityalias_add"), {"entity": entity.pk, "name": " LAVROV"}
+    )
+    assert "Sergey Lavrov has this alias already." in response.content.decode()
+    assert list(entity.aliases.values_list("name", flat=True)) == ["Lavrov"]
+
+
+def test_renaming_onto_another_entity_says_to_merge(admin_client):
+    entity = make_entity("Sergey Lavrov")
+    make_entity("Lavrov")
+    url = reverse("admin:articles_entity_change", args=[entity.pk])
+    response = admin_client.post(url, entity_form(entity, name="LAVROV", slug="lavrov"))
+    errors = response.context["adminform"].form.errors
+    assert "merge the two" in errors["name"][0]
+    assert "is taken" in errors["slug"][0]
+    entity.refresh_from_db()
+    assert entity.name == "Sergey Lavrov"
+
+
+def test_editing_slug_or_kind_in_the_form_keeps_the_old_url_working(admin_client, client):
+    entity = make_entity("Sergey Lavrov")
+    url = reverse("admin:articles_entity_change", args=[entity.pk])
+    admin_client.post(url, entity_form(entity, slug="lavrov"))
+    admin_client.post(url, entity_form(entity, slug="lavrov", kind="organization"))
+    assert client.get("/people/sergey-lavrov/")["Location"] == "/organizations/lavrov/"
+    assert client.get("/people/lavrov/")["Location"] == "/organizations/lavrov/"
+
+
 # Undo
 
 
