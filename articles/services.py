@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
@@ -356,12 +358,6 @@ def _mention_values(mention: Mention) -> dict:
     return {"article_id": mention.article_id, **values}
 
 
-def _best_salience(a: int, b: int) -> int:
-    """1 is a story's main subject; 0 means not ranked, so any rank beats it."""
-    ranked = [s for s in (a, b) if s > 0]
-    return min(ranked) if ranked else 0
-
-
 def entity_merge(
     *, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None = None
 ) -> Entity:
@@ -380,6 +376,51 @@ def entity_merge(
     return _entity_merge(keep=keep, remove=remove, user=user)
 
 
+def _chunks(items: list, size: int = 500) -> Iterable[list]:
+    """Slices small enough for an IN (...) list on every backend."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _mentions_fold(*, keep: Entity, remove: Entity) -> None:
+    """Move `remove`'s mentions to `keep`; where a story mentions both, add them up.
+
+    A few set-based statements whatever the number of stories: counts add, the
+    earliest offset and either flag win, and the best salience (lowest above 0).
+    """
+    theirs = Mention.objects.filter(entity=remove, article_id=OuterRef("article_id")).order_by()
+    per_story = theirs.values("article_id")
+    their_salience = Subquery(
+        per_story.filter(salience__gt=0).annotate(best=Min("salience")).values("best")
+    )
+    shared = Mention.objects.filter(
+        entity=keep, article_id__in=Mention.objects.filter(entity=remove).values("article_id")
+    )
+    shared.update(
+        count=F("count") + Subquery(per_story.annotate(total=Sum("count")).values("total")),
+        first_offset=Least(
+            F("first_offset"),
+            Subquery(per_story.annotate(first=Min("first_offset")).values("first")),
+        ),
+        in_headline=Case(
+            When(Q(in_headline=True) | Exists(theirs.filter(in_headline=True)), then=True),
+            default=False,
+        ),
+        in_lede=Case(
+            When(Q(in_lede=True) | Exists(theirs.filter(in_lede=True)), then=True),
+            default=False,
+        ),
+        salience=Case(
+            When(salience=0, then=Coalesce(their_salience, 0)),
+            default=Least(F("salience"), Coalesce(their_salience, F("salience"))),
+        ),
+    )
+    Mention.objects.filter(
+        entity=remove, article_id__in=Mention.objects.filter(entity=keep).values("article_id")
+    ).delete()
+    Mention.objects.filter(entity=remove).update(entity=keep)
+
+
 @transaction.atomic
 def _entity_merge(*, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None) -> Entity:
     keep = Entity.objects.select_for_update().get(pk=keep.pk)
@@ -396,16 +437,16 @@ def _entity_merge(*, keep: Entity, remove: list[Entity], user: AbstractBaseUser 
     moved = [mention for entity in removed for mention in entity.mentions.all()]
     keep_mentions = {
         m.article_id: m
-        for m in Mention.objects.filter(entity=keep, article_id__in={m.article_id for m in moved})
-    }
-    keep_before = {
-        str(m.article_id): _mention_values(keep_mentions[m.article_id])
-        if m.article_id in keep_mentions
-        else None
-        for m in moved
+        for m in Mention.objects.filter(
+            entity=keep,
+            article_id__in=Mention.objects.filter(entity_id__in=remove_ids).values("article_id"),
+        )
     }
     snapshot = {
-        "keep_before": keep_before,
+        # The survivor's mentions as they were, where it shared a story with a removed entity,
+        # and the stories it gained.
+        "keep_before": {str(pk): _mention_values(m) for pk, m in keep_mentions.items()},
+        "keep_gained": sorted({m.article_id for m in moved} - keep_mentions.keys()),
         "added_aliases": [],
         "removed": [
             {
@@ -424,23 +465,8 @@ def _entity_merge(*, keep: Entity, remove: list[Entity], user: AbstractBaseUser 
         ],
     }
 
-    changed: dict[int, Mention] = {}
-    duplicates: list[int] = []
-    for mention in moved:
-        survivor = keep_mentions.get(mention.article_id)
-        if survivor is None:
-            mention.entity = keep
-            keep_mentions[mention.article_id] = changed[mention.pk] = mention
-            continue
-        survivor.count += mention.count
-        survivor.first_offset = min(survivor.first_offset, mention.first_offset)
-        survivor.in_headline |= mention.in_headline
-        survivor.in_lede |= mention.in_lede
-        survivor.salience = _best_salience(survivor.salience, mention.salience)
-        changed[survivor.pk] = survivor
-        duplicates.append(mention.pk)
-    Mention.objects.filter(pk__in=duplicates).delete()
-    Mention.objects.bulk_update(changed.values(), ["entity", *_MENTION_FIELDS])
+    for entity in removed:  # one at a time, so stories two of them mention fold in turn
+        _mentions_fold(keep=keep, remove=entity)
 
     known = set(keep.aliases.values_list("normalized", flat=True)) | {normalize_alias(keep.name)}
     new_aliases = []
@@ -497,20 +523,21 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
                 f"An entity named {data['name']!r} exists again; merge or rename it first."
             )
 
-    article_ids = {int(pk) for pk in snapshot["keep_before"]}
-    for data in snapshot["removed"]:
-        article_ids |= {m["article_id"] for m in data["mentions"]}
-    live = set(Article.objects.filter(pk__in=article_ids).values_list("pk", flat=True))
-
     keep.aliases.filter(
         normalized__in=[normalize_alias(name) for name in snapshot["added_aliases"]]
     ).delete()
-    for article_id, before in snapshot["keep_before"].items():
-        survivor = Mention.objects.filter(entity=keep, article_id=int(article_id))
-        if before is None:
-            survivor.delete()
-        else:
-            survivor.update(**{name: before[name] for name in _MENTION_FIELDS})
+    before = [values for values in snapshot["keep_before"].values()]
+    wanted = {m["article_id"] for data in snapshot["removed"] for m in data["mentions"]}
+    wanted |= {values["article_id"] for values in before}
+    live: set[int] = set()
+    for pks in _chunks(sorted(wanted)):
+        live |= set(Article.objects.filter(pk__in=pks).values_list("pk", flat=True))
+    # The survivor's mentions of those stories go back to what they were before the merge.
+    for pks in _chunks(snapshot["keep_gained"] + [values["article_id"] for values in before]):
+        Mention.objects.filter(entity=keep, article_id__in=pks).delete()
+    Mention.objects.bulk_create(
+        Mention(entity=keep, **values) for values in before if values["article_id"] in live
+    )
 
     restored = []
     for data in snapshot["removed"]:
@@ -542,7 +569,7 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
     record.undone_at = timezone.now()
     record.undone_by = user
     record.save(update_fields=["undone_at", "undone_by"])
-    return UndoResult(restored=restored, skipped_stories=len(article_ids - live))
+    return UndoResult(restored=restored, skipped_stories=len(wanted - live))
 
 
 @transaction.atomic

@@ -65,6 +65,22 @@ def test_merge_moves_mentions_adding_up_where_a_story_has_both(assad):
     assert Mention.objects.filter(entity=keep).count() == 3
 
 
+def test_merging_several_that_share_a_story_folds_them_all_and_undoes_cleanly():
+    keep, first, second = make_entity("Keep"), make_entity("First"), make_entity("Second")
+    story = make_article()
+    mention(story, first, count=1, first_offset=50, salience=0, in_lede=True)
+    mention(story, second, count=2, first_offset=20, salience=2, in_headline=True)
+    services.entity_merge(keep=keep, remove=[first, second])
+    (merged,) = Mention.objects.all()
+    assert (merged.entity, merged.count, merged.first_offset, merged.salience) == (keep, 3, 20, 2)
+    assert merged.in_headline and merged.in_lede
+
+    services.entity_merge_undo(record=MergeRecord.objects.get())
+    assert not keep.mentions.exists()
+    counts = dict(Mention.objects.values_list("entity__name", "count"))
+    assert counts == {"First": 1, "Second": 2}
+
+
 def test_merge_makes_removed_names_aliases_without_duplicates(assad):
     keep, dupe, *_ = assad
     services.entity_merge(keep=keep, remove=[dupe])
