@@ -526,8 +526,9 @@ def populate(n: int) -> None:
         TopicRule.objects.create(topic=topic, any_terms="war")
         EntityRedirect.objects.create(kind="person", old_slug=f"old-{person.pk}", entity=person)
         IngestBatch.objects.create()
-        twin, other = (make_entity(f"Twin {Entity.objects.count()}") for _ in range(2))
-        services.entity_merge(keep=twin, remove=[other])
+        MergeRecord.objects.create(
+            keep=person, keep_name=person.name, removed_names="Someone", snapshot={}
+        )
 
 
 @pytest.mark.parametrize(
