@@ -90,6 +90,10 @@ def confirmation(
     )
 
 
+# Addresses typed without a scheme are https (Django 6's default; 5.2 warns otherwise).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class SurvivorForm(forms.Form):
     """Which of the selected objects survives a merge."""
 
@@ -110,6 +114,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "story_count", "published_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_FIELDS
     actions = ["merge_sources"]
 
     def get_queryset(self, request):
@@ -218,6 +223,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ["content_hash", "created_at", "updated_at", "raw_input", "batch"]
     autocomplete_fields = ["source", "publisher"]
+    formfield_overrides = URL_FIELDS
     inlines = [MentionInline]
     actions = ["hide", "unhide", "retag", "reparse"]
 

@@ -574,3 +574,40 @@ def test_log_changelist_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(queries_for_five):
         response = admin_client.get(reverse("admin:admin_logentry_changelist"))
     assert response.context["cl"].result_count == 20
+
+
+def test_every_curation_page_renders(admin_client, seed_story):
+    entity = seed_story.entities.first()
+    person = make_entity("Sergey Lavrov")
+    services.entity_merge(keep=person, remove=[make_entity("Lavrov")])
+    topic = Entity.objects.filter(kind="topic").first()
+    objects = {
+        "article": seed_story,
+        "articleversion": ArticleVersion.objects.create(
+            article=seed_story, title="Old", body="old", content_hash="x"
+        ),
+        "entity": entity,
+        "entityalias": person.aliases.get(),
+        "mention": seed_story.mentions.first(),
+        "entityredirect": EntityRedirect.objects.get(),
+        "mergerecord": MergeRecord.objects.get(),
+        "topicrule": TopicRule.objects.create(topic=topic, any_terms="Syria"),
+        "ingestbatch": seed_story.batch,
+        "source": seed_story.source,
+    }
+    for model, obj in objects.items():
+        change = admin_client.get(reverse(f"admin:articles_{model}_change", args=[obj.pk]))
+        assert change.status_code == 200, model
+        if model not in {"mergerecord"}:
+            assert admin_client.get(reverse(f"admin:articles_{model}_add")).status_code == 200
+    act(admin_client, "article", "hide", [seed_story])
+    entry = LogEntry.objects.get()
+    assert (
+        admin_client.get(reverse("admin:admin_logentry_change", args=[entry.pk])).status_code == 200
+    )
+    autocomplete = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "topicrule", "field_name": "topic", "term": ""},
+    )
+    offered = {r["text"] for r in autocomplete.json()["results"]}
+    assert str(topic) in offered and str(person) not in offered

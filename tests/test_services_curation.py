@@ -106,6 +106,14 @@ def test_a_second_merge_repoints_older_redirects_so_there_is_one_hop(client):
     assert set(EntityRedirect.objects.values_list("entity", flat=True)) == {c.pk}
 
 
+def test_a_live_entity_wins_over_a_redirect_of_its_slug(client):
+    old, survivor = make_entity("Sam Smith"), make_entity("Samuel Smith")
+    services.entity_merge(keep=survivor, remove=[old])
+    newcomer = make_entity("Sam Smith")  # a different person, given the freed slug
+    assert client.get(newcomer.get_absolute_url()).status_code == 200
+    assert client.get(newcomer.get_absolute_url(), {"page": "99"}).status_code == 404
+
+
 def test_merge_refuses_other_kinds_and_nothing_to_merge():
     person, place = make_entity("Georgia"), make_entity("Georgia", kind=Entity.Kind.PLACE)
     with pytest.raises(CurationError, match="one kind"):
