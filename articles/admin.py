@@ -366,6 +366,7 @@ class EntityAdmin(admin.ModelAdmin):
     form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count"]
     list_filter = ["kind"]
+    readonly_fields = ["merges"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
@@ -379,6 +380,26 @@ class EntityAdmin(admin.ModelAdmin):
                 story_count=count_of(Mention, "entity"),
                 alias_count=count_of(EntityAlias, "entity"),
             )
+        )
+
+    @admin.display(description="merged into this")
+    def merges(self, obj: Entity) -> str:
+        """Links to the merge records of entities merged into this one, where undo lives."""
+        records = obj.merge_records.all() if obj.pk else []
+        return (
+            format_html_join(
+                ", ",
+                "<a href='{}'>{}</a>{}",
+                (
+                    (
+                        reverse("admin:articles_mergerecord_change", args=[record.pk]),
+                        record.removed_names,
+                        " (undone)" if record.undone_at else "",
+                    )
+                    for record in records
+                ),
+            )
+            or "–"
         )
 
     def save_model(self, request, obj, form, change):

@@ -11,7 +11,18 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -423,16 +434,15 @@ def _mentions_fold(*, keep: Entity, remove: Entity) -> None:
 
 @transaction.atomic
 def _entity_merge(*, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None) -> Entity:
-    keep = Entity.objects.select_for_update().get(pk=keep.pk)
     remove_ids = [entity.pk for entity in remove]
-    removed = list(
-        Entity.objects.select_for_update()
-        .filter(pk__in=remove_ids)
-        .prefetch_related("aliases", "mentions", "topic_rules", "redirects")
-        .order_by("pk")
-    )
-    if len(removed) != len(remove_ids):
+    # Lock every row involved, in id order, so two merges cannot deadlock each other.
+    rows = Entity.objects.select_for_update().filter(pk__in=[keep.pk, *remove_ids])
+    locked = {entity.pk: entity for entity in rows.order_by("pk")}
+    if len(locked) != len(remove_ids) + 1:
         raise CurationError("An entity to merge was deleted meanwhile; nothing was changed.")
+    keep = locked[keep.pk]
+    removed = [locked[pk] for pk in sorted(remove_ids)]
+    prefetch_related_objects(removed, "aliases", "mentions", "topic_rules", "redirects")
 
     moved = [mention for entity in removed for mention in entity.mentions.all()]
     keep_mentions = {
@@ -582,7 +592,9 @@ def entity_change_kind(
     """
     if kind not in Entity.Kind.values:
         raise CurationError(f"Unknown kind {kind!r}.")
-    entity = Entity.objects.select_for_update().get(pk=entity.pk)
+    entity = Entity.objects.select_for_update().filter(pk=entity.pk).first()
+    if entity is None:
+        raise CurationError("The entity was deleted meanwhile.")
     if entity.kind == kind:
         return entity
     if entity.topic_rules.exists():
@@ -604,7 +616,9 @@ def entity_change_kind(
 @transaction.atomic
 def alias_split(*, alias: EntityAlias) -> Entity:
     """Make an alias an entity of its own, of the same kind, taking the mentions written so."""
-    alias = EntityAlias.objects.select_for_update().select_related("entity").get(pk=alias.pk)
+    alias = EntityAlias.objects.select_for_update().filter(pk=alias.pk).first()
+    if alias is None:
+        raise CurationError("The alias was deleted meanwhile.")
     parent = alias.entity
     if Entity.objects.filter(kind=parent.kind, name__iexact=alias.name).exists():
         raise CurationError(f"A {parent.kind} named {alias.name!r} exists already.")

@@ -376,7 +376,10 @@ def test_undo_merge_from_the_merge_record(admin_client, twins, admin_user):
     keep, dupe, story = twins
     act(admin_client, "entity", "merge_entities", [keep, dupe], post="yes", keep=keep.pk)
     record = MergeRecord.objects.get()
-    page = admin_client.get(reverse("admin:articles_mergerecord_change", args=[record.pk]))
+    record_url = reverse("admin:articles_mergerecord_change", args=[record.pk])
+    entity_page = admin_client.get(reverse("admin:articles_entity_change", args=[keep.pk]))
+    assert f"<a href='{record_url}'>Assad</a>" in entity_page.content.decode()
+    page = admin_client.get(record_url)
     assert "Undo this merge" in page.content.decode()
 
     response = act(admin_client, "mergerecord", "undo_merge", [record])
