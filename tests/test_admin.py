@@ -26,7 +26,7 @@ from articles.models import (
 )
 
 from .conftest import SEED
-from .factories import make_article, make_entity, mention
+from .test_services_curation import make_article, make_entity, mention
 
 pytestmark = pytest.mark.django_db
 
