@@ -1,5 +1,22 @@
 """The curation admin. Every change beyond a plain form save goes through articles.services,
-and every action is written to the admin log (who, when, what)."""
+and every action is written to the admin log (who, when, what).
+
+- Stories: search title, body and byline; filter by source, section, public, batch, whether
+  there is a date, and year. Actions: hide, make public, re-tag (rebuild the mentions from
+  the stored story), re-parse (from the stored raw input; a story whose input no longer
+  parses is left as it was).
+- Entities: merge (choose the survivor on a confirmation page; needs the change *and* delete
+  entity permissions), change kind (merges when that kind already has the name), and, on
+  entity aliases, split an alias out into an entity of its own. A merged or re-kinded
+  entity's old URL answers 301 with its new one (EntityRedirect). Each merge leaves a merge
+  record; "Undo selected merges" restores the removed entities with their aliases and
+  mentions (stories deleted since are skipped and counted).
+- Topic rules: terms that tag a story with a topic, with a count of the stories a saved
+  rule matches.
+- Ingest batches: counts and errors; purge deletes the stories a batch stored
+  (also `manage.py purge_batch ID [--dry-run]`).
+- Sources: rename, or merge duplicates (stories' source and publisher follow).
+"""
 
 from __future__ import annotations
 
