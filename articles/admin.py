@@ -1,14 +1,224 @@
-from django.contrib import admin
-from django.db.models import Count
+"""The curation admin. Every change beyond a plain form save goes through articles.services,
+and every action is written to the admin log (who, when, what).
 
-from .models import Article, ArticleVersion, Entity, EntityAlias, IngestBatch, Mention, Source
+- Stories: search title, body and byline; filter by source, section, public, batch, whether
+  there is a date, and year. Actions: hide, make public, re-tag (rebuild the mentions from
+  the stored story), re-parse (from the stored raw input; a story whose input no longer
+  parses is left as it was).
+- Entities: merge (choose the survivor on a confirmation page; needs the change *and* delete
+  entity permissions), change kind (merges when that kind already has the name), and, on
+  entity aliases, split an alias out into an entity of its own. A merged or re-kinded
+  entity's old URL answers 301 with its new one (EntityRedirect). Each merge leaves a merge
+  record; "Undo selected merges" restores the removed entities with their aliases and
+  mentions (stories deleted since are skipped and counted).
+- Topic rules: terms that tag a story with a topic, with a count of the stories a saved
+  rule matches.
+- Ingest batches: counts and errors; purge deletes the stories a batch stored
+  (also `manage.py purge_batch ID [--dry-run]`).
+- Sources: rename, or merge duplicates (stories' source and publisher follow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from . import services
+from .ingest.types import IngestError
+from .models import (
+    Article,
+    ArticleVersion,
+    Entity,
+    EntityAlias,
+    EntityRedirect,
+    IngestBatch,
+    Mention,
+    MergeRecord,
+    Source,
+    TopicRule,
+    normalize_alias,
+)
+from .services import CurationError
+
+
+def count_of(model: type[models.Model], field: str) -> Coalesce:
+    """`model` rows pointing at the outer row through `field`, as a correlated subquery.
+
+    Subqueries keep changelists to one query without a GROUP BY over every column.
+    """
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+def log(request, objects: Iterable[models.Model], message: str, flag: int = CHANGE) -> None:
+    """Write one admin log entry per object (for deletions, call it with the objects in hand)."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=list(objects),
+        action_flag=flag,
+        change_message=message,
+    )
+
+
+def confirmation(
+    model_admin: admin.ModelAdmin,
+    request,
+    queryset,
+    *,
+    action: str,
+    title: str,
+    template: str,
+    form: forms.Form | None = None,
+    **context,
+) -> TemplateResponse:
+    """An intermediate page that posts the action back, with the selection, once confirmed."""
+    opts = model_admin.model._meta
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "opts": opts,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "form": form,
+            "media": model_admin.media + (form.media if form else forms.Media()),
+            **context,
+        },
+    )
+
+
+# Addresses typed without a scheme are https (Django 6's default; 5.2 warns otherwise).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SurvivorForm(forms.Form):
+    """Which of the selected objects survives a merge."""
+
+    keep = forms.ModelChoiceField(
+        queryset=None, widget=forms.RadioSelect, empty_label=None, label="Keep"
+    )
+
+    def __init__(self, *args, choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = choices
+
+
+# Sources
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "slug", "homepage"]
+    list_display = ["name", "short_name", "slug", "story_count", "published_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_FIELDS
+    actions = ["merge_sources"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                story_count=count_of(Article, "source"),
+                published_count=count_of(Article, "publisher"),
+            )
+        )
+
+    @admin.display(ordering="story_count", description="stories credited")
+    def story_count(self, obj: Source) -> int:
+        return obj.story_count
+
+    @admin.display(ordering="published_count", description="stories published")
+    def published_count(self, obj: Source) -> int:
+        return obj.published_count
+
+    def has_merge_permission(self, request) -> bool:
+        # Django offers an action when *any* of its permissions is held; a merge needs both.
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge selected sources…", permissions=["merge"])
+    def merge_sources(self, request, queryset):
+        sources = list(queryset.order_by("-story_count", "name"))
+        if len(sources) < 2:
+            self.message_user(request, "Select two or more sources to merge.", messages.WARNING)
+            return None
+        form = SurvivorForm(
+            request.POST if "post" in request.POST else None,
+            choices=queryset,
+            initial={"keep": sources[0].pk},
+        )
+        if form.is_bound and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            remove = [source for source in sources if source.pk != keep.pk]
+            with transaction.atomic():
+                services.source_merge(keep=keep, remove=remove)
+                names = ", ".join(source.name for source in remove)
+                self.log_change(request, keep, f"Merged sources into this one: {names}.")
+                log(request, remove, f"Merged into source {keep.name} (id {keep.pk}).", DELETION)
+            self.message_user(request, f"Merged {names} into {keep.name}.", messages.SUCCESS)
+            return None
+        return confirmation(
+            self,
+            request,
+            queryset,
+            action="merge_sources",
+            title="Merge sources",
+            template="admin/articles/source/merge_confirmation.html",
+            form=form,
+            objects=sources,
+        )
+
+
+# Stories
+
+
+class HasDateFilter(admin.SimpleListFilter):
+    title = "has a date"
+    parameter_name = "dated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(published_at__isnull=self.value() == "no")
+        return queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year published"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Article.objects.datetimes("published_at", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(published_at__year=int(self.value()))
 
 
 class MentionInline(admin.TabularInline):
@@ -17,49 +227,221 @@ class MentionInline(admin.TabularInline):
     autocomplete_fields = ["entity"]
     fields = ["entity", "count", "surface", "in_headline", "in_lede", "salience"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entity")
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "is_public", "entity_count"]
-    list_filter = ["is_public", "source", "section", "batch"]
+    list_filter = ["source", "section", "is_public", "batch", HasDateFilter, YearFilter]
     list_select_related = ["source"]
-    search_fields = ["title", "byline", "body"]
+    search_fields = ["title", "body", "byline"]
     date_hierarchy = "published_at"
     readonly_fields = ["content_hash", "created_at", "updated_at", "raw_input", "batch"]
-    raw_id_fields = ["source", "publisher"]
+    autocomplete_fields = ["source", "publisher"]
+    formfield_overrides = URL_FIELDS
     inlines = [MentionInline]
+    actions = ["hide", "unhide", "retag", "reparse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(entity_count=Count("mentions"))
+        stories = super().get_queryset(request).annotate(entity_count=count_of(Mention, "article"))
+        match = request.resolver_match
+        if match and match.url_name == "articles_article_changelist":
+            stories = stories.defer("body", "raw_input")  # the list never shows them
+        return stories
 
     @admin.display(ordering="entity_count", description="entities")
     def entity_count(self, obj: Article) -> int:
         return obj.entity_count
 
+    def _set_public(self, request, queryset, is_public: bool) -> None:
+        stories = list(queryset.exclude(is_public=is_public))
+        with transaction.atomic():
+            for story in stories:
+                services.article_set_public(article=story, is_public=is_public)
+            log(request, stories, "Made public." if is_public else "Hidden from the public.")
+        state = "public" if is_public else "hidden"
+        self.message_user(request, f"{len(stories)} stories made {state}.", messages.SUCCESS)
+
+    @admin.action(description="Hide selected stories from the public", permissions=["change"])
+    def hide(self, request, queryset):
+        self._set_public(request, queryset, False)
+
+    @admin.action(description="Make selected stories public", permissions=["change"])
+    def unhide(self, request, queryset):
+        self._set_public(request, queryset, True)
+
+    @admin.action(description="Re-tag selected stories", permissions=["change"])
+    def retag(self, request, queryset):
+        stories = list(queryset)
+        count = services.articles_retag(articles=stories)
+        log(request, stories, "Re-tagged: mentions rebuilt from the stored story.")
+        self.message_user(request, f"{count} stories re-tagged.", messages.SUCCESS)
+
+    @admin.action(
+        description="Re-parse selected stories from their raw input", permissions=["change"]
+    )
+    def reparse(self, request, queryset):
+        done = []
+        for story in queryset:
+            try:
+                services.article_reparse(article=story)
+            except IngestError as exc:
+                self.message_user(request, f"“{story}” was not changed: {exc}", messages.ERROR)
+                continue
+            done.append(story)
+        log(request, done, "Re-parsed from the stored raw input.")
+        if done:
+            self.message_user(request, f"{len(done)} stories re-parsed.", messages.SUCCESS)
+
+    def save_related(self, request, form, formsets, change):
+        # An edited title, body or mention list must reach the search index too.
+        super().save_related(request, form, formsets, change)
+        services.article_search_refresh(article=form.instance)
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        services.search_index_delete(article_ids=[pk])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        services.search_index_delete(article_ids=ids)
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(admin.ModelAdmin):
+    list_display = ["title", "article", "replaced_at"]
+    list_select_related = ["article"]
+    search_fields = ["title", "article__title"]
+    list_filter = ["replaced_at"]
+    raw_id_fields = ["article", "batch"]
+
+
+# Entities
+
+
+class EntityForm(forms.ModelForm):
+    class Meta:
+        model = Entity
+        fields = ["name", "slug", "kind", "description"]
+
+    def clean(self):
+        # The name and slug constraints name the kind too; say plainly what clashes, and how
+        # to fix it, before the database refuses.
+        cleaned = super().clean()
+        name, slug, kind = cleaned.get("name"), cleaned.get("slug"), cleaned.get("kind")
+        others = Entity.objects.exclude(pk=self.instance.pk)
+        if name and kind and others.filter(kind=kind, name__iexact=name).exists():
+            self.add_error(
+                "name",
+                f"A {kind} named {name} exists already: merge the two with the "
+                "“Merge selected entities” action instead.",
+            )
+        if slug and kind and others.filter(kind=kind, slug=slug).exists():
+            self.add_error("slug", f"The address /{Entity.URL_PREFIX[kind]}/{slug}/ is taken.")
+        if (
+            self.instance.pk
+            and kind
+            and kind != self.instance.kind
+            and self.instance.topic_rules.exists()
+        ):
+            self.add_error("kind", "This topic has topic rules; delete or move them first.")
+        return cleaned
+
+
+class EntityAliasForm(forms.ModelForm):
+    class Meta:
+        model = EntityAlias
+        fields = ["entity", "name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        entity, name = cleaned.get("entity"), cleaned.get("name")
+        if entity and name:
+            same = EntityAlias.objects.filter(entity=entity, normalized=normalize_alias(name))
+            if same.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", f"{entity.name} has this alias already.")
+        return cleaned
+
+
+class EntityAliasFormSet(forms.BaseInlineFormSet):
+    """An entity's aliases, all on one page: each may be given once (ignoring case and spaces)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = getattr(form, "cleaned_data", {}).get("name")
+            if not name or self._should_delete_form(form):
+                continue
+            if normalize_alias(name) in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(normalize_alias(name))
+
 
 class EntityAliasInline(admin.TabularInline):
     model = EntityAlias
+    formset = EntityAliasFormSet
     extra = 1
     fields = ["name"]
 
 
+class KindForm(forms.Form):
+    kind = forms.ChoiceField(choices=Entity.Kind.choices, label="New kind")
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count"]
     list_filter = ["kind"]
+    readonly_fields = ["merges"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
+    actions = ["merge_entities", "change_kind"]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .annotate(
-                story_count=Count("mentions", distinct=True),
-                alias_count=Count("aliases", distinct=True),
+                story_count=count_of(Mention, "entity"),
+                alias_count=count_of(EntityAlias, "entity"),
             )
         )
+
+    @admin.display(description="merged into this")
+    def merges(self, obj: Entity) -> str:
+        """Links to the merge records of entities merged into this one, where undo lives."""
+        records = obj.merge_records.all() if obj.pk else []
+        return (
+            format_html_join(
+                ", ",
+                "<a href='{}'>{}</a>{}",
+                (
+                    (
+                        reverse("admin:articles_mergerecord_change", args=[record.pk]),
+                        record.removed_names,
+                        " (undone)" if record.undone_at else "",
+                    )
+                    for record in records
+                ),
+            )
+            or "–"
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"slug", "kind"} & set(form.changed_data):
+            services.entity_redirect_add(
+                entity=obj, kind=form.initial["kind"], old_slug=form.initial["slug"]
+            )
+        if change and "name" in form.changed_data:
+            services.entity_articles_reindex(entities=[obj])  # search sees the new name
 
     @admin.display(ordering="story_count", description="stories")
     def story_count(self, obj: Entity) -> int:
@@ -69,14 +451,147 @@ class EntityAdmin(admin.ModelAdmin):
     def alias_count(self, obj: Entity) -> int:
         return obj.alias_count
 
+    def has_merge_permission(self, request) -> bool:
+        # Django offers an action when *any* of its permissions is held; a merge needs both.
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge selected entities…", permissions=["merge"])
+    def merge_entities(self, request, queryset):
+        entities = list(queryset.order_by("-story_count", "name"))
+        if len(entities) < 2:
+            self.message_user(request, "Select two or more entities to merge.", messages.WARNING)
+            return None
+        if len({entity.kind for entity in entities}) > 1:
+            self.message_user(
+                request,
+                "Only entities of one kind can be merged; change the kind first.",
+                messages.ERROR,
+            )
+            return None
+        form = SurvivorForm(
+            request.POST if "post" in request.POST else None,
+            choices=queryset,
+            initial={"keep": entities[0].pk},
+        )
+        if form.is_bound and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            remove = [entity for entity in entities if entity.pk != keep.pk]
+            try:
+                with transaction.atomic():
+                    services.entity_merge(keep=keep, remove=remove, user=request.user)
+                    self.log_merge(request, keep, remove)
+            except CurationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            undo_url = reverse("admin:articles_mergerecord_changelist")
+            self.message_user(
+                request,
+                format_html(
+                    "Merged {} into {}. It can be undone from the <a href='{}'>merge records</a>.",
+                    ", ".join(entity.name for entity in remove),
+                    keep.name,
+                    undo_url,
+                ),
+                messages.SUCCESS,
+            )
+            return None
+        return confirmation(
+            self,
+            request,
+            queryset,
+            action="merge_entities",
+            title="Merge entities",
+            template="admin/articles/entity/merge_confirmation.html",
+            form=form,
+            objects=entities,
+        )
+
+    def log_merge(self, request, keep: Entity, remove: list[Entity]) -> None:
+        names = ", ".join(f"{entity.name} (id {entity.pk})" for entity in remove)
+        self.log_change(request, keep, f"Merged into this entity: {names}.")
+        log(request, remove, f"Merged into {keep.name} (id {keep.pk}).", DELETION)
+
+    @admin.action(
+        description="Change the kind of selected entities…",
+        permissions=["merge"],  # a clash with an entity of the new kind merges the two
+    )
+    def change_kind(self, request, queryset):
+        form = KindForm(request.POST if "post" in request.POST else None)
+        entities = list(queryset)
+        if form.is_bound and form.is_valid():
+            kind = form.cleaned_data["kind"]
+            changed = merged = 0
+            for entity in entities:
+                if entity.kind == kind:
+                    continue
+                try:
+                    with transaction.atomic():
+                        result = services.entity_change_kind(
+                            entity=entity, kind=kind, user=request.user
+                        )
+                        if result.pk == entity.pk:
+                            self.log_change(request, result, f"Kind changed from {entity.kind}.")
+                            changed += 1
+                        else:
+                            self.log_merge(request, result, [entity])
+                            merged += 1
+                except CurationError as exc:
+                    self.message_user(request, f"{entity.name}: {exc}", messages.ERROR)
+            self.message_user(
+                request,
+                f"{changed} entities changed to {kind}; {merged} merged into an existing {kind}.",
+                messages.SUCCESS,
+            )
+            return None
+        return confirmation(
+            self,
+            request,
+            queryset,
+            action="change_kind",
+            title="Change the kind of entities",
+            template="admin/articles/entity/change_kind.html",
+            form=form,
+            objects=entities,
+        )
+
 
 @admin.register(EntityAlias)
 class EntityAliasAdmin(admin.ModelAdmin):
+    form = EntityAliasForm
     list_display = ["name", "entity"]
     list_select_related = ["entity"]
     search_fields = ["name", "entity__name"]
     list_filter = ["entity__kind"]
     autocomplete_fields = ["entity"]
+    actions = ["split_out"]
+
+    def has_split_permission(self, request) -> bool:
+        return request.user.has_perms(["articles.change_entityalias", "articles.add_entity"])
+
+    @admin.action(
+        description="Split selected aliases out into entities of their own", permissions=["split"]
+    )
+    def split_out(self, request, queryset):
+        for alias in queryset.select_related("entity"):
+            parent = alias.entity
+            try:
+                with transaction.atomic():
+                    entity = services.alias_split(alias=alias)
+                    self.log_addition(
+                        request, entity, f"Split out of {parent.name} (id {parent.pk})."
+                    )
+                    self.log_change(
+                        request, parent, f"Alias {alias.name} split out into an entity of its own."
+                    )
+            except CurationError as exc:
+                self.message_user(request, f"{alias.name}: {exc}", messages.ERROR)
+                continue
+            moved = entity.mentions.count()
+            self.message_user(
+                request,
+                f"{entity.name} is now a {entity.kind} of its own, with {moved} mentions.",
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Mention)
@@ -87,6 +602,108 @@ class MentionAdmin(admin.ModelAdmin):
     search_fields = ["entity__name", "article__title"]
     autocomplete_fields = ["entity"]
     raw_id_fields = ["article"]
+
+
+@admin.register(EntityRedirect)
+class EntityRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "kind", "entity", "created_at"]
+    list_select_related = ["entity"]
+    list_filter = ["kind"]
+    search_fields = ["old_slug", "entity__name"]
+    autocomplete_fields = ["entity"]
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(admin.ModelAdmin):
+    list_display = ["merged_at", "removed_names", "keep_name", "merged_by", "undone_at"]
+    list_select_related = ["merged_by"]
+    list_filter = [("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["keep_name", "removed_names"]
+    readonly_fields = [
+        "keep",
+        "keep_name",
+        "removed_names",
+        "merged_by",
+        "merged_at",
+        "undone_by",
+        "undone_at",
+        "snapshot",
+    ]
+    actions = ["undo_merge"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_undo_permission(self, request) -> bool:
+        return request.user.has_perms(["articles.add_entity", "articles.change_entity"])
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_undo"] = self.has_undo_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.action(description="Undo selected merges", permissions=["undo"])
+    def undo_merge(self, request, queryset):
+        for record in queryset.order_by("-merged_at", "-id"):
+            try:
+                with transaction.atomic():
+                    result = services.entity_merge_undo(record=record, user=request.user)
+                    names = ", ".join(entity.name for entity in result.restored)
+                    self.log_change(request, record, "Undone.")
+                    log(
+                        request,
+                        result.restored,
+                        f"Restored by undoing merge {record.pk}.",
+                        ADDITION,
+                    )
+                    self.log_change(request, record.keep, f"Undid the merge of {names}.")
+            except CurationError as exc:
+                self.message_user(request, f"{record}: {exc}", messages.ERROR)
+                continue
+            message = f"Restored {names}."
+            if result.skipped_stories:
+                message += (
+                    f" {result.skipped_stories} stories they were mentioned in were deleted "
+                    "since; those mentions are gone."
+                )
+            level = messages.WARNING if result.skipped_stories else messages.SUCCESS
+            self.message_user(request, message, level)
+
+
+# Topic rules
+
+
+@admin.register(TopicRule)
+class TopicRuleAdmin(admin.ModelAdmin):
+    list_display = ["topic", "all_terms", "any_terms", "phrases", "is_active"]
+    list_select_related = ["topic"]
+    list_filter = ["is_active"]
+    search_fields = ["topic__name", "all_terms", "any_terms", "phrases", "notes"]
+    autocomplete_fields = ["topic"]
+    fields = ["topic", "all_terms", "any_terms", "phrases", "is_active", "notes", "preview"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="Would tag")
+    def preview(self, obj: TopicRule | None) -> str:
+        """How many stories the saved rule matches, with a few of their titles."""
+        if obj is None or obj.pk is None:
+            return "Save the rule to see how many stories it would tag."
+        stories = obj.matching_articles().order_by("-published_at", "-id")
+        total = stories.count()
+        examples = format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (Truncator(title).chars(100),)
+                for title in stories.values_list("title", flat=True)[:5]
+            ),
+        )
+        return format_html("{} stories<ul>{}</ul>", total, examples)
+
+
+# Ingest batches
 
 
 @admin.register(IngestBatch)
@@ -100,16 +717,94 @@ class IngestBatchAdmin(admin.ModelAdmin):
         "unchanged",
         "skipped",
         "failed",
+        "story_count",
+        "first_error",
     ]
     list_filter = ["parser_version", "tagger_version"]
     search_fields = ["paths"]
     readonly_fields = [f.name for f in IngestBatch._meta.fields]
+    actions = ["purge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=count_of(Article, "batch"))
+
+    @admin.display(ordering="story_count", description="stories now")
+    def story_count(self, obj: IngestBatch) -> int:
+        return obj.story_count
+
+    @admin.display(description="errors")
+    def first_error(self, obj: IngestBatch) -> str:
+        if not obj.errors:
+            return ""
+        first = obj.errors[0]
+        more = f" (and {len(obj.errors) - 1} more)" if len(obj.errors) > 1 else ""
+        return Truncator(f"{first.get('path', '')}: {first.get('error', '')}").chars(80) + more
+
+    def has_purge_permission(self, request) -> bool:
+        return request.user.has_perm("articles.delete_article")
+
+    @admin.action(description="Purge the stories of selected batches…", permissions=["purge"])
+    def purge(self, request, queryset):
+        batches = list(queryset.order_by("pk"))
+        if "post" not in request.POST:
+            return confirmation(
+                self,
+                request,
+                queryset,
+                action="purge",
+                title="Purge ingest batches",
+                template="admin/articles/ingestbatch/purge_confirmation.html",
+                objects=batches,
+                total=sum(batch.story_count for batch in batches),
+            )
+        total = 0
+        for batch in batches:
+            with transaction.atomic():
+                stories = list(Article.objects.filter(batch=batch).only("pk", "title"))
+                count = services.batch_purge(batch=batch)
+                log(request, stories, f"Deleted by purging {batch}.", DELETION)
+                self.log_change(request, batch, f"Purged: {count} stories deleted.")
+            total += count
+        self.message_user(request, f"{total} stories deleted.", messages.SUCCESS)
+        return None
 
 
-@admin.register(ArticleVersion)
-class ArticleVersionAdmin(admin.ModelAdmin):
-    list_display = ["title", "article", "replaced_at"]
-    list_select_related = ["article"]
-    search_fields = ["title", "article__title"]
-    list_filter = ["replaced_at"]
-    raw_id_fields = ["article", "batch"]
+# The admin log itself, so curators can see who changed what.
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "action_time",
+        "user",
+        "action_flag",
+        "content_type",
+        "object_link",
+        "change_message",
+    ]
+    list_select_related = ["user", "content_type"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    date_hierarchy = "action_time"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="object", ordering="object_repr")
+    def object_link(self, entry: LogEntry) -> str:
+        if entry.action_flag == DELETION or not entry.content_type_id:
+            return entry.object_repr
+        try:
+            url = reverse(
+                f"admin:{entry.content_type.app_label}_{entry.content_type.model}_change",
+                args=[entry.object_id],
+            )
+        except NoReverseMatch:  # a model without an admin page
+            return entry.object_repr
+        return format_html("<a href='{}'>{}</a>", url, entry.object_repr)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -309,3 +311,134 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity.name} in {self.article_id}"
+
+
+class EntityRedirect(models.Model):
+    """An entity URL that moved: a merged entity's slug, or the old kind of a re-kinded one.
+
+    The public entity page answers an unknown slug that matches one of these with a
+    301 to the entity it points at. Merges repoint older redirects, so there is one hop.
+    """
+
+    kind = models.CharField(max_length=20, choices=Entity.Kind.choices)
+    old_slug = models.SlugField(max_length=200)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "old_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "old_slug"], name="entity_redirect_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"/{Entity.URL_PREFIX[self.kind]}/{self.old_slug}/ → {self.entity.name}"
+
+    @classmethod
+    def target(cls, *, kind: str, slug: str) -> Entity | None:
+        moved = cls.objects.select_related("entity").filter(kind=kind, old_slug=slug).first()
+        return moved.entity if moved else None
+
+
+class TopicRule(models.Model):
+    """Terms that tag a story with a topic.
+
+    A story matches when its title or body contains every one of `all_terms` and,
+    if any are given, at least one of `any_terms` or `phrases`. Matching is a
+    case-insensitive substring test. The tagging module applies the same rule at
+    ingest; `matching_articles()` is the database form of it, for previews.
+    """
+
+    topic = models.ForeignKey(
+        Entity,
+        on_delete=models.CASCADE,
+        related_name="topic_rules",
+        limit_choices_to={"kind": Entity.Kind.TOPIC},
+    )
+    all_terms = models.TextField(
+        blank=True, help_text="Every one of these must appear. One per line or comma-separated."
+    )
+    any_terms = models.TextField(
+        blank=True, help_text="At least one of these (or a phrase) must appear."
+    )
+    phrases = models.TextField(
+        blank=True, help_text="Exact phrases, one per line; each counts as one of the any terms."
+    )
+    is_active = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["topic__name", "id"]
+
+    def __str__(self) -> str:
+        return f"Rule {self.pk or 'new'} for {self.topic.name}"
+
+    def clean(self) -> None:
+        if self.topic_id and self.topic.kind != Entity.Kind.TOPIC:
+            raise ValidationError({"topic": "Choose a topic."})
+        if not (split_terms(self.all_terms) or self.any_alternatives()):
+            raise ValidationError("Give at least one term or phrase.")
+
+    def any_alternatives(self) -> list[str]:
+        phrases = [" ".join(p.split()) for p in self.phrases.splitlines()]
+        return split_terms(self.any_terms) + [p for p in phrases if p]
+
+    def matching_articles(self) -> models.QuerySet[Article]:
+        """The stories this rule would tag (none for a rule with no terms)."""
+        all_terms, alternatives = split_terms(self.all_terms), self.any_alternatives()
+        if not (all_terms or alternatives):
+            return Article.objects.none()
+        condition = models.Q()
+        for term in all_terms:
+            condition &= models.Q(title__icontains=term) | models.Q(body__icontains=term)
+        if alternatives:
+            any_of = models.Q()
+            for term in alternatives:
+                any_of |= models.Q(title__icontains=term) | models.Q(body__icontains=term)
+            condition &= any_of
+        return Article.objects.filter(condition)
+
+
+def split_terms(text: str) -> list[str]:
+    """Terms given one per line or comma-separated, whitespace tidied, blanks dropped."""
+    terms = (" ".join(t.split()) for line in text.splitlines() for t in line.split(","))
+    return [t for t in terms if t]
+
+
+class MergeRecord(models.Model):
+    """What an entity merge changed, so that it can be undone.
+
+    `snapshot` holds the removed entities with their aliases, mentions, topic rules
+    and redirects, and the survivor's mentions and aliases before the merge.
+    """
+
+    keep = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="merge_records"
+    )
+    keep_name = models.CharField(max_length=200)
+    removed_names = models.TextField()
+    snapshot = models.JSONField()
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_names} → {self.keep_name}"

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from .filters import ENTITY_PARAMS, ArticleFilter
-from .models import Article, Entity, Source
+from .models import Article, Entity, EntityRedirect, Source
 from .querysets import FACET_LIMIT, ArchiveStats
 
 PAGE_SIZE = 20
@@ -236,6 +236,18 @@ class EntityView(ListView):
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
         )
         return context
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if hasattr(self, "entity"):  # the entity exists; only the page number was bad
+                raise
+            # A merged or re-kinded entity's old URL moves permanently to where it went.
+            moved = EntityRedirect.target(kind=KIND_BY_PREFIX[kwargs["kind"]], slug=kwargs["slug"])
+            if moved is None:
+                raise
+            return redirect(moved, permanent=True)
 
 
 def bar_chart(rows: list[dict], peak: int, *, width: int = 600, height: int = 160) -> dict:
