@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +19,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     When,
@@ -431,27 +433,48 @@ def _retag_story(article: Article) -> ParsedStory:
     )
 
 
-def articles_retag(*, articles: Iterable[Article]) -> int:
+def articles_retag(
+    *,
+    articles: Iterable[Article],
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
     """Tag stories again from their stored fields and replace their mentions.
 
-    Each story keeps its topics (they came from the page, not the tagger) and gets
-    whatever `tagging.tag` finds now. Returns how many stories were re-tagged.
+    Each story keeps its topics (they came from the page, not the tagger), gains
+    what the topic rules find now, and gets whatever the tagger finds now, with
+    the archive's current aliases. NER runs in `workers` processes. Returns how
+    many stories were re-tagged.
     """
-    pks = [article.pk for article in articles]
-    stories = (
-        Article.objects.filter(pk__in=pks)
-        .select_related("source", "publisher")
-        .prefetch_related("mentions__entity")
-    )
-    done = 0
+    if isinstance(articles, QuerySet):
+        pks = list(articles.order_by("pk").values_list("pk", flat=True))
+    else:
+        pks = [article.pk for article in articles]
     context = tagging_context()
-    for article in stories:
-        story = _retag_story(article)
+    # The tagger returns results in input order; this queue pairs each with its story.
+    waiting: deque[tuple[Article, ParsedStory]] = deque()
+
+    def stories():
+        for chunk in _chunks(pks, 200):
+            batch = (
+                Article.objects.filter(pk__in=chunk)
+                .select_related("source", "publisher")
+                .prefetch_related("mentions__entity")
+            )
+            for article in batch:
+                story = _retag_story(article)
+                story.topics = tagging.topics_for(story, context.topic_rules)
+                waiting.append((article, story))
+                yield story
+
+    done = 0
+    for entities in tagging.tag_many(stories(), aliases=context.aliases, n_process=workers):
+        article, story = waiting.popleft()
         with transaction.atomic():
-            story.entities = tagging.tag(story, aliases=context.aliases)
-            story.topics = tagging.topics_for(story, context.topic_rules)
-            mentions_replace(article=article, entities=_topic_entities(story) + story.entities)
+            mentions_replace(article=article, entities=_topic_entities(story) + entities)
         done += 1
+        if on_progress is not None:
+            on_progress(1)
     return done
 
 

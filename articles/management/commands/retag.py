@@ -1,0 +1,59 @@
+"""manage.py retag: tag stored stories again, without re-reading their files.
+
+For a model upgrade, or after editing aliases and topic rules in the admin.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from articles import services
+from articles.models import Article, IngestBatch
+
+
+class Command(BaseCommand):
+    help = "Re-run entity and topic tagging on stored stories."
+
+    def add_arguments(self, parser) -> None:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--all", action="store_true", help="every story")
+        which.add_argument(
+            "--since", metavar="DATE", help="stories imported or updated since DATE (YYYY-MM-DD)"
+        )
+        which.add_argument("--batch", type=int, metavar="ID", help="the stories of one batch")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes running NER (default: one per core)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        stories = Article.objects.all()
+        if options["since"]:
+            try:
+                day = datetime.strptime(options["since"], "%Y-%m-%d").date()
+            except ValueError:
+                raise CommandError("--since takes a date like 2024-01-31", returncode=2) from None
+            start = timezone.make_aware(datetime.combine(day, time.min))
+            stories = stories.filter(updated_at__gte=start)
+        elif options["batch"] is not None:
+            if not IngestBatch.objects.filter(pk=options["batch"]).exists():
+                raise CommandError(f"there is no ingest batch {options['batch']}", returncode=2)
+            stories = stories.filter(batch_id=options["batch"])
+        if options["workers"] <= 0:
+            raise CommandError("--workers must be a positive number", returncode=2)
+
+        show = options["verbosity"] >= 1 and sys.stderr.isatty()
+        with tqdm(total=stories.count(), disable=not show, unit=" stories", file=sys.stderr) as bar:
+            done = services.articles_retag(
+                articles=stories, workers=options["workers"], on_progress=bar.update
+            )
+        if options["verbosity"] >= 1:
+            self.stdout.write(self.style.SUCCESS(f"{done} stories re-tagged"))

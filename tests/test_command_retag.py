@@ -1,0 +1,56 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, EntityAlias, Mention
+
+from .conftest import SEED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed_story() -> Article:
+    call_command("ingest", str(SEED), stdout=StringIO())
+    return Article.objects.get()
+
+
+def names(article, kind):
+    return set(
+        Mention.objects.filter(article=article, entity__kind=kind).values_list(
+            "entity__name", flat=True
+        )
+    )
+
+
+def test_retag_applies_alias_edits(seed_story):
+    assert "Sergey Lavrov" in names(seed_story, "person")
+    kremlin = seed_story.entities.get(name="Sergey Lavrov")
+    kremlin.name = "Sergei Lavrov"
+    kremlin.save()
+    EntityAlias.objects.create(entity=kremlin, name="Sergey Lavrov")
+    out = StringIO()
+    call_command("retag", "--all", "--workers", "1", stdout=out)
+    assert "1 stories re-tagged" in out.getvalue()
+    assert "Sergei Lavrov" in names(seed_story, "person")
+    assert "Sergey Lavrov" not in names(seed_story, "person")
+    assert "U.S." in names(seed_story, "topic")  # the page's own topic survives
+
+
+def test_retag_by_batch_and_since(seed_story):
+    out = StringIO()
+    call_command("retag", "--batch", str(seed_story.batch_id), "--workers", "1", stdout=out)
+    assert "1 stories re-tagged" in out.getvalue()
+    out = StringIO()
+    call_command("retag", "--since", "2999-01-01", "--workers", "1", stdout=out)
+    assert "0 stories re-tagged" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "args", [["--since", "yesterday"], ["--batch", "999"], ["--all", "--workers", "0"]]
+)
+def test_retag_bad_usage(seed_story, args):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("retag", *args, stdout=StringIO())
+    assert excinfo.value.returncode == 2
