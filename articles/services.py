@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
@@ -116,14 +117,16 @@ class TaggingContext:
 
 def tagging_context() -> TaggingContext:
     """What tagging needs from the archive: its aliases (which win over the built-in
-    ones) and its topic rules."""
+    ones) and its topic rules (the admin's, after the tagger's built-in ones unless
+    NEWSARCHIVE_BUILTIN_TOPIC_RULES is off)."""
     from . import tagging
 
     aliases = {
         alias.normalized: (alias.entity.name, alias.entity.kind)
         for alias in EntityAlias.objects.select_related("entity")
     }
-    rules = tuple(
+    builtin = tagging.DEFAULT_TOPIC_RULES if settings.NEWSARCHIVE_BUILTIN_TOPIC_RULES else ()
+    rules = tuple(builtin) + tuple(
         tagging.TopicRule(
             name=rule.topic.name,
             required=tuple(split_terms(rule.all_terms)),

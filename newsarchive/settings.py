@@ -180,3 +180,5 @@ AXES_VERBOSE = False
 # Archive-specific settings.
 NEWSARCHIVE_MAX_FILE_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_FILE_BYTES", 10 * 1024 * 1024))
 NEWSARCHIVE_PAGE_SIZE = 20
+# Apply the tagger's built-in topic rules (articles/tagging/topics.py) besides the admin's.
+NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", True)

@@ -273,11 +273,12 @@ def test_split_alias_refuses_an_existing_name():
 def test_retag_keeps_topics_and_adds_what_the_tagger_finds(seed_story, monkeypatch):
     seen = []
 
-    def fake_tag(story):
-        seen.append(story)
-        return [TaggedEntity(name="Sergey Lavrov", kind="person", count=3, salience=1)]
+    def fake_tag_many(stories, aliases=None, n_process=1):
+        for story in stories:
+            seen.append(story)
+            yield [TaggedEntity(name="Sergey Lavrov", kind="person", count=3, salience=1)]
 
-    monkeypatch.setattr(tagging, "tag", fake_tag)
+    monkeypatch.setattr(tagging, "tag_many", fake_tag_many)
     topics_before = set(seed_story.mentions.filter(entity__kind="topic").values_list("entity"))
     assert topics_before
 
