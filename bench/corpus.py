@@ -89,7 +89,11 @@ def build(folder: Path, sizes: list[int]) -> list[Path]:
 
     def stories() -> Iterator[tuple[str, bytes, str]]:
         for source in sources[:total]:
-            yield f"{source.path.parent.name}-{source.path.name}", source.path.read_bytes(), source.date
+            yield (
+                f"{source.path.parent.name}-{source.path.name}",
+                source.path.read_bytes(),
+                source.date,
+            )
         for name, text, date in derived(sources, max(0, total - len(sources))):
             yield name, text.encode("utf-8"), date
 

@@ -1,0 +1,44 @@
+"""`make bench`: ingest, search and page benchmarks; figures go to bench/results/latest.json
+and a table for people to bench/RESULTS.md. BENCH_SCALE=small runs in a few minutes;
+BENCH_ONLY=ingest,search,pages,load picks parts."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import ingest, pages, search
+from .common import CORPUS, SCALE, merge_results
+from .report import write_report
+
+
+def main() -> int:
+    if not CORPUS.is_dir():
+        print(f"The benchmarks need the research corpus at {CORPUS} (set NEWSARCHIVE_CORPUS).")
+        return 2
+    parts = os.environ.get("BENCH_ONLY", "ingest,search,pages,load").split(",")
+    engines = os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")
+    print(f"benchmarks at scale {SCALE}: {', '.join(parts)} on {', '.join(engines)}", flush=True)
+    if "ingest" in parts:
+        merge_results("ingest", ingest.run("sqlite"))
+    if "search" in parts:
+        merge_results("search", search.run(engines))
+    if "pages" in parts or "load" in parts:
+        from .pages_targets import targets
+
+        for engine in engines:
+            url, urls = targets(engine)
+            if "pages" in parts:
+                print(f"pages/{engine}", flush=True)
+                merge_results(f"pages_{engine}", pages.run(url, urls))
+            if "load" in parts and engine == engines[0]:
+                print(f"load/{engine}: 64 connections", flush=True)
+                merge_results(
+                    "load", pages.soak(url, urls["story"], seconds=20 if SCALE == "small" else 60)
+                )
+    write_report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

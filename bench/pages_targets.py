@@ -1,0 +1,48 @@
+"""Which pages to load: real ones from the largest benchmark archive built so far."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .common import ROOT, WORK, env_for, pg_url
+
+CODE = """
+import django, json; django.setup()
+from articles.models import Article, Entity
+story = Article.objects.published().order_by("pk")[Article.objects.count() // 2]
+person = Entity.objects.top("person", 1)[0]
+print(json.dumps({"story": story.get_absolute_url(), "entity": person.get_absolute_url()}))
+"""
+
+
+def targets(engine: str) -> tuple[str, dict[str, str]]:
+    for name in (f"bench_search_{engine}", f"bench_ingest_{engine}", "bench_ingest_sqlite"):
+        if name.endswith("sqlite") or engine == "sqlite":
+            path = WORK / f"{name}.sqlite3"
+            if not path.exists():
+                continue
+            url = f"sqlite:///{path}"
+        else:
+            url = pg_url(name)
+        out = subprocess.run(
+            [sys.executable, "-c", CODE],
+            cwd=ROOT,
+            env={**env_for(url), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"},
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode == 0:
+            found = json.loads(out.stdout.strip().splitlines()[-1])
+            return url, {
+                "story": found["story"],
+                "home": "/",
+                "search": "/search/?q=oil+prices",
+                "entity": found["entity"],
+            }
+    raise RuntimeError(f"no benchmark archive on {engine}: run the ingest or search part first")
+
+
+__all__ = ["targets", "Path"]

@@ -1,0 +1,73 @@
+"""bench/RESULTS.md: the figures of bench/results/latest.json as tables for people."""
+
+from __future__ import annotations
+
+import json
+
+from .common import RESULTS, ROOT
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def write_report() -> None:
+    data = json.loads((RESULTS / "latest.json").read_text())
+    machine = data.get("machine", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        "Made by `make bench` (scale: " + data.get("scale", "?") + "); the raw figures are in "
+        "`bench/results/latest.json`.",
+        "",
+        f"Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
+        f"{machine.get('memory', '?')}; Python {machine.get('python', '?')}; "
+        f"{machine.get('system', '')}.",
+        "",
+    ]
+    if "ingest" in data:
+        i = data["ingest"]
+        lines += [
+            "## Ingest (Reuters-21578 and BBC News, parse + tag + store, SQLite)",
+            "",
+            _row(["stories", "words", "seconds", "words/s", "NER alone words/s", "ratio",
+                  "peak RSS MB"]),
+            _row(["---"] * 7),
+            _row([i["stories"], i["words"], i["seconds"], i["words_per_s"],
+                  i["ner_alone_words_per_s"], i.get("ratio_to_ner_alone", ""), i["peak_rss_mb"]]),
+            "",
+        ]  # fmt: skip
+    if "search" in data:
+        lines += ["## Search page (ranking, snippets and facets), per query class", ""]
+        lines += [_row(["engine", "class", "archive", "matches (mean)", "p50 ms", "p95 ms"])]
+        lines += [_row(["---"] * 6)]
+        for engine, classes in data["search"].items():
+            for name in ("broad", "typical", "narrow"):
+                if name in classes:
+                    c = classes[name]
+                    lines.append(_row([engine, name, c.get("archive_stories", ""), c["stories"],
+                                       c["p50_ms"], c["p95_ms"]]))  # fmt: skip
+        lines += ["", "### Growth", ""]
+        lines += [_row(["engine", "stories", "ingest s (slice)", "broad p95", "typical p95",
+                        "narrow p95"]), _row(["---"] * 6)]  # fmt: skip
+        for engine, classes in data["search"].items():
+            for point in classes.get("growth", []):
+                s = point["search"]
+                lines.append(_row([engine, point["stories"], point["ingest_seconds"],
+                                   *(s.get(k, {}).get("p95_ms", "") for k in
+                                     ("broad", "typical", "narrow"))]))  # fmt: skip
+        lines.append("")
+    for key in sorted(k for k in data if k.startswith("pages")):
+        lines += [f"## Pages under load ({key.removeprefix('pages_') or 'default'}): gunicorn, "
+                  "2 workers, wrk on loopback", ""]  # fmt: skip
+        lines += [_row(["page", "req/s", "p99 ms", "errors"]), _row(["---"] * 4)]
+        for page, r in data[key].items():
+            lines.append(_row([page, r["req_per_s"], r["p99_ms"], r["errors"]]))
+        lines.append("")
+    if "load" in data:
+        r = data["load"]
+        lines += ["## Soak: 64 connections against the story page", ""]
+        lines += [f"{r['requests']} requests, {r['req_per_s']} req/s, p99 {r['p99_ms']} ms, "
+                  f"{r['errors']} errors; server memory {r['rss_before_mb']} MB before, "
+                  f"{r['rss_after_mb']} MB after.", ""]  # fmt: skip
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))

@@ -1,0 +1,102 @@
+"""Search at scale: ingest the derived corpus in slices (10k, 30k, 100k) and time the
+whole search page (ranking, snippets, facets) for broad, typical and narrow queries."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import corpus
+from .common import ROOT, SMALL, WORK, env_for, fresh_database
+from .ingest import ingest
+
+SIZES = [1000, 3000, 5000] if SMALL else [10_000, 30_000, 100_000]
+PER_CLASS = 5 if SMALL else 20
+CLASSES = {
+    # name: (lowest share of stories matched, highest share)
+    "broad": (0.30, 1.0),
+    "typical": (0.005, 0.02),
+    "narrow": (0.0, 0.002),
+}
+STOP = set(
+    """about after also been before being between could during every first from have into just
+    last more most much only other over said same some such than that their them then there these
+    they this those through under very were what when where which while will with would year
+    years reuter reuters""".split()
+)
+
+
+def candidate_pairs(folder: Path, seed: int = 7) -> list[str]:
+    """Two-word queries across the range of word frequencies in a sample of the corpus."""
+    files = sorted(p for p in folder.glob("*.txt"))
+    rng = random.Random(seed)
+    sample = rng.sample(files, min(3000, len(files)))
+    df: Counter[str] = Counter()
+    for path in sample:
+        words = set(re.findall(r"[a-z]{4,}", path.read_text(errors="replace").lower()))
+        df.update(words - STOP)
+    ranked = [w for w, _ in df.most_common()]
+    n = len(sample)
+    top = [w for w in ranked if df[w] / n >= 0.25][:30]
+    middle = [w for w in ranked if 0.03 <= df[w] / n <= 0.2]
+    low = [w for w in ranked if 0.004 <= df[w] / n <= 0.03]
+    pairs = []
+    for band, count in ((top, 300), (middle, 300), (low, 300)):
+        for _ in range(count):
+            if len(band) >= 2:
+                pairs.append(" ".join(rng.sample(band, 2)))
+    rng.shuffle(pairs)
+    return list(dict.fromkeys(pairs))
+
+
+def probe(database_url: str, pairs: list[str], warmup: int = 2) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.search_probe", json.dumps(
+            {"pairs": pairs, "classes": CLASSES, "per_class": PER_CLASS, "warmup": warmup}
+        )],
+        cwd=ROOT,
+        env={**env_for(database_url), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"},
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(engines: list[str]) -> dict:
+    slices = corpus.build(WORK / ("corpus-small" if SMALL else "corpus100k"), SIZES)
+    pairs = candidate_pairs(slices[0])
+    results: dict = {}
+    for engine in engines:
+        url = fresh_database(engine, f"bench_search_{engine}")
+        growth = []
+        elapsed = 0.0
+        for size, folder in zip(SIZES, slices, strict=True):
+            print(f"search/{engine}: ingest up to {size}", flush=True)
+            measured = ingest(url, [str(folder)], folder / "manifest.tsv")
+            elapsed += measured["seconds"]
+            timings = probe(url, pairs)
+            growth.append(
+                {
+                    "stories": timings["stories"],
+                    "ingest_seconds": measured["seconds"],
+                    "ingest_seconds_total": round(elapsed, 1),
+                    "ingest_peak_rss_mb": measured["peak_rss_mb"],
+                    "search": timings["classes"],
+                }
+            )
+            print(f"  {growth[-1]}", flush=True)
+        final = growth[-1]
+        results[engine] = {
+            name: {**values, "archive_stories": final["stories"]}
+            for name, values in final["search"].items()
+        }
+        results[engine]["growth"] = growth
+        results[engine]["database_url"] = url
+    return results
