@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class FixedDigits:
@@ -39,6 +39,9 @@ urlpatterns = [
     path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
     path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),
     path("sources/<slug:slug>/", views.SourceView.as_view(), name="source"),
+    path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
+    path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed-search"),
     path("archive/", views.ArchiveIndex.as_view(), name="archive"),
     path("archive/undated/", views.UndatedArchive.as_view(), name="archive-undated"),
     path("archive/on/<dd:month>-<dd:day>/", views.OnThisDay.as_view(), name="on-this-day"),
@@ -53,5 +56,10 @@ urlpatterns = [
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
         views.EntityView.as_view(),
         name="entity",
+    ),
+    re_path(
+        r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/feed/$",
+        feeds.EntityFeed(),
+        name="feed-entity",
     ),
 ]
