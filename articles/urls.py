@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from . import feeds, views
+from . import api, feeds, views
 
 
 class FixedDigits:
@@ -52,6 +52,18 @@ urlpatterns = [
         views.DayArchive.as_view(),
         name="archive-day",
     ),
+    path("api/stories/", api.story_list, name="api-stories"),
+    path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
+    path("api/entities/", api.entity_list, name="api-entities"),
+    re_path(
+        r"^api/entities/(?P<kind>person|organization|place|group|topic)/(?P<slug>[-\w]+)/$",
+        api.entity_detail,
+        name="api-entity",
+    ),
+    path("api/entities/<slug:slug>/", api.entity_by_slug, name="api-entity-by-slug"),
+    path("api/schema.json", api.schema, name="api-schema"),
+    # JSON 404s under /api/; paths without a final slash still get APPEND_SLASH's redirect.
+    re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
     re_path(
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
         views.EntityView.as_view(),
