@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from . import api, feeds, views
+from . import api, exports, feeds, views
 
 
 class FixedDigits:
@@ -35,6 +35,8 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
+    path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
     path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),
