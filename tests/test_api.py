@@ -383,3 +383,37 @@ def test_story_detail_queries_do_not_grow_with_entities(client, archive):
         topics=[f"Topic {n}" for n in range(5)],
     )
     assert count_queries(client, f"/api/stories/{many.pk}/") == few
+
+
+HOSTILE_QUERIES = [
+    '"',
+    "OR",
+    "-",
+    "***",
+    "((",
+    "a AND",
+    "'; DROP TABLE articles_article; --",
+    "\\",
+    "NEAR(",
+    "%_%",
+    "é😀",
+    "x" * 501,
+    "\x00",
+]
+MACHINE_ENDPOINTS = [
+    "/api/stories/",
+    "/api/entities/",
+    "/feeds/search/",
+    "/search/export.csv",
+    "/search/export.jsonl",
+]
+
+
+@pytest.mark.parametrize("url", MACHINE_ENDPOINTS)
+@pytest.mark.parametrize("q", HOSTILE_QUERIES)
+def test_hostile_queries_are_answered_or_refused_never_500(client, archive, url, q):
+    response = client.get(url, {"q": q})
+    assert response.status_code in (200, 400)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert Article.objects.count() == 5
