@@ -314,6 +314,21 @@ def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @api_view
+def root(request: HttpRequest) -> JsonResponse:
+    """Where to start: the collections and the schema that describes them."""
+    return json_response(
+        {
+            name: request.build_absolute_uri(reverse(f"articles:{route}"))
+            for name, route in [
+                ("stories", "api-stories"),
+                ("entities", "api-entities"),
+                ("schema", "api-schema"),
+            ]
+        }
+    )
+
+
+@api_view
 def schema(request: HttpRequest) -> JsonResponse:
     return json_response(SCHEMA)
 

@@ -202,6 +202,18 @@ SCHEMA: dict = {
         ),
     },
     "paths": {
+        "/api/": {
+            "get": {
+                "operationId": "getRoot",
+                "summary": "Links to the collections and this schema.",
+                "responses": {
+                    "200": _json(
+                        _object({"stories": URL, "entities": URL, "schema": URL}),
+                        "Where to start.",
+                    )
+                },
+            }
+        },
         "/api/stories/": {
             "get": {
                 "operationId": "listStories",

@@ -69,6 +69,7 @@ urlpatterns = [
         views.DayArchive.as_view(),
         name="archive-day",
     ),
+    path("api/", api.root, name="api-root"),
     path("api/stories/", api.story_list, name="api-stories"),
     path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
     path("api/entities/", api.entity_list, name="api-entities"),

@@ -86,7 +86,7 @@ def test_schema_is_served_and_valid(client):
     for schema in SCHEMA["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
     # Every route the API serves is documented.
-    for url in ["/api/stories/", "/api/entities/", "/api/schema.json"]:
+    for url in ["/api/", "/api/stories/", "/api/entities/", "/api/schema.json"]:
         assert url in SCHEMA["paths"]
 
 
@@ -324,7 +324,18 @@ def test_the_api_is_read_only(client, archive):
     assert client.head("/api/stories/").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/", "/api/nothing/", "/api/stories/abc/"])
+def test_the_root_links_everything(client, db):
+    data = check(client.get("/api/"), "/api/")
+    assert data == {
+        "stories": "http://testserver/api/stories/",
+        "entities": "http://testserver/api/entities/",
+        "schema": "http://testserver/api/schema.json",
+    }
+    for url in data.values():
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/nothing/", "/api/stories/abc/", "/api/entities/a/b/c/"])
 def test_unknown_api_urls_are_json_404s(client, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -417,3 +428,9 @@ def test_hostile_queries_are_answered_or_refused_never_500(client, archive, url,
     if response.streaming:
         b"".join(response.streaming_content)
     assert Article.objects.count() == 5
+
+
+def test_a_missing_final_slash_still_redirects(client, db):
+    response = client.get("/api/stories?q=x")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/stories/?q=x"
