@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from .filters import ArticleFilter
 from .models import Article, Entity, Mention, Source
+from .public import public_entities, public_sources
 from .views import KIND_BY_PREFIX
 
 FEED_LIMIT = 50
@@ -131,7 +132,7 @@ class SearchFeed(StoryFeed):
 
 class EntityFeed(StoryFeed):
     def get_object(self, request: HttpRequest, kind: str, slug: str) -> Entity:
-        return get_object_or_404(Entity, kind=KIND_BY_PREFIX[kind], slug=slug)
+        return get_object_or_404(public_entities(), kind=KIND_BY_PREFIX[kind], slug=slug)
 
     def title(self, obj: Entity) -> str:
         return f"newsarchive: {obj.name}"
@@ -148,7 +149,7 @@ class EntityFeed(StoryFeed):
 
 class SourceFeed(StoryFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Source:
-        return get_object_or_404(Source, slug=slug)
+        return get_object_or_404(public_sources(), slug=slug)
 
     def title(self, obj: Source) -> str:
         return f"newsarchive: {obj.name}"

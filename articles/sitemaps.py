@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .models import Article, Entity, Mention, Source
+from .models import Article
+from .public import public_entities, public_sources
 
 URLS_PER_PAGE = 10_000
 
@@ -36,22 +37,14 @@ class EntitySitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        public = Mention.objects.filter(entity=OuterRef("pk"), article__is_public=True)
-        return Entity.objects.filter(Exists(public)).only("id", "kind", "slug").order_by("id")
+        return public_entities().only("id", "kind", "slug").order_by("id")
 
 
 class SourceSitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        public = Article.objects.published()
-        return (
-            Source.objects.filter(
-                Exists(public.filter(Q(source=OuterRef("pk")) | Q(publisher=OuterRef("pk"))))
-            )
-            .only("id", "slug")
-            .order_by("id")
-        )
+        return public_sources().only("id", "slug").order_by("id")
 
 
 SITEMAPS = {"stories": StorySitemap, "entities": EntitySitemap, "sources": SourceSitemap}

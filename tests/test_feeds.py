@@ -38,14 +38,20 @@ def stories():
     cocoa = make_story(
         "Cocoa review", "Showers in Bahia.", published="1987-05-06", source="Reuters"
     )
-    hidden = make_story(
+    make_story(
         "Hidden Blair story",
         "Tony Blair said something secret.",
         published="2006-01-01",
         entities=[("Tony Blair", "person")],
         topics=["Politics"],
     )
-    Article.objects.filter(pk=hidden.pk).update(is_public=False)
+    make_story(
+        "Hidden agency story",
+        "Only hidden stories mention Tony Hidden.",
+        source="Secret Agency",
+        entities=[("Tony Hidden", "person")],
+    )
+    Article.objects.filter(title__startswith="Hidden").update(is_public=False)
     return {"blair": blair, "brown": brown, "undated": undated, "cocoa": cocoa}
 
 
@@ -186,7 +192,13 @@ def test_source_feed(client, stories):
 
 @pytest.mark.parametrize(
     "url",
-    ["/people/nobody/feed/", "/topics/tony-blair/feed/", "/sources/nowhere/feed/"],
+    [
+        "/people/nobody/feed/",
+        "/topics/tony-blair/feed/",
+        "/sources/nowhere/feed/",
+        "/people/tony-hidden/feed/",  # only hidden stories mention them
+        "/sources/secret-agency/feed/",
+    ],
 )
 def test_unknown_feed_object_is_404(client, stories, url):
     assert client.get(url).status_code == 404
