@@ -221,6 +221,7 @@ def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
             "url": story.url or None,
             "source_path": story.source_path,
             "raw_format": story.raw_format,
+            "content_hash": story.content_hash,
             "batch_id": story.batch_id,
             "created_at": story.created_at,
             "updated_at": story.updated_at,

@@ -135,6 +135,10 @@ STORY_DETAIL = _object(
                 "url": _nullable(URL),
                 "source_path": {"type": "string"},
                 "raw_format": {"type": "string"},
+                "content_hash": {
+                    "type": "string",
+                    "description": "SHA-256 of the normalised body; re-ingest finds it.",
+                },
                 "batch_id": _nullable({"type": "integer"}),
                 "created_at": DATETIME,
                 "updated_at": DATETIME,

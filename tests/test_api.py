@@ -208,6 +208,7 @@ def test_story_detail_has_every_field(client, archive):
     assert provenance["source_path"] == "test/Blair wins third term.txt"
     assert provenance["raw_format"] == "plain"
     assert provenance["batch_id"] is None
+    assert provenance["content_hash"] == Article.objects.get(pk=story.pk).content_hash
     assert provenance["created_at"] and provenance["updated_at"]
 
 
