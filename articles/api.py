@@ -27,6 +27,7 @@ STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE = 20, 100
 # The entity list also serves search-box autocomplete: small pages by default.
 ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE = 10, 50
 ENTITY_QUERY_MAX_LENGTH = 100
+SUGGESTIONS = 8
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
 
@@ -43,9 +44,13 @@ def problem(status: int, detail: str, errors: dict | None = None, **extra) -> Js
     return json_response(body, status=status, content_type="application/problem+json")
 
 
-def json_response(data: dict, *, status: int = 200, **kwargs) -> JsonResponse:
+def json_response(data: dict | list, *, status: int = 200, **kwargs) -> JsonResponse:
     response = JsonResponse(
-        data, status=status, json_dumps_params={"ensure_ascii": False}, **kwargs
+        data,
+        status=status,
+        safe=isinstance(data, dict),
+        json_dumps_params={"ensure_ascii": False},
+        **kwargs,
     )
     # Public, read-only data: any site may read it from a browser.
     response["Access-Control-Allow-Origin"] = "*"
@@ -230,15 +235,14 @@ def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
     return json_response(data)
 
 
-def public_entities() -> QuerySet:
-    """Entities with at least one public story: others would only reveal hidden ones."""
+def counted_entities() -> QuerySet:
+    """Entities with their public story counts, leaving out those with none: they
+    would only reveal hidden stories."""
     return Entity.objects.with_story_counts().filter(story_count__gt=0)
 
 
-@api_view
-def entity_list(request: HttpRequest) -> JsonResponse:
-    """Entities whose name or an alias contains `q`, names starting with it first,
-    then by how many public stories mention them."""
+def entity_query(request: HttpRequest) -> tuple[str, str]:
+    """The `q` and `kind` parameters of the entity list and suggestions, checked."""
     q = " ".join(request.GET.get("q", "").split())
     kind = request.GET.get("kind", "")
     errors = {}
@@ -250,7 +254,13 @@ def entity_list(request: HttpRequest) -> JsonResponse:
         errors["kind"] = [f"One of: {', '.join(Entity.Kind.values)}."]
     if errors:
         raise ApiError(400, "Invalid parameters.", errors)
-    entities = public_entities()
+    return q, kind
+
+
+def matching_entities(q: str, kind: str = "") -> QuerySet:
+    """Entities whose name or an alias contains `q`, names starting with it first,
+    then by how many public stories mention them."""
+    entities = counted_entities()
     if kind:
         entities = entities.filter(kind=kind)
     order = ["-story_count", "name", "pk"]
@@ -266,8 +276,17 @@ def entity_list(request: HttpRequest) -> JsonResponse:
             )
         )
         order.insert(0, "starts")
+    return entities.order_by(*order)
+
+
+@api_view
+def entity_list(request: HttpRequest) -> JsonResponse:
+    q, kind = entity_query(request)
     page, envelope = paginate(
-        request, entities.order_by(*order), default=ENTITY_PAGE_SIZE, maximum=ENTITY_MAX_PAGE_SIZE
+        request,
+        matching_entities(q, kind),
+        default=ENTITY_PAGE_SIZE,
+        maximum=ENTITY_MAX_PAGE_SIZE,
     )
     return json_response(
         {**envelope, "results": [entity_summary(request, entity) for entity in page]}
@@ -275,8 +294,16 @@ def entity_list(request: HttpRequest) -> JsonResponse:
 
 
 @api_view
+def suggest(request: HttpRequest) -> JsonResponse:
+    """OpenSearch suggestions for a browser's search box: ["q", ["Name", …]]."""
+    q, kind = entity_query(request)
+    names = list(matching_entities(q, kind).values_list("name", flat=True)[:SUGGESTIONS])
+    return json_response([q, names], content_type="application/x-suggestions+json")
+
+
+@api_view
 def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
-    entity = get_object_or_404(public_entities().prefetch_related("aliases"), kind=kind, slug=slug)
+    entity = get_object_or_404(counted_entities().prefetch_related("aliases"), kind=kind, slug=slug)
     # The search parameter for each kind is the kind's own name (?person=, ?topic=…).
     stories = reverse("articles:api-stories")
     data = entity_summary(request, entity)
@@ -298,7 +325,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
 def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
     """A bare slug, as DESIGN.md sketched it. Slugs are unique per kind only, so
     one match redirects to its kind's URL and several answer 300 with the choices."""
-    matches = list(public_entities().filter(slug=slug).order_by("kind"))
+    matches = list(counted_entities().filter(slug=slug).order_by("kind"))
     if not matches:
         raise Http404
     if len(matches) == 1:

@@ -275,6 +275,42 @@ SCHEMA: dict = {
                 },
             }
         },
+        "/api/suggest/": {
+            "get": {
+                "operationId": "suggest",
+                "summary": (
+                    "OpenSearch suggestions for a browser's search box: the query and up to "
+                    "eight entity names, matched as in /api/entities/."
+                ),
+                "parameters": [
+                    _query("q", "What has been typed.", {"type": "string", "maxLength": 100}),
+                    _query("kind", "Only this kind.", {"enum": KINDS}),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "[query, [name, …]]",
+                        "content": {
+                            "application/x-suggestions+json": {
+                                "schema": {
+                                    "type": "array",
+                                    "prefixItems": [
+                                        {"type": "string"},
+                                        {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                            "maxItems": 8,
+                                        },
+                                    ],
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                }
+                            }
+                        },
+                    },
+                    "400": _problem("An invalid parameter."),
+                },
+            }
+        },
         "/api/entities/{kind}/{slug}/": {
             "get": {
                 "operationId": "getEntity",

@@ -73,6 +73,7 @@ urlpatterns = [
     path("api/stories/", api.story_list, name="api-stories"),
     path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
     path("api/entities/", api.entity_list, name="api-entities"),
+    path("api/suggest/", api.suggest, name="api-suggest"),
     re_path(
         r"^api/entities/(?P<kind>person|organization|place|group|topic)/(?P<slug>[-\w]+)/$",
         api.entity_detail,

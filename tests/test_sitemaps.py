@@ -125,6 +125,10 @@ def test_opensearch_description(client, db):
     templates = {url.get("type"): url.get("template") for url in root.findall(f"{OS}Url")}
     assert templates["text/html"] == "http://testserver/search/?q={searchTerms}"
     assert templates["application/atom+xml"] == "http://testserver/feeds/search/?q={searchTerms}"
+    assert (
+        templates["application/x-suggestions+json"]
+        == "http://testserver/api/suggest/?q={searchTerms}"
+    )
 
 
 def test_pages_link_the_opensearch_description(client, db):
