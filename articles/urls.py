@@ -1,6 +1,7 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
-from . import views
+from . import api, exports, feeds, sitemaps, views
 
 
 class FixedDigits:
@@ -35,10 +36,29 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("opensearch.xml", sitemaps.opensearch_xml, name="opensearch"),
+    path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
+    path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
     path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),
     path("sources/<slug:slug>/", views.SourceView.as_view(), name="source"),
+    path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
+    path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed-search"),
     path("archive/", views.ArchiveIndex.as_view(), name="archive"),
     path("archive/undated/", views.UndatedArchive.as_view(), name="archive-undated"),
     path("archive/on/<dd:month>-<dd:day>/", views.OnThisDay.as_view(), name="on-this-day"),
@@ -49,9 +69,28 @@ urlpatterns = [
         views.DayArchive.as_view(),
         name="archive-day",
     ),
+    path("api/", api.root, name="api-root"),
+    path("api/stories/", api.story_list, name="api-stories"),
+    path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
+    path("api/entities/", api.entity_list, name="api-entities"),
+    path("api/suggest/", api.suggest, name="api-suggest"),
+    re_path(
+        r"^api/entities/(?P<kind>person|organization|place|group|topic)/(?P<slug>[-\w]+)/$",
+        api.entity_detail,
+        name="api-entity",
+    ),
+    path("api/entities/<slug:slug>/", api.entity_by_slug, name="api-entity-by-slug"),
+    path("api/schema.json", api.schema, name="api-schema"),
+    # JSON 404s under /api/; paths without a final slash still get APPEND_SLASH's redirect.
+    re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
     re_path(
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
         views.EntityView.as_view(),
         name="entity",
+    ),
+    re_path(
+        r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/feed/$",
+        feeds.EntityFeed(),
+        name="feed-entity",
     ),
 ]

@@ -1,0 +1,366 @@
+"""A read-only JSON API over the public archive, in plain Django views.
+
+Lists are {count, next, previous, results} with absolute page links that keep
+the query string. Errors are RFC 9457 problem documents. The contract is the
+OpenAPI schema in `openapi.py`, served at /api/schema.json; the tests check
+every response against it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from .filters import ArticleFilter
+from .models import Article, Entity, EntityAlias, Mention, Source, normalize_alias
+from .openapi import SCHEMA
+
+STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE = 20, 100
+# The entity list also serves search-box autocomplete: small pages by default.
+ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE = 10, 50
+ENTITY_QUERY_MAX_LENGTH = 100
+SUGGESTIONS = 8
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, errors: dict | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors
+
+
+def problem(status: int, detail: str, errors: dict | None = None, **extra) -> JsonResponse:
+    body = {"title": HTTPStatus(status).phrase, "status": status, "detail": detail, **extra}
+    if errors:
+        body["errors"] = errors
+    return json_response(body, status=status, content_type="application/problem+json")
+
+
+def json_response(data: dict | list, *, status: int = 200, **kwargs) -> JsonResponse:
+    response = JsonResponse(
+        data,
+        status=status,
+        safe=isinstance(data, dict),
+        json_dumps_params={"ensure_ascii": False},
+        **kwargs,
+    )
+    # Public, read-only data: any site may read it from a browser.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def api_view(view: Callable) -> Callable:
+    """GET and HEAD only; errors, including 404s, come back as JSON."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = problem(405, "This API is read-only.")
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as exc:
+            return problem(exc.status, exc.detail, exc.errors)
+        except Http404:
+            return problem(404, "Not found.")
+
+    return wrapper
+
+
+def _positive_int(request: HttpRequest, name: str, default: int, maximum: int | None) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise ApiError(400, f"{name} must be a positive whole number.", {name: ["Invalid."]})
+    if maximum is not None and int(raw) > maximum:
+        raise ApiError(400, f"{name} may be at most {maximum}.", {name: ["Too large."]})
+    return int(raw)
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, *, default: int, maximum: int
+) -> tuple[Page, dict]:
+    page_size = _positive_int(request, "page_size", default, maximum)
+    number = _positive_int(request, "page", 1, None)
+    paginator = Paginator(queryset, page_size)
+    if number > paginator.num_pages:
+        raise ApiError(404, f"There is no page {number}; the last is {paginator.num_pages}.")
+    page = paginator.page(number)
+    envelope = {
+        "count": paginator.count,
+        "next": _page_url(request, number + 1) if page.has_next() else None,
+        "previous": _page_url(request, number - 1) if page.has_previous() else None,
+    }
+    return page, envelope
+
+
+def _form_errors(form) -> dict[str, list[str]]:
+    return {
+        field: [str(message) for message in messages] for field, messages in form.errors.items()
+    }
+
+
+# Representations ------------------------------------------------------------
+
+
+def source_data(request: HttpRequest, source: Source | None) -> dict | None:
+    if source is None:
+        return None
+    return {
+        "name": source.name,
+        "slug": source.slug,
+        "html_url": request.build_absolute_uri(source.get_absolute_url()),
+    }
+
+
+def story_summary(request: HttpRequest, story: Article) -> dict:
+    absolute = request.build_absolute_uri
+    return {
+        "id": story.pk,
+        "title": story.title,
+        "slug": story.slug,
+        "url": absolute(reverse("articles:api-story", kwargs={"pk": story.pk})),
+        "html_url": absolute(story.get_absolute_url()),
+        "original_url": story.url or None,
+        "byline": story.byline,
+        "dateline": story.dateline,
+        "section": story.section,
+        "published_at": story.published_at,
+        "date_precision": story.date_precision,
+        "summary": story.summary,
+        "word_count": story.word_count,
+        "source": source_data(request, story.source),
+        "publisher": source_data(request, story.publisher),
+    }
+
+
+def entity_summary(request: HttpRequest, entity: Entity) -> dict:
+    return {
+        "name": entity.name,
+        "kind": entity.kind,
+        "slug": entity.slug,
+        "url": request.build_absolute_uri(entity_api_url(entity)),
+        "html_url": request.build_absolute_uri(entity.get_absolute_url()),
+        "story_count": entity.story_count,
+    }
+
+
+def entity_api_url(entity: Entity) -> str:
+    return reverse("articles:api-entity", kwargs={"kind": entity.kind, "slug": entity.slug})
+
+
+def mention_data(request: HttpRequest, mention: Mention) -> dict:
+    entity = mention.entity
+    return {
+        "name": entity.name,
+        "kind": entity.kind,
+        "slug": entity.slug,
+        "url": request.build_absolute_uri(entity_api_url(entity)),
+        "html_url": request.build_absolute_uri(entity.get_absolute_url()),
+        "count": mention.count,
+        "salience": mention.salience,
+        "in_headline": mention.in_headline,
+        "in_lede": mention.in_lede,
+    }
+
+
+# Views -----------------------------------------------------------------------
+
+
+@api_view
+def story_list(request: HttpRequest) -> JsonResponse:
+    """Stories, with the same parameters as /search/, plus page and page_size."""
+    filterset = ArticleFilter(
+        request.GET, queryset=Article.objects.published().for_listing(), request=request
+    )
+    if not filterset.is_valid():
+        raise ApiError(400, "Invalid search parameters.", _form_errors(filterset.form))
+    page, envelope = paginate(
+        request, filterset.qs, default=STORY_PAGE_SIZE, maximum=STORY_MAX_PAGE_SIZE
+    )
+    return json_response({**envelope, "results": [story_summary(request, story) for story in page]})
+
+
+@api_view
+def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    story = get_object_or_404(
+        Article.objects.published()
+        .select_related("source", "publisher")
+        .defer("raw_input", "entity_text", "search_vector"),
+        pk=pk,
+    )
+    mentions = story.mentions.select_related("entity").order_by("salience", "-count", "pk")
+    entities, topics = [], []
+    for mention in mentions:
+        (topics if mention.entity.kind == Entity.Kind.TOPIC else entities).append(
+            mention_data(request, mention)
+        )
+    data = story_summary(request, story)
+    data.update(
+        updated_at_source=story.updated_at_source,
+        body=story.body,
+        read_time=(
+            {"min": story.read_time[0], "max": story.read_time[1]} if story.read_time else None
+        ),
+        disclaimer=story.disclaimer,
+        copyright=story.copyright,
+        entities=entities,
+        topics=topics,
+        provenance={
+            "url": story.url or None,
+            "source_path": story.source_path,
+            "raw_format": story.raw_format,
+            "content_hash": story.content_hash,
+            "batch_id": story.batch_id,
+            "created_at": story.created_at,
+            "updated_at": story.updated_at,
+        },
+    )
+    return json_response(data)
+
+
+def counted_entities() -> QuerySet:
+    """Entities with their public story counts, leaving out those with none: they
+    would only reveal hidden stories."""
+    return Entity.objects.with_story_counts().filter(story_count__gt=0)
+
+
+def entity_query(request: HttpRequest) -> tuple[str, str]:
+    """The `q` and `kind` parameters of the entity list and suggestions, checked."""
+    q = " ".join(request.GET.get("q", "").split())
+    kind = request.GET.get("kind", "")
+    errors = {}
+    if len(q) > ENTITY_QUERY_MAX_LENGTH:
+        errors["q"] = [f"At most {ENTITY_QUERY_MAX_LENGTH} characters."]
+    if "\x00" in q:
+        errors["q"] = ["Null characters are not allowed."]
+    if kind and kind not in Entity.Kind.values:
+        errors["kind"] = [f"One of: {', '.join(Entity.Kind.values)}."]
+    if errors:
+        raise ApiError(400, "Invalid parameters.", errors)
+    return q, kind
+
+
+def matching_entities(q: str, kind: str = "") -> QuerySet:
+    """Entities whose name or an alias contains `q`, names starting with it first,
+    then by how many public stories mention them."""
+    entities = counted_entities()
+    if kind:
+        entities = entities.filter(kind=kind)
+    order = ["-story_count", "name", "pk"]
+    if q:
+        aliases = EntityAlias.objects.filter(
+            entity=OuterRef("pk"), normalized__contains=normalize_alias(q)
+        )
+        entities = entities.filter(Q(name__icontains=q) | Exists(aliases)).annotate(
+            starts=Case(
+                When(name__istartswith=q, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        order.insert(0, "starts")
+    return entities.order_by(*order)
+
+
+@api_view
+def entity_list(request: HttpRequest) -> JsonResponse:
+    q, kind = entity_query(request)
+    page, envelope = paginate(
+        request,
+        matching_entities(q, kind),
+        default=ENTITY_PAGE_SIZE,
+        maximum=ENTITY_MAX_PAGE_SIZE,
+    )
+    return json_response(
+        {**envelope, "results": [entity_summary(request, entity) for entity in page]}
+    )
+
+
+@api_view
+def suggest(request: HttpRequest) -> JsonResponse:
+    """OpenSearch suggestions for a browser's search box: ["q", ["Name", …]]."""
+    q, kind = entity_query(request)
+    names = list(matching_entities(q, kind).values_list("name", flat=True)[:SUGGESTIONS])
+    return json_response([q, names], content_type="application/x-suggestions+json")
+
+
+@api_view
+def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
+    entity = get_object_or_404(counted_entities().prefetch_related("aliases"), kind=kind, slug=slug)
+    # The search parameter for each kind is the kind's own name (?person=, ?topic=…).
+    stories = reverse("articles:api-stories")
+    data = entity_summary(request, entity)
+    data.update(
+        description=entity.description,
+        aliases=[alias.name for alias in entity.aliases.all()],
+        stories_url=request.build_absolute_uri(f"{stories}?{entity.kind}={entity.slug}"),
+        feed_url=request.build_absolute_uri(
+            reverse(
+                "articles:feed-entity",
+                kwargs={"kind": Entity.URL_PREFIX[entity.kind], "slug": entity.slug},
+            )
+        ),
+    )
+    return json_response(data)
+
+
+@api_view
+def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
+    """A bare slug, as DESIGN.md sketched it. Slugs are unique per kind only, so
+    one match redirects to its kind's URL and several answer 300 with the choices."""
+    matches = list(counted_entities().filter(slug=slug).order_by("kind"))
+    if not matches:
+        raise Http404
+    if len(matches) == 1:
+        response = json_response(
+            {"url": request.build_absolute_uri(entity_api_url(matches[0]))}, status=302
+        )
+        response["Location"] = entity_api_url(matches[0])
+        return response
+    return problem(
+        300,
+        f"“{slug}” names {len(matches)} entities of different kinds; choose one.",
+        choices=[entity_summary(request, entity) for entity in matches],
+    )
+
+
+@api_view
+def root(request: HttpRequest) -> JsonResponse:
+    """Where to start: the collections and the schema that describes them."""
+    return json_response(
+        {
+            name: request.build_absolute_uri(reverse(f"articles:{route}"))
+            for name, route in [
+                ("stories", "api-stories"),
+                ("entities", "api-entities"),
+                ("schema", "api-schema"),
+            ]
+        }
+    )
+
+
+@api_view
+def schema(request: HttpRequest) -> JsonResponse:
+    return json_response(SCHEMA)
+
+
+@api_view
+def not_found(request: HttpRequest) -> JsonResponse:
+    raise Http404
