@@ -37,7 +37,8 @@ def test_story_page_shows_disclaimer_above_body_and_no_chrome(client, seed_story
     assert response.status_code == 200
     html = response.content.decode()
     assert "This archived news story is available only for your personal" in html
-    assert html.index("This archived news story") < html.index("WASHINGTON (AP)")
+    body = html[html.index("<body") :]
+    assert body.index("This archived news story") < body.index("WASHINGTON (AP)")
     assert "Copyright © The Associated Press. All rights reserved." in html
     assert "4–5 minutes" in html
     for chrome in (

@@ -21,7 +21,7 @@ PAYLOADS = [
 pytestmark = pytest.mark.django_db
 
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
-URL_ATTRIBUTES = {"href", "src", "action", "data", "formaction", "xlink:href", "content"}
+URL_ATTRIBUTES = {"href", "src", "action", "data", "formaction", "xlink:href"}
 
 
 class MarkupAudit(HTMLParser):
@@ -38,6 +38,9 @@ class MarkupAudit(HTMLParser):
             self.findings.append(f"<{tag}>")
         if tag == "script":
             self._in_script = not dict(attrs).get("src")
+        attributes = dict(attrs)
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            self.findings.append(f"<meta refresh {attributes.get('content')}>")
         for name, value in attrs:
             if name.startswith("on"):
                 self.findings.append(f"<{tag} {name}=>")
