@@ -12,7 +12,7 @@ from ..factories import make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CARD_TITLES = ".story-card h3"
+CARD_TITLES = ".story-card .card-title"
 
 
 def test_search_from_the_header_box(page, stories):

@@ -1,0 +1,64 @@
+"""axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violations; small screens need no sideways scroll."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from articles.models import Article
+
+from ..conftest import SEED
+from .conftest import AXE, unavailable
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# axe files heading order, landmarks and a single h1 under best practice, not WCAG.
+AXE_TAGS = [*WCAG_TAGS, "best-practice"]
+
+PAGES = {
+    "home": "/",
+    "search with facets and chips": "/search/?q=Blair&person=tony-blair&topic=politics",
+    "search with no results": "/search/?q=zebra+OR+Blaer&person=tony-blair&topic=politics",
+    "story": "seed",
+    "entity": "/people/tony-blair/",
+    "source": "/sources/bbc/",
+    "archive year": "/archive/2005/",
+    "not found": "/no/such/page/",
+}
+
+
+@pytest.fixture
+def archive(stories) -> dict[str, str]:
+    call_command("ingest", str(SEED), stdout=StringIO())
+    seed = Article.objects.get(source_path__endswith=SEED.name)
+    return {name: seed.get_absolute_url() if url == "seed" else url for name, url in PAGES.items()}
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE.is_file():
+        unavailable(f"axe-core not found at {AXE}: run npm ci (make test does)")
+    page.add_script_tag(path=str(AXE))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_axe_violations(page, archive, name):
+    response = page.goto(archive[name])
+    assert response.status == (404 if name == "not found" else 200)
+    if name.startswith("search"):
+        expect(page.get_by_role("list", name="Active filters")).to_be_visible()
+    if name == "search with facets and chips":
+        expect(page.get_by_role("complementary", name="Narrow the results")).to_be_visible()
+    assert axe_violations(page) == []
