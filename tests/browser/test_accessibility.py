@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 
 from ..conftest import SEED
+from ..factories import make_story
 from .conftest import AXE, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,3 +63,38 @@ def test_no_axe_violations(page, archive, name):
     if name == "search with facets and chips":
         expect(page.get_by_role("complementary", name="Narrow the results")).to_be_visible()
     assert axe_violations(page) == []
+
+
+LONG_WORD = "Antidisestablishmentarianism" * 3
+LONG_URL = "http://www.example.com/" + "/".join(["a-path-that-never-breaks"] * 8)
+
+
+@pytest.fixture
+def long_words(archive) -> dict[str, str]:
+    """Unbroken words wider than a phone: pasted URLs, run-together names."""
+    story = make_story(
+        f"{LONG_WORD} {LONG_URL}",
+        f"See {LONG_URL} for more. Tony Blair said so.",
+        published="2005-05-10",
+        entities=[("Tony Blair", "person"), (LONG_WORD, "organization")],
+        topics=["Politics"],
+    )
+    return {
+        **archive,
+        "long story": story.get_absolute_url(),
+        "search with facets and chips": f"/search/?q=Blair+{LONG_WORD}&person=tony-blair",
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "search with facets and chips", "story", "long story", "entity"]
+)
+def test_nothing_scrolls_sideways_at_360_pixels(page, long_words, name):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(long_words[name])
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+              .filter(el => el.getBoundingClientRect().right > 360)
+              .map(el => el.tagName + '.' + el.className).slice(0, 5)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
