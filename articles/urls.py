@@ -35,6 +35,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("search/suggest.json", views.suggest, name="suggest"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
     path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),
