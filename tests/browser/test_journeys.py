@@ -17,13 +17,13 @@ CARD_TITLES = ".story-card .card-title"
 
 def test_search_from_the_header_box(page, stories):
     page.goto("/")
-    page.get_by_role("searchbox", name="Search the archive").fill("Blair")
+    page.get_by_role("combobox", name="Search the archive").fill("Blair")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=Blair$"))
     expect(page.locator(CARD_TITLES)).to_have_text(
         ["Blair reshuffles cabinet", "Blair wins third term"], ignore_case=True
     )
-    expect(page.get_by_role("status")).to_contain_text("2 stories")
+    expect(page.locator(".result-count")).to_contain_text("2 stories")
 
 
 def test_opening_a_story_shows_the_disclaimer_above_the_body(page):
