@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # npm writes this file on every install; older than package-lock.json means stale.
 NODE_STAMP := node_modules/.package-lock.json
-CHROMIUM ?= /usr/bin/chromium
+# The Chromium the browser tests drive; exported so tests/browser/conftest.py sees the same.
+export NEWSARCHIVE_CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 # pytest-django creates and drops test_<name> itself; <name> need not exist.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsarchive
@@ -32,11 +33,11 @@ $(NODE_STAMP): package-lock.json
 # As root, install it when missing; under CI a failed install stops the run. Otherwise
 # the browser tests skip with a reason locally and fail under CI (tests/browser/conftest.py).
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(NEWSARCHIVE_CHROMIUM) ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 			|| { echo "could not install chromium" >&2; [ -z "$$CI" ]; }; \
-		else echo "$(CHROMIUM) missing and not root: browser tests will skip (CI=1 fails them)"; fi; \
+		else echo "$(NEWSARCHIVE_CHROMIUM) missing and not root: browser tests will skip (CI=1 fails them)"; fi; \
 	fi
 
 browser-deps: chromium $(NODE_STAMP)

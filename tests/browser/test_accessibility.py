@@ -25,7 +25,9 @@ PAGES = {
     "story": "seed",
     "entity": "/people/tony-blair/",
     "source": "/sources/bbc/",
+    "archive index": "/archive/",
     "archive year": "/archive/2005/",
+    "all values of a facet": "/search/facets/person/?q=Blair",
     "not found": "/no/such/page/",
 }
 
