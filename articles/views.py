@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from .filters import ENTITY_PARAMS, ArticleFilter
+from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
 from .querysets import FACET_LIMIT, ArchiveStats
 
@@ -179,6 +182,24 @@ FACET_GROUPS = [
     ("source", "Sources", "source"),
     ("year", "Years", "year"),
 ]
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Entities for the search box to offer as the reader types (static/js/autocomplete.js)."""
+    form = SuggestForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    q = form.cleaned_data["q"]
+    entities = Entity.objects.autocomplete(q) if q else []
+    return JsonResponse(
+        {
+            "results": [
+                {"name": e.name, "kind": e.kind, "url": e.get_absolute_url()} for e in entities
+            ]
+        }
+    )
 
 
 class SourceView(ListView):

@@ -1,5 +1,7 @@
+from html.parser import HTMLParser
+
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from .factories import make_story
 
@@ -133,3 +135,32 @@ def test_story_related_and_neighbours(client, stories):
     assert "Cocoa review" not in [s.title for s in response.context["related"]]
     assert response.context["previous"].title == "Budget day"
     assert response.context["next"].title == "Blair reshuffles cabinet"
+
+
+class _Headings(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.levels: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.levels.append(int(tag[1]))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("articles:home"),
+        reverse_lazy("articles:search") + "?q=Blair",
+        reverse_lazy("articles:archive-year", args=[2005]),
+        reverse_lazy("articles:on-this-day", args=[5, 6]),
+        reverse_lazy("articles:entity", args=["people", "tony-blair"]),
+        reverse_lazy("articles:source", args=["bbc"]),
+    ],
+)
+def test_headings_never_skip_a_level(client, stories, url):
+    parser = _Headings()
+    parser.feed(page(client, str(url)).content.decode())
+    assert parser.levels[0] == 1
+    steps = list(zip(parser.levels, parser.levels[1:], strict=False))
+    assert all(b <= a + 1 for a, b in steps), parser.levels
