@@ -6,6 +6,7 @@ import json
 import re
 import warnings
 from datetime import UTC, datetime
+from html import unescape
 
 import trafilatura
 from lxml import html as lxml_html
@@ -30,6 +31,7 @@ EXTRACT_OPTIONS = {
     "deduplicate": True,
 }
 
+_PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _BY = re.compile(r"^by\s+", re.I)
@@ -103,7 +105,9 @@ def page_metadata(text: str) -> dict[str, str]:
     """Headline, author, dates, canonical URL and more from JSON-LD, OpenGraph and meta tags.
     JSON-LD wins over OpenGraph, which wins over plain meta tags."""
     try:
-        tree = lxml_html.fromstring(text.encode("utf-8"))
+        # Bytes with the parser told they are UTF-8: lxml would take them for Latin-1, and
+        # a str with an XML declaration is refused.
+        tree = lxml_html.fromstring(text.encode("utf-8"), parser=_PARSER)
     except (ValueError, lxml_html.etree.ParserError):
         return {}
     found: dict[str, str] = {}
@@ -111,7 +115,8 @@ def page_metadata(text: str) -> dict[str, str]:
     def first(key: str, *values: object) -> None:
         for value in values:
             if isinstance(value, str) and value.strip() and key not in found:
-                found[key] = " ".join(value.split())
+                # Some sites escape twice ("&amp;#8217;"): undo the second escape too.
+                found[key] = " ".join(unescape(value).split())
 
     for item in _json_ld(tree):
         first("headline", item.get("headline"))

@@ -1,9 +1,12 @@
 """Whole web pages saved as text: find the story among menus, share bars and footers.
 
 There is no DOM, so the body is found from the shape of the lines alone. Each line gets a
-score: long lines that read like sentences count for the story, short lines (menus, link
-lists, labels) and known boilerplate phrases count against it. The story is the run of
-lines with the highest total (a maximum-sum span), trimmed to its prose lines.
+score: long lines that read like sentences count for the story, the more so among other
+prose; short lines (menus, link lists, labels), repeated lines and generic boilerplate
+phrases count against it, and section headings ("Related stories") a lot. The story is
+the run of lines with the highest total (a maximum-sum span), preferably the one after
+the page's own headline, with thin ends cut off. Prose below a comments heading counts
+for little.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from .common import (
 )
 from .types import ParsedStory, SkipStory
 
-# Headings of the page sections that follow a story: lists of other stories, comments.
+# Headings of the page sections that follow a story: lists of other stories.
 _SECTION_BREAK = re.compile(
     r"""^\W*(?:
         related(?:\ (?:stories|articles|links|topics|coverage|content|posts|news))?|
@@ -30,14 +33,12 @@ _SECTION_BREAK = re.compile(
         more\ (?:from|in|on|stories|news|articles)\b.*|
         trending(?:\ now|\ stories)?|recommended(?:\ for\ you|\ stories)?|
         you\ (?:may|might)\ (?:also\ )?(?:like|enjoy|be\ interested\ in)|
-        (?:top\ rated\ |latest\ |reader\ )?comments?|\d+\ comments?|
-        (?:leave|post|add)\ a\ (?:comment|reply)|
-        (?:view|show|read)\ (?:all\ )?comments|join\ the\ (?:conversation|discussion)|
         what\ to\ read\ next|read\ next|up\ next|latest\ (?:news|stories)|
         (?:sign\ up\ for|get)\ (?:our|the)\ .{0,30}newsletter
     )\W*$""",
     re.I | re.X,
 )
+# The heading of reader comments: "Comments", "167 comments", "Leave a reply".
 _COMMENTS = re.compile(
     r"^\W*(?:(?:top\ rated\ |latest\ |reader\ |show\ |view\ |read\ )?(?:all\ )?comments?"
     r"|\d+\ (?:comments?|responses|replies)|(?:leave|post|add)\ a\ (?:comment|reply)"
@@ -108,7 +109,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 
 @dataclass
 class _Line:
-    index: int
+    index: int  # position among the page's non-blank lines
     text: str
     words: int
     kind: str  # "prose", "short", "boilerplate" or "break"
@@ -138,7 +139,7 @@ def _word_count(text: str) -> int:
 def _classify(index: int, text: str) -> _Line:
     words = _word_count(text)
     if (
-        (words < 12 and _SECTION_BREAK.match(text))
+        (words < 12 and (_SECTION_BREAK.match(text) or _COMMENTS.match(text)))
         or _BOILERPLATE_ANYWHERE.search(text)
         or is_copyright_line(text)
     ):
@@ -233,11 +234,8 @@ def _headline_index(lines: list[_Line]) -> int | None:
 
 
 def _lines(text: str) -> list[_Line]:
-    lines = [
-        _classify(number, stripped)
-        for number, raw in enumerate(text.splitlines())
-        if (stripped := " ".join(raw.split()))
-    ]
+    texts = [stripped for raw in text.splitlines() if (stripped := " ".join(raw.split()))]
+    lines = [_classify(index, line) for index, line in enumerate(texts)]
     # The same short line again and again is a share bar or a label, not part of a story.
     seen = Counter(line.text for line in lines if line.words < 12)
     for line in lines:
@@ -281,8 +279,8 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     if not span:
         raise SkipStory("no story text found on the page")
     body = [line.text for line in span if line.kind != "boilerplate"]
-    head = lines[: lines.index(span[0])]
-    tail = lines[lines.index(span[-1]) + 1 :]
+    head = lines[: span[0].index]
+    tail = lines[span[-1].index + 1 :]
 
     story = ParsedStory(path=path, title=_title(lines, head), body=join_paragraphs(body))
     story.format = "textscrape"
@@ -307,16 +305,12 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 
 
 def _title(lines: list[_Line], head: list[_Line]) -> str:
-    """The headline: the page title (first line) without its ' - Site' suffix, preferring the
-    line near the story that repeats it, as the page's own heading does."""
-    first = lines[0].text
-    bare = _TITLE_SUFFIX.sub("", first).strip() or first
-    key = _normal(bare)
-    for line in reversed(head[1:]):
-        candidate = _normal(line.text)
-        if len(candidate) >= 12 and (candidate == key or candidate in key or key in candidate):
-            return line.text
-    return bare
+    """The headline: the page's own heading above the story, which repeats the page title
+    (first line), or else that title without its ' - Site' suffix."""
+    heading = _headline_index(lines)
+    if heading is not None and heading < len(head):
+        return lines[heading].text
+    return _TITLE_SUFFIX.sub("", lines[0].text).strip() or lines[0].text
 
 
 def _normal(text: str) -> str:
