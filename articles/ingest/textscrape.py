@@ -228,7 +228,13 @@ def _headline_index(lines: list[_Line]) -> int | None:
         return None
     for position, line in enumerate(lines[1:], 1):
         candidate = _normal(line.text)
-        if len(candidate) >= 12 and line.words < 40 and (candidate in key or key in candidate):
+        if len(candidate) < 12 or line.words >= 40:
+            continue
+        # Most of the title, or the title inside a little more ("Politics: <title>"), but
+        # not a breadcrumb trail that merely ends with it.
+        if (candidate in key and len(candidate) * 2 >= len(key)) or (
+            key in candidate and len(candidate) * 2 <= len(key) * 3
+        ):
             return position
     return None
 
