@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sys
 import tarfile
 import zipfile
@@ -27,6 +28,7 @@ class Input:
     error: str = ""
 
 
+_GLOB = re.compile(r"[*?[]")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
@@ -42,7 +44,7 @@ def iter_inputs(
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield _read_stream("-", stream, None, max_bytes)
             continue
-        if glob.has_magic(raw) and not os.path.exists(raw):
+        if _GLOB.search(raw) and not os.path.exists(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 yield Input(name=raw, error="no files match this pattern")

@@ -269,9 +269,18 @@ def looks_like(text: str) -> bool:
     Hard-wrapped wire copy has short lines too, but they are long enough to read on."""
     head = [line for line in (" ".join(raw.split()) for raw in text[:20000].splitlines()) if line]
     head = head[:80]
-    menu = sum(1 for line in head if len(line.split()) <= 4 and not _SENTENCE_END.search(line))
+    menu = sum(1 for line in head if _menu_like(line))
     wrapped = sum(1 for line in head if 45 <= len(line) <= 90)
     return menu >= 12 and menu > wrapped
+
+
+def _menu_like(line: str) -> bool:
+    """'Sport', 'Contact us': a few words, no sentence, no figures (table rows have them)."""
+    return (
+        len(line.split()) <= 4
+        and not _SENTENCE_END.search(line)
+        and not any(char.isdigit() for char in line)
+    )
 
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
