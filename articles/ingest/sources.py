@@ -78,6 +78,8 @@ def _iter_folder(folder: Path, max_bytes: int) -> Iterator[Input]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             yield from _iter_folder(path, max_bytes)
+        elif entry.is_symlink() and path.is_dir():
+            continue  # a linked folder may loop back on itself; name it on its own to read it
         elif _is_sidecar(entry.name, names):
             continue
         else:

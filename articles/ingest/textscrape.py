@@ -314,6 +314,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         holder = copyright_holder(story.copyright)
         if holder and agency_name(holder) != holder:
             story.source = agency_name(holder)
+    story.source = story.source or story.publisher
     if not story.title:
         raise SkipStory("no headline found on the page")
     return story
