@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import html, ksl, plain, textscrape
+from . import html, jsonstory, ksl, plain, textscrape
 from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
 from .sources import Input, iter_inputs
@@ -22,6 +22,7 @@ PARSERS: dict[str, Parser] = {
     "plain": plain.parse,
     "html": html.parse,
     "textscrape": textscrape.parse,
+    "json": jsonstory.parse,
 }
 
 
@@ -33,6 +34,8 @@ def detect(text: str) -> str:
     text = text.lstrip("\ufeff")  # text not read through read.decode may keep its BOM
     if ksl.looks_like(text):
         return "ksl"
+    if jsonstory.looks_like(text):
+        return "json"
     if html.looks_like(text):
         return "html"
     if plain.looks_like(text):

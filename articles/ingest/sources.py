@@ -29,6 +29,7 @@ class Input:
 
 
 _GLOB = re.compile(r"[*?[]")
+_JSON_LINES = (".jsonl", ".ndjson")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
@@ -61,6 +62,8 @@ def _iter_path(path: Path, max_bytes: int) -> Iterator[Input]:
         yield Input(name=str(path), error="no such file or directory")
     elif path.name.lower().endswith(_ARCHIVE_SUFFIXES):
         yield from _iter_archive(path, max_bytes)
+    elif path.name.lower().endswith(_JSON_LINES):
+        yield from _iter_json_lines(path, max_bytes)
     else:
         yield _read_file(path, max_bytes)
 
@@ -113,6 +116,24 @@ def _read_stream(name: str, stream: BinaryIO, path: str | None, max_bytes: int) 
     if len(data) > max_bytes:
         return Input(name=name, path=path, error=_too_large(len(data), max_bytes, more=True))
     return Input(name=name, data=data, path=path)
+
+
+def _iter_json_lines(path: Path, max_bytes: int) -> Iterator[Input]:
+    """One input a line ("export.jsonl:12"), read line by line; blank lines are skipped."""
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(max_bytes + 1), b""), 1):
+                name = f"{path}:{number}"
+                if len(line) > max_bytes and not line.endswith(b"\n"):
+                    yield Input(name=name, error=_too_large(len(line), max_bytes, more=True))
+                    # Skip the rest of this overlong line.
+                    while (rest := handle.readline(max_bytes + 1)) and not rest.endswith(b"\n"):
+                        pass
+                    continue
+                if line.strip():
+                    yield Input(name=name, data=line.strip())
+    except OSError as exc:
+        yield Input(name=str(path), error=_reason(exc))
 
 
 def _iter_archive(path: Path, max_bytes: int) -> Iterator[Input]:
