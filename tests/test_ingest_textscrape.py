@@ -65,3 +65,17 @@ def test_a_breadcrumb_ending_in_the_title_is_not_the_headline():
     story = textscrape.parse(page)
     assert story.title == "Chelsea sign a new striker"
     assert story.publisher == "Example Sport"
+
+
+@pytest.mark.parametrize(
+    ("line", "who"),
+    [
+        ("By Jane Doe", "Jane Doe"),
+        ("BY DANICA KIRKA and JILL LAWLESS", "DANICA KIRKA and JILL LAWLESS"),
+        ("Written by Rachel Link, MS, RD on November 14, 2019", "Rachel Link"),
+        ("By: Tariq Malik | Published 5 hours ago", "Tariq Malik"),
+    ],
+)
+def test_byline_forms(line, who):
+    match = textscrape._BYLINE.match(line)
+    assert match and match.group("who") == who

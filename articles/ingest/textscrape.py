@@ -89,7 +89,12 @@ COMMENTS_AFTER_WORDS = 100  # prose words before a comments heading counts as on
 COMMENTS_WEIGHT = 0.25  # prose below a comments heading counts this much
 # The run after the page's headline wins unless the best run elsewhere is 10x stronger.
 ANCHOR_SHARE = 0.1
-_BYLINE = re.compile(r"^By\s+(?P<who>[^\d|•]{2,80}?)\s*(?:[|•,]\s*(?P<rest>.*))?$")
+# "By Jane Doe", "BY JANE DOE | Staff", "Written by Jane Doe, MD on May 1, 2019".
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|story|words|reporting)\s+)?by:?\s+"
+    r"(?P<who>[^\d|•,]{2,80}?)\s*(?:(?:[|•,]|\bon\b|\bupdated\b|\bpublished\b).*)?$",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]$")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？][\"'”’»)]?\s+\S")
 # A summary cut short ("… [more]") is a teaser for another page.
