@@ -50,8 +50,13 @@ def test_detect(text, expected):
     assert detect(text) == expected
 
 
+def test_a_saved_ksl_page_in_html_is_html():
+    page = "<!DOCTYPE html><html><body><p>Save Story</p><p>Estimated read time: 2</p>"
+    assert detect(page + "<p>KSL Weather Forecast</p></body></html>") == "html"
+
+
 def test_every_detected_format_has_a_parser():
-    assert {"ksl", "html", "plain", "textscrape"} <= PARSERS.keys()
+    assert {"ksl", "html", "plain", "textscrape", "json"} <= PARSERS.keys()
 
 
 def test_format_override_wins_over_detection():

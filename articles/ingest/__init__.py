@@ -29,15 +29,15 @@ PARSERS: dict[str, Parser] = {
 def detect(text: str) -> str:
     """The name of the parser that fits this text best.
 
-    Most specific first: KSL's own markers, then markup, then the shape of the lines
+    Most specific first: markup, KSL's own markers, JSON, then the shape of the lines
     (a page of menus is a text scrape; a headline and paragraphs are plain text)."""
     text = text.lstrip("\ufeff")  # text not read through read.decode may keep its BOM
+    if html.looks_like(text):
+        return "html"  # markup first: a saved KSL page in HTML has KSL's words in it too
     if ksl.looks_like(text):
         return "ksl"
     if jsonstory.looks_like(text):
         return "json"
-    if html.looks_like(text):
-        return "html"
     if plain.looks_like(text):
         return "plain"
     if textscrape.looks_like(text):
