@@ -18,7 +18,7 @@ from .common import (
     join_paragraphs,
     split_dateline,
 )
-from .types import ParsedStory, SkipStory
+from .types import IngestError, ParsedStory, SkipStory
 
 # Measured with bench/extraction.py, F1 on scrapes/html and newspaper4k, comments left out:
 #   favor_recall 0.956/0.796, + deduplicate 0.956/0.799 (chosen); neither 0.955/0.794;
@@ -55,7 +55,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
                 text, with_metadata=True, output_format="python", **EXTRACT_OPTIONS
             )
     except Exception as exc:  # lxml raises many kinds on broken markup
-        raise SkipStory(f"could not read the HTML: {exc}") from None
+        raise IngestError(f"could not read the HTML: {exc}") from None
     if document is None:
         raise SkipStory("no story text found in the HTML")
     extracted = document if isinstance(document, dict) else document.as_dict()
