@@ -91,7 +91,7 @@ def test_agency_byline_updated_without_disclaimer():
 
 
 def test_reuters_dateline_names_the_source():
-    story = parse_fixture("reuters_dateline.txt")
+    story = parse_fixture("wire_agency_dateline.txt")
     assert story.source == "Reuters"
     assert story.dateline == "CLEVELAND"
     assert story.section == "Business"

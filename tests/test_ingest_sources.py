@@ -111,3 +111,9 @@ def test_inputs_are_yielded_lazily(tmp_path):
         (tmp_path / f"{number}.txt").write_bytes(STORY)
     stream = iter_inputs([str(tmp_path)])
     assert next(stream).name.endswith("0.txt")  # a generator, one input at a time
+
+
+def test_a_folder_linked_into_itself_does_not_loop(tmp_path):
+    (tmp_path / "a.txt").write_bytes(STORY)
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert names(iter_inputs([str(tmp_path)]), tmp_path) == ["a.txt"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import html, ksl, plain, textscrape
+from . import html, jsonstory, ksl, plain, textscrape
 from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
 from .sources import Input, iter_inputs
@@ -22,19 +22,22 @@ PARSERS: dict[str, Parser] = {
     "plain": plain.parse,
     "html": html.parse,
     "textscrape": textscrape.parse,
+    "json": jsonstory.parse,
 }
 
 
 def detect(text: str) -> str:
     """The name of the parser that fits this text best.
 
-    Most specific first: KSL's own markers, then markup, then the shape of the lines
+    Most specific first: markup, KSL's own markers, JSON, then the shape of the lines
     (a page of menus is a text scrape; a headline and paragraphs are plain text)."""
     text = text.lstrip("\ufeff")  # text not read through read.decode may keep its BOM
+    if html.looks_like(text):
+        return "html"  # markup first: a saved KSL page in HTML has KSL's words in it too
     if ksl.looks_like(text):
         return "ksl"
-    if html.looks_like(text):
-        return "html"
+    if jsonstory.looks_like(text):
+        return "json"
     if plain.looks_like(text):
         return "plain"
     if textscrape.looks_like(text):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sys
 import tarfile
 import zipfile
@@ -27,6 +28,8 @@ class Input:
     error: str = ""
 
 
+_GLOB = re.compile(r"[*?[]")
+_JSON_LINES = (".jsonl", ".ndjson")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
@@ -42,7 +45,7 @@ def iter_inputs(
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield _read_stream("-", stream, None, max_bytes)
             continue
-        if glob.has_magic(raw) and not os.path.exists(raw):
+        if _GLOB.search(raw) and not os.path.exists(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 yield Input(name=raw, error="no files match this pattern")
@@ -59,6 +62,8 @@ def _iter_path(path: Path, max_bytes: int) -> Iterator[Input]:
         yield Input(name=str(path), error="no such file or directory")
     elif path.name.lower().endswith(_ARCHIVE_SUFFIXES):
         yield from _iter_archive(path, max_bytes)
+    elif path.name.lower().endswith(_JSON_LINES):
+        yield from _iter_json_lines(path, max_bytes)
     else:
         yield _read_file(path, max_bytes)
 
@@ -76,6 +81,8 @@ def _iter_folder(folder: Path, max_bytes: int) -> Iterator[Input]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             yield from _iter_folder(path, max_bytes)
+        elif entry.is_symlink() and path.is_dir():
+            continue  # a linked folder may loop back on itself; name it on its own to read it
         elif _is_sidecar(entry.name, names):
             continue
         else:
@@ -109,6 +116,24 @@ def _read_stream(name: str, stream: BinaryIO, path: str | None, max_bytes: int) 
     if len(data) > max_bytes:
         return Input(name=name, path=path, error=_too_large(len(data), max_bytes, more=True))
     return Input(name=name, data=data, path=path)
+
+
+def _iter_json_lines(path: Path, max_bytes: int) -> Iterator[Input]:
+    """One input a line ("export.jsonl:12"), read line by line; blank lines are skipped."""
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(max_bytes + 1), b""), 1):
+                name = f"{path}:{number}"
+                if len(line) > max_bytes and not line.endswith(b"\n"):
+                    yield Input(name=name, error=_too_large(len(line), max_bytes, more=True))
+                    # Skip the rest of this overlong line.
+                    while (rest := handle.readline(max_bytes + 1)) and not rest.endswith(b"\n"):
+                        pass
+                    continue
+                if line.strip():
+                    yield Input(name=name, data=line.strip())
+    except OSError as exc:
+        yield Input(name=str(path), error=_reason(exc))
 
 
 def _iter_archive(path: Path, max_bytes: int) -> Iterator[Input]:

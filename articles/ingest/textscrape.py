@@ -1,9 +1,12 @@
 """Whole web pages saved as text: find the story among menus, share bars and footers.
 
 There is no DOM, so the body is found from the shape of the lines alone. Each line gets a
-score: long lines that read like sentences count for the story, short lines (menus, link
-lists, labels) and known boilerplate phrases count against it. The story is the run of
-lines with the highest total (a maximum-sum span), trimmed to its prose lines.
+score: long lines that read like sentences count for the story, the more so among other
+prose; short lines (menus, link lists, labels), repeated lines and generic boilerplate
+phrases count against it, and section headings ("Related stories") a lot. The story is
+the run of lines with the highest total (a maximum-sum span), preferably the one after
+the page's own headline, with thin ends cut off. Prose below a comments heading counts
+for little.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from .common import (
 )
 from .types import ParsedStory, SkipStory
 
-# Headings of the page sections that follow a story: lists of other stories, comments.
+# Headings of the page sections that follow a story: lists of other stories.
 _SECTION_BREAK = re.compile(
     r"""^\W*(?:
         related(?:\ (?:stories|articles|links|topics|coverage|content|posts|news))?|
@@ -30,14 +33,12 @@ _SECTION_BREAK = re.compile(
         more\ (?:from|in|on|stories|news|articles)\b.*|
         trending(?:\ now|\ stories)?|recommended(?:\ for\ you|\ stories)?|
         you\ (?:may|might)\ (?:also\ )?(?:like|enjoy|be\ interested\ in)|
-        (?:top\ rated\ |latest\ |reader\ )?comments?|\d+\ comments?|
-        (?:leave|post|add)\ a\ (?:comment|reply)|
-        (?:view|show|read)\ (?:all\ )?comments|join\ the\ (?:conversation|discussion)|
         what\ to\ read\ next|read\ next|up\ next|latest\ (?:news|stories)|
         (?:sign\ up\ for|get)\ (?:our|the)\ .{0,30}newsletter
     )\W*$""",
     re.I | re.X,
 )
+# The heading of reader comments: "Comments", "167 comments", "Leave a reply".
 _COMMENTS = re.compile(
     r"^\W*(?:(?:top\ rated\ |latest\ |reader\ |show\ |view\ |read\ )?(?:all\ )?comments?"
     r"|\d+\ (?:comments?|responses|replies)|(?:leave|post|add)\ a\ (?:comment|reply)"
@@ -88,7 +89,12 @@ COMMENTS_AFTER_WORDS = 100  # prose words before a comments heading counts as on
 COMMENTS_WEIGHT = 0.25  # prose below a comments heading counts this much
 # The run after the page's headline wins unless the best run elsewhere is 10x stronger.
 ANCHOR_SHARE = 0.1
-_BYLINE = re.compile(r"^By\s+(?P<who>[^\d|•]{2,80}?)\s*(?:[|•,]\s*(?P<rest>.*))?$")
+# "By Jane Doe", "BY JANE DOE | Staff", "Written by Jane Doe, MD on May 1, 2019".
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|story|words|reporting)\s+)?by:?\s+"
+    r"(?P<who>[^\d|•,]{2,80}?)\s*(?:(?:[|•,]|\bon\b|\bupdated\b|\bpublished\b).*)?$",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]$")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？][\"'”’»)]?\s+\S")
 # A summary cut short ("… [more]") is a teaser for another page.
@@ -108,7 +114,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 
 @dataclass
 class _Line:
-    index: int
+    index: int  # position among the page's non-blank lines
     text: str
     words: int
     kind: str  # "prose", "short", "boilerplate" or "break"
@@ -138,7 +144,7 @@ def _word_count(text: str) -> int:
 def _classify(index: int, text: str) -> _Line:
     words = _word_count(text)
     if (
-        (words < 12 and _SECTION_BREAK.match(text))
+        (words < 12 and (_SECTION_BREAK.match(text) or _COMMENTS.match(text)))
         or _BOILERPLATE_ANYWHERE.search(text)
         or is_copyright_line(text)
     ):
@@ -227,17 +233,20 @@ def _headline_index(lines: list[_Line]) -> int | None:
         return None
     for position, line in enumerate(lines[1:], 1):
         candidate = _normal(line.text)
-        if len(candidate) >= 12 and line.words < 40 and (candidate in key or key in candidate):
+        if len(candidate) < 12 or line.words >= 40:
+            continue
+        # Most of the title, or the title inside a little more ("Politics: <title>"), but
+        # not a breadcrumb trail that merely ends with it.
+        if (candidate in key and len(candidate) * 2 >= len(key)) or (
+            key in candidate and len(candidate) * 2 <= len(key) * 3
+        ):
             return position
     return None
 
 
 def _lines(text: str) -> list[_Line]:
-    lines = [
-        _classify(number, stripped)
-        for number, raw in enumerate(text.splitlines())
-        if (stripped := " ".join(raw.split()))
-    ]
+    texts = [stripped for raw in text.splitlines() if (stripped := " ".join(raw.split()))]
+    lines = [_classify(index, line) for index, line in enumerate(texts)]
     # The same short line again and again is a share bar or a label, not part of a story.
     seen = Counter(line.text for line in lines if line.words < 12)
     for line in lines:
@@ -265,9 +274,18 @@ def looks_like(text: str) -> bool:
     Hard-wrapped wire copy has short lines too, but they are long enough to read on."""
     head = [line for line in (" ".join(raw.split()) for raw in text[:20000].splitlines()) if line]
     head = head[:80]
-    menu = sum(1 for line in head if len(line.split()) <= 4 and not _SENTENCE_END.search(line))
+    menu = sum(1 for line in head if _menu_like(line))
     wrapped = sum(1 for line in head if 45 <= len(line) <= 90)
     return menu >= 12 and menu > wrapped
+
+
+def _menu_like(line: str) -> bool:
+    """'Sport', 'Contact us': a few words, no sentence, no figures (table rows have them)."""
+    return (
+        len(line.split()) <= 4
+        and not _SENTENCE_END.search(line)
+        and not any(char.isdigit() for char in line)
+    )
 
 
 def parse(text: str, *, path: str = "") -> ParsedStory:
@@ -281,8 +299,8 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     if not span:
         raise SkipStory("no story text found on the page")
     body = [line.text for line in span if line.kind != "boilerplate"]
-    head = lines[: lines.index(span[0])]
-    tail = lines[lines.index(span[-1]) + 1 :]
+    head = lines[: span[0].index]
+    tail = lines[span[-1].index + 1 :]
 
     story = ParsedStory(path=path, title=_title(lines, head), body=join_paragraphs(body))
     story.format = "textscrape"
@@ -301,22 +319,19 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         holder = copyright_holder(story.copyright)
         if holder and agency_name(holder) != holder:
             story.source = agency_name(holder)
+    story.source = story.source or story.publisher
     if not story.title:
         raise SkipStory("no headline found on the page")
     return story
 
 
 def _title(lines: list[_Line], head: list[_Line]) -> str:
-    """The headline: the page title (first line) without its ' - Site' suffix, preferring the
-    line near the story that repeats it, as the page's own heading does."""
-    first = lines[0].text
-    bare = _TITLE_SUFFIX.sub("", first).strip() or first
-    key = _normal(bare)
-    for line in reversed(head[1:]):
-        candidate = _normal(line.text)
-        if len(candidate) >= 12 and (candidate == key or candidate in key or key in candidate):
-            return line.text
-    return bare
+    """The headline: the page's own heading above the story, which repeats the page title
+    (first line), or else that title without its ' - Site' suffix."""
+    heading = _headline_index(lines)
+    if heading is not None and heading < len(head):
+        return lines[heading].text
+    return _TITLE_SUFFIX.sub("", lines[0].text).strip() or lines[0].text
 
 
 def _normal(text: str) -> str:
