@@ -88,9 +88,15 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, once every filter is in
 
+    @property
+    def sort_order(self) -> str:
+        """The order asked for, or the default: relevance with a query, else newest."""
+        chosen = getattr(self.form, "cleaned_data", {}).get("sort")
+        return chosen or ("relevance" if self.query else "newest")
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        sort = self.form.cleaned_data.get("sort") or ("relevance" if self.query else "newest")
+        sort = self.sort_order
         if sort == "relevance":
             return queryset.by_relevance()
         if sort == "oldest":

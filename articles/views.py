@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,12 +34,21 @@ class HomeView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            top_people=Entity.objects.top(Entity.Kind.PERSON),
-            top_topics=Entity.objects.top(Entity.Kind.TOPIC),
-            years=ArchiveStats.years(Article.objects.published()),
-        )
+        context.update(cache.get_or_set("home:highlights", home_highlights, HIGHLIGHTS_SECONDS))
         return context
+
+
+# The archive's top people and topics count every mention in the archive: worth
+# keeping for a few minutes rather than recounting on every visit to the home page.
+HIGHLIGHTS_SECONDS = 300
+
+
+def home_highlights() -> dict:
+    return {
+        "top_people": list(Entity.objects.top(Entity.Kind.PERSON)),
+        "top_topics": list(Entity.objects.top(Entity.Kind.TOPIC)),
+        "years": ArchiveStats.years(Article.objects.published()),
+    }
 
 
 class StoryView(DetailView):
@@ -127,26 +137,46 @@ class SearchView(ListView):
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
+    # Past this many matches, relevance ranking and facet counts cover only the newest
+    # CAP of them (and the page says so): ranking or faceting every match of a broad
+    # query costs time in proportion to the archive. Date sorts still page through all.
+    CAP = 2000
+
     def get_queryset(self):
         self.filterset = ArticleFilter(
             self.request.GET or None,
             queryset=Article.objects.published().for_listing(),
             request=self.request,
         )
-        return self.filterset.qs
+        stories = self.filterset.qs
+        self.total = stories.count()
+        self.capped = self.total > self.CAP
+        self.facet_stories = stories.most_recent(self.CAP) if self.capped else stories
+        if self.capped and self.filterset.sort_order == "relevance":
+            return self.facet_stories.by_relevance()
+        return stories
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if not (self.capped and self.filterset.sort_order == "relevance"):
+            paginator.count = self.total  # counted once already, in get_queryset
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         query = filterset.query
         page_ids = [story.pk for story in context["stories"]]
-        count = context["paginator"].count
-        facets = filterset.qs.facet_counts() if count else {}
+        count = self.total
+        facets = self.facet_stories.facet_counts() if count else {}
         context.update(
             filterset=filterset,
             form=filterset.form,
             query=query,
             result_count=count,
+            capped=self.capped,
+            cap=self.CAP,
+            ranked_cap=self.capped and filterset.sort_order == "relevance",
             snippets=Article.objects.snippets(query, page_ids) if query else {},
             facets=[
                 (

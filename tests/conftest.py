@@ -44,3 +44,13 @@ def load_bench():
 def _fast_password_hashing(settings):
     # Real hashers are slow by design; tests log in often and need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Pages cache archive-wide counts; each test starts from its own archive.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

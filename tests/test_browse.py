@@ -164,3 +164,9 @@ def test_headings_never_skip_a_level(client, stories, url):
     assert parser.levels[0] == 1
     steps = list(zip(parser.levels, parser.levels[1:], strict=False))
     assert all(b <= a + 1 for a, b in steps), parser.levels
+
+
+def test_home_highlights_are_cached(client, stories, django_assert_num_queries):
+    page(client, reverse("articles:home"))
+    with django_assert_num_queries(2):  # the page of stories and its count
+        page(client, reverse("articles:home"))

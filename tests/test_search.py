@@ -224,3 +224,18 @@ def test_parser_compiles_the_same_query_for_both_engines():
         search.to_tsquery(parsed.groups) == "('oil' | 'gas') & ('prime' <-> 'minister') & 'tax':*"
     )
     assert [str(t) for t in parsed.excluded] == ["labour"]
+
+
+def test_broad_results_are_ranked_and_faceted_within_a_cap(client, archive, monkeypatch):
+    from articles.views import SearchView
+
+    monkeypatch.setattr(SearchView, "CAP", 2)
+    response = get(client, q="politics")
+    assert response.context["result_count"] == 3
+    assert response.context["ranked_cap"]
+    assert len(response.context["stories"]) == 2  # the two newest, ranked
+    assert "relevance ranking covers the 2 most recent" in response.content.decode()
+    facets = {key: values for key, label, values, more in response.context["facets"]}
+    assert {v["name"]: v["count"] for v in facets["topic"]} == {"Politics": 2}
+    by_date = get(client, q="politics", sort="newest")
+    assert len(by_date.context["stories"]) == 3  # a date sort pages through every match
