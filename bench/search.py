@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import corpus
-from .common import ROOT, SMALL, WORK, env_for, fresh_database
+from .common import ROOT, SMALL, WORK, env_for, fresh_database, manage
 from .ingest import ingest
 
 SIZES = [1000, 3000, 5000] if SMALL else [10_000, 30_000, 100_000]
@@ -42,11 +42,13 @@ def candidate_pairs(folder: Path, seed: int = 7) -> list[str]:
         df.update(words - STOP)
     ranked = [w for w, _ in df.most_common()]
     n = len(sample)
-    top = [w for w in ranked if df[w] / n >= 0.25][:30]
+    # Broad: pairs of the commonest words; typical and narrow: random pairs of
+    # middling and rare words. The probe keeps those whose real match share fits.
+    top = [w for w in ranked if df[w] / n >= 0.3][:14]
     middle = [w for w in ranked if 0.03 <= df[w] / n <= 0.2]
     low = [w for w in ranked if 0.004 <= df[w] / n <= 0.03]
-    pairs = []
-    for band, count in ((top, 300), (middle, 300), (low, 300)):
+    pairs = [f"{a} {b}" for i, a in enumerate(top) for b in top[i + 1 :]]
+    for band, count in ((middle, 400), (low, 400)):
         for _ in range(count):
             if len(band) >= 2:
                 pairs.append(" ".join(rng.sample(band, 2)))
@@ -75,6 +77,7 @@ def run(engines: list[str]) -> dict:
     results: dict = {}
     for engine in engines:
         url = fresh_database(engine, f"bench_search_{engine}")
+        manage(url, "collectstatic", "--noinput", "-v0")
         growth = []
         elapsed = 0.0
         for size, folder in zip(SIZES, slices, strict=True):
