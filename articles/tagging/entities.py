@@ -65,6 +65,14 @@ _POSSESSIVE_END = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _POSSESSIVE_INNER = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<rest>[A-Z].*)$", re.S)
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w.\-]*?)(?:['’]s)?\b")
 _SPACE = re.compile(r"\s+")
+_SIGNOFF = re.compile(r"\n\n\s*(?:Reuters?|REUTERS?|\(?AP\)?)\s*$")
+# A word with a lower-case letter, then a full stop, then a capitalised word: a sentence
+# break unless the word is an abbreviation that stands before a name ("Mr. Smith").
+_SENTENCE_END = re.compile(r"(?<![\w.])(?P<word>[A-Za-z][A-Za-z.]*)\.\s+(?=[A-Z])")
+_NAME_ABBREVIATIONS = _words("st mt ft jr sr no vs messrs")
+_DOTTED_SUFFIXES = _words("l.p n.v s.a n.y")  # end a company or a place, never start one
+# Lower-case words a name can start with ("al-Assad", "de Gaulle", "van Gogh").
+_NAME_PARTICLES = _words("al el ad as de du da der den di la le van von bin ibn ben")
 _HAS_UPPER = re.compile(r"[A-Z]")
 _LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’']?\s+|\n\s*|[\"“]\s*)$")
@@ -123,6 +131,11 @@ def _is_junk(surface: str) -> bool:
     letters = _LETTERS.findall(surface)
     if len(letters) < 2 or not _HAS_UPPER.search(surface):
         return True  # single letters, numbers, lowercase-only phrases
+    first = surface.split(" ")[0]
+    if first.islower() and first.split("-")[0] not in _NAME_PARTICLES:
+        return True  # "cts Net": a name does not start with an ordinary word
+    if re.fullmatch(r"[\d.,%$-]+", first):
+        return True  # "727,781 Revs": figures from a table
     if "@" in surface or "http" in surface.lower() or len(surface) > 80:
         return True
     return " " not in surface and surface.casefold() in GENERIC_WORDS
@@ -138,6 +151,19 @@ def _strip_titles(text: str, start: int, end: int) -> int:
         if not rest or not rest[0].isupper():
             return start
         start += match.end()
+
+
+def _sentence_end(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a span crosses a sentence break: (end of the first part, start of the next)."""
+    for match in _SENTENCE_END.finditer(text, start, end):
+        word = match.group("word")
+        key = word.casefold()
+        if not re.search("[a-z]", word) and key not in _DOTTED_SUFFIXES:
+            continue  # "U.S. Treasury" is one name
+        if key in TITLE_WORDS or key in _NAME_ABBREVIATIONS or f"{key}." in TITLE_WORDS:
+            continue
+        return match.end("word") + 1, match.end()
+    return None
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -167,6 +193,14 @@ def _clean_span(
         return out
     if start > 0 and text[start - 1] == "<":
         return []  # a Reuters ticker code: "<SRD>"
+    # Without the parser's sentence boundaries the model sometimes runs a name on into the
+    # next sentence ("Salomon Brothers Inc. Upcoming"): cut after a full stop that ends one.
+    stop = _sentence_end(text, start, end)
+    if stop is not None:
+        left, right = stop
+        return _clean_span(text, start, left, label, table) + _clean_span(
+            text, right, end, label, table
+        )
     start, end = _trim(text, start, end)
     # "Islamic" + "State": the model often stops short of a known name.
     following = _NEXT_WORD.match(text, end)
@@ -339,6 +373,9 @@ def entities_from_spans(
     mentions: list[Mention] = []
     for start, end, label in spans:
         mentions.extend(_clean_span(text, start, end, label, table))
+    signoff = _SIGNOFF.search(text)
+    if signoff:  # "Reuter" closing a wire story is a signature, not a mention
+        mentions = [m for m in mentions if m.start < signoff.start()]
     mentions = _dateline_mentions(story, text, mentions)
     _resolve_surnames(mentions)
     _apply_aliases(mentions, table)
