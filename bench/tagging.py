@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -42,12 +43,24 @@ def load_stories(limit: int | None):
     return stories
 
 
+def _cpu_seconds() -> float:
+    # This process and any finished worker processes: a fairer measure than wall time when
+    # the machine is shared, since other jobs' load does not count.
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(label: str, words: int, run) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     run()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     rate = words / seconds
-    print(f"{label:<40} {seconds:8.1f} s {rate:10,.0f} words/s", flush=True)
+    print(
+        f"{label:<40} {seconds:8.1f} s wall {rate:10,.0f} words/s"
+        f" | {cpu:8.1f} s CPU {words / cpu:10,.0f} words/CPU-s",
+        flush=True,
+    )
     return rate
 
 
@@ -63,7 +76,8 @@ def main() -> None:
     words = sum(len(t.split()) for t in texts)
     print(
         f"tagger {TAGGER_VERSION}, {len(stories):,} stories, {words:,} words, "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
     )
     ner = get_nlp()
     full = get_nlp(full=True)

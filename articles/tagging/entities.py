@@ -56,15 +56,42 @@ GENERIC_WORDS = _words(
     state department ministry government agency office council committee court army police
     party union bank company group university board commission city county region province
     district republic kingdom capital north south east west central
+    inc corp co ltd plc llc
+    """
+)
+
+# Honorifics and ranks: whatever label the model gave, "Gen Pervez Musharraf" is a person.
+PERSONAL_TITLES = _words(
+    """
+    mr mr. mrs mrs. ms ms. dr dr. sir dame gen gen. president senator sen sen.
+    rep rep. gov gov. governor mayor judge lt lt. col col. maj maj. sgt sgt. adm adm. capt
+    capt. prof prof. professor
+    """
+)
+
+# Roles written after an organization: "State Department spokesman", "Senate Speaker".
+TRAILING_ROLES = _words(
+    """
+    speaker spokesman spokeswoman spokesperson chief chairman chairwoman president leader
+    official officials minister secretary director governor head executive rt hon
+    """
+)
+
+# A name ending in one of these is an event (a show, a tournament), which we do not keep.
+EVENT_WORDS = _words(
+    """
+    show open cup championship championships games olympics festival awards prix expo fair
+    marathon tournament derby
     """
 )
 
 _TRIM_CHARS = " \t\n\r.,;:!?\"'“”‘’()[]{}<>*•|-–—/"
-_THE = re.compile(r"^(?:the|The|THE)\s+")
+_THE = re.compile(r"(?:the|The|THE)\s+")
 _POSSESSIVE_END = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _POSSESSIVE_INNER = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<rest>[A-Z].*)$", re.S)
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w.\-]*?)(?:['’]s)?\b")
 _SPACE = re.compile(r"\s+")
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|Copyright\b).*$", re.M | re.I)
 _SIGNOFF = re.compile(r"\n\n\s*(?:Reuters?|REUTERS?|\(?AP\)?)\s*$")
 # A word with a lower-case letter, then a full stop, then a capitalised word: a sentence
 # break unless the word is an abbreviation that stands before a name ("Mr. Smith").
@@ -141,6 +168,27 @@ def _is_junk(surface: str) -> bool:
     return " " not in surface and surface.casefold() in GENERIC_WORDS
 
 
+def _is_unlikely(surface: str, kind: str) -> bool:
+    """Shapes a name of this kind does not have."""
+    words = surface.split(" ")
+    if words[-1].casefold() in EVENT_WORDS and len(words) > 1:
+        return True  # "Buenos Aires Open"
+    if kind in (PERSON, PLACE) and re.search(r"\d", surface):
+        return True  # "M-1b": a code, not a person or a place
+    if kind == ORGANIZATION and re.search(r"[-/]\d", surface):
+        return True  # "D/P-4": a rating grade
+    return kind == PERSON and len(words) == 1 and surface.isupper()  # "RRP": not a person
+
+
+def _strip_trailing_roles(text: str, start: int, end: int) -> int:
+    """Move an organization span's end back past roles ("Senate Speaker" -> "Senate")."""
+    while True:
+        match = re.search(r"\s+(\S+)$", text[start:end])
+        if not match or match.group(1).casefold() not in TRAILING_ROLES:
+            return end
+        end = start + match.start()
+
+
 def _strip_titles(text: str, start: int, end: int) -> int:
     """Move a person span's start past leading titles, keeping at least one word."""
     while True:
@@ -206,10 +254,9 @@ def _clean_span(
     following = _NEXT_WORD.match(text, end)
     if following and alias_key(text[start : following.end(1)]) in table:
         end = following.end(1)
-    surface = text[start:end]
-    the = _THE.match(surface)
-    if the and alias_key(surface) not in table:
-        start += the.end()
+    the = _THE.match(text, start, end)
+    if the:
+        start = the.end()
     possessive = _POSSESSIVE_END.search(text[start:end])
     if possessive:
         end = start + possessive.start()
@@ -222,11 +269,19 @@ def _clean_span(
         for mention in owner:
             mention.kind = None
         return owner + _clean_span(text, rest_start, end, label, table)
+    words = text[start:end].split()
+    if len(words) > 2 and words[0].casefold() in PERSONAL_TITLES:
+        kind = PERSON  # a title and at least two names: not "General Motors"
     if kind == PERSON:
         start = _strip_titles(text, start, end)
+    else:
+        end = _strip_trailing_roles(text, start, end)
+        # "Constitutional Affairs Minister Chris Leslie": a piece of a minister's title.
+        if re.match(r"\s+(?:Minister|Secretary)\b", text[end : end + 12]):
+            return []
     start, end = _trim(text, start, end)
     surface = _normalise(text[start:end])
-    if _is_junk(surface):
+    if _is_junk(surface) or _is_unlikely(surface, kind):
         return []
     if (
         " " not in surface
@@ -272,17 +327,32 @@ def _surname_keys(name: str) -> list[str]:
     return keys
 
 
-def _resolve_surnames(mentions: list[Mention]) -> None:
+def _could_be_surname(m: Mention, table: Mapping[str, tuple[str, str]]) -> bool:
+    if " " in m.name:
+        return False
+    if m.kind in (None, PERSON, ORGANIZATION, GROUP):
+        return True
+    # The model calls some surnames places ("Almagro"); a known place stays a place.
+    return m.kind == PLACE and alias_key(m.name) not in table
+
+
+def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
     """Within a story, "Kerry" is the John Kerry it named in full."""
     full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
         if m.kind == PERSON and len(m.name.split()) > 1:
             for key in _surname_keys(m.name):
                 full[key].append((m.start, m.name))
+    # Family name first ("Kim Mahn-je", then "Kim"): only when no one has it as a surname.
+    first: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
-        if " " in m.name or m.label not in ("PERSON", "ORG", "NORP"):
+        if m.kind == PERSON and len(m.name.split()) > 1:
+            first[alias_key(m.name.split()[0])].append((m.start, m.name))
+    for m in mentions:
+        if not _could_be_surname(m, table):
             continue
-        candidates = full.get(alias_key(m.name))
+        key = alias_key(m.name)
+        candidates = full.get(key) or (first.get(key) if m.label == "PERSON" else None)
         if not candidates:
             continue
         if len({name for _, name in candidates}) == 1:
@@ -376,8 +446,10 @@ def entities_from_spans(
     signoff = _SIGNOFF.search(text)
     if signoff:  # "Reuter" closing a wire story is a signature, not a mention
         mentions = [m for m in mentions if m.start < signoff.start()]
+    for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
+        mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     mentions = _dateline_mentions(story, text, mentions)
-    _resolve_surnames(mentions)
+    _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
     mentions = _unify_kinds(mentions)
     for m in mentions:
