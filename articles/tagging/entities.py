@@ -151,7 +151,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _title_case(surface: str) -> str:
-    return " ".join(w.capitalize() if w.isalpha() else w for w in surface.split(" "))
+    return re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), surface)
 
 
 def _is_junk(surface: str) -> bool:
@@ -246,9 +246,12 @@ def _clean_span(
     stop = _sentence_end(text, start, end)
     if stop is not None:
         left, right = stop
-        return _clean_span(text, start, left, label, table) + _clean_span(
-            text, right, end, label, table
-        )
+        head = _clean_span(text, start, left, label, table)
+        # One capitalised word after the break is mostly an ordinary word opening the next
+        # sentence ("Results", "Upcoming"); two or more are kept as a name.
+        if " " not in text[right:end].strip():
+            return head
+        return head + _clean_span(text, right, end, label, table)
     start, end = _trim(text, start, end)
     # "Islamic" + "State": the model often stops short of a known name.
     following = _NEXT_WORD.match(text, end)
