@@ -167,6 +167,25 @@ def test_groups_are_singular():
     assert found[("Syrian", "group")].count == 2
 
 
+def test_one_name_gets_one_kind_the_majority_or_else_the_first():
+    s = story("Match", "Gloucester beat Bath. Gloucester won at home, said Gloucester.")
+    found = entities(
+        s,
+        span(s, "Gloucester", "ORG"),
+        span(s, "Gloucester", "PERSON", nth=1),
+        span(s, "Gloucester", "ORG", nth=2),
+        span(s, "Bath", "GPE"),
+        span(s, "Bath", "ORG"),
+    )
+    assert set(found) == {("Gloucester", "organization"), ("Bath", "place")}
+
+
+def test_an_honorific_makes_a_person_whatever_the_label():
+    s = story("Trial", "Bernie Ebbers denied it. Mr Ebbers testified.")
+    found = entities(s, span(s, "Bernie Ebbers", "PERSON"), span(s, "Mr Ebbers", "ORG"))
+    assert set(found) == {("Bernie Ebbers", "person")}
+
+
 # Aliases
 
 

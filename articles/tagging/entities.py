@@ -50,22 +50,25 @@ TITLE_WORDS = _words(
 )
 
 # One generic word tagged as an organization or place is a fragment of a longer name
-# (the "State" of "Secretary of State"), never an entity of its own.
+# (the "State" of "Secretary of State"), never an entity of its own; nor is a word of a
+# wire-service results table ("Avg shrs", "Revs").
 GENERIC_WORDS = _words(
     """
     state department ministry government agency office council committee court army police
     party union bank company group university board commission city county region province
     district republic kingdom capital north south east west central
     inc corp co ltd plc llc
+    avg shr shrs qtr revs net oper dlrs cts mln bln pct vs
     """
 )
 
-# Honorifics and ranks: whatever label the model gave, "Gen Pervez Musharraf" is a person.
-PERSONAL_TITLES = _words(
+# Whatever label the model gave, a name after an honorific ("Mr Ebbers") or after a rank
+# and two names ("Gen Pervez Musharraf") is a person.
+HONORIFICS = _words("mr mr. mrs mrs. ms ms. miss dr dr. sir dame")
+RANKS = _words(
     """
-    mr mr. mrs mrs. ms ms. dr dr. sir dame gen gen. president senator sen sen.
-    rep rep. gov gov. governor mayor judge lt lt. col col. maj maj. sgt sgt. adm adm. capt
-    capt. prof prof. professor
+    gen gen. president senator sen sen. rep rep. gov gov. governor mayor judge lt lt. col
+    col. maj maj. sgt sgt. adm adm. capt capt. prof prof. professor
     """
 )
 
@@ -273,8 +276,9 @@ def _clean_span(
             mention.kind = None
         return owner + _clean_span(text, rest_start, end, label, table)
     words = text[start:end].split()
-    if len(words) > 2 and words[0].casefold() in PERSONAL_TITLES:
-        kind = PERSON  # a title and at least two names: not "General Motors"
+    first_word = words[0].casefold() if words else ""
+    if len(words) > 1 and first_word in HONORIFICS or len(words) > 2 and first_word in RANKS:
+        kind = PERSON  # "Mr Ebbers", "Gen Pervez Musharraf"; not "General Motors"
     if kind == PERSON:
         start = _strip_titles(text, start, end)
     else:
@@ -377,19 +381,20 @@ def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]
 
 
 def _unify_kinds(mentions: list[Mention]) -> list[Mention]:
-    """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG)."""
+    """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG);
+    a tie goes to the kind of the first mention."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
+    for m in sorted(mentions, key=lambda m: m.start):
         if m.kind:
             votes[alias_key(m.name)][m.kind] += 1
+    # Counter.most_common keeps first-seen order among equal counts.
+    winner = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
     kept = []
     for m in mentions:
-        counter = votes.get(alias_key(m.name))
-        if not counter:
+        kind = winner.get(alias_key(m.name))
+        if kind is None:
             continue  # an owner nothing else explains: "Smith's" with no Smith
-        best = max(counter.values())
-        if m.kind is None or counter[m.kind] < best:
-            m.kind = next(k for k, n in counter.items() if n == best)
+        m.kind = kind
         kept.append(m)
     return kept
 
