@@ -301,6 +301,13 @@ def test_a_headline_in_capitals_is_matched_by_name():
     assert ("Sao Paulo", "place") in found
 
 
+def test_a_headline_in_capitals_matches_dotted_names_but_not_two_letter_words():
+    s = story("LET US SEE U.S. TRADE", "WASHINGTON, March 5 - The U.S. and the US Treasury.")
+    found = entities(s, span(s, "U.S.", "GPE", nth=1), span(s, "US", "GPE", nth=1))
+    assert found[("United States", "place")].count == 3  # twice in the body, once above
+    assert found[("United States", "place")].first_offset == len("LET US SEE ")
+
+
 # Topics
 
 SYRIA = TopicRule("Syrian civil war", required=("Syria",), any_of=("airstrike", "rebels", "Assad"))

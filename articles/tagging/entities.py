@@ -415,10 +415,12 @@ def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Ment
     for m in mentions:
         for surface in (m.surface, m.name):
             key = (surface.casefold(), m.name)
-            if key in seen:
+            # Two letters in capitals could be a word ("US" in "LET US"): too risky.
+            if key in seen or len(surface) < 3:
                 continue
             seen.add(key)
-            for hit in re.finditer(rf"\b{re.escape(surface)}\b", story.title, re.I):
+            pattern = rf"(?<!\w){re.escape(surface)}(?!\w)"
+            for hit in re.finditer(pattern, story.title, re.I):
                 found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
     # One headline word counts once, for the longest name that covers it.
     found.sort(key=lambda m: (m.start, m.start - m.end))
