@@ -234,6 +234,7 @@ def test_family_name_first():
         ("EU", "European Union", "organization"),
         ("ISIS", "Islamic State", "organization"),
         ("Islamic States", "Islamic State", "organization"),
+        ("the Hague", "The Hague", "place"),
     ],
 )
 def test_default_aliases(surface, canonical, kind):

@@ -59,6 +59,9 @@ DEFAULT_ALIASES: dict[str, tuple[str, str]] = {
     **_table(PLACE, "United Arab Emirates", "UAE", "U.A.E."),
     **_table(PLACE, "Russia", "Russian Federation", "the Russian Federation"),
     **_table(PLACE, "Washington", "Washington D.C.", "Washington, D.C."),
+    # The clean-up drops a leading "the"; these places keep it in their names.
+    **_table(PLACE, "The Hague", "Hague"),
+    **_table(PLACE, "The Gambia", "Gambia"),
     # The seat of a government stands for the country, not a separate organization.
     **_table(PLACE, "Russia", "Kremlin", "the Kremlin"),
     **_table(ORGANIZATION, "United Nations", "U.N.", "UN", "the United Nations", "the U.N."),
