@@ -186,6 +186,18 @@ def test_an_honorific_makes_a_person_whatever_the_label():
     assert set(found) == {("Bernie Ebbers", "person")}
 
 
+def test_companies_with_a_legal_suffix_are_found_when_the_model_misses_them():
+    s = story(
+        "GRACO SEES LOWER EARNINGS",
+        "MINNEAPOLIS, Oct 19 - Graco Inc said it expects lower earnings. "
+        "Earlier Graco Inc said so. The Federal Home Mortgage Corp agreed.",
+    )
+    found = entities(s)
+    assert found[("Graco Inc", "organization")].count == 3  # twice, and in the headline
+    assert ("Federal Home Mortgage Corp", "organization") in found
+    assert ("Minneapolis", "place") in found
+
+
 # Aliases
 
 

@@ -302,6 +302,41 @@ def _clean_span(
     return [Mention(start, end, surface, surface, kind, label)]
 
 
+# "Graco Inc said ...": wire copy names companies with a legal suffix the model can miss.
+_COMPANY = re.compile(
+    r"(?<![\w&.-])(?:[A-Z][\w&'-]*\s+){1,4}"
+    r"(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP|Corporation|Incorporated)\b\.?"
+)
+
+
+_LEGAL_SUFFIX = re.compile(r"(?:\s+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP)\b\.?)+$")
+
+
+def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> list[Mention]:
+    taken = [(m.start, m.end) for m in mentions]
+    candidates = []
+    for match in _COMPANY.finditer(text, title_end):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue  # the model has a span here already
+        start, end = _trim(text, start, end)
+        article = re.match(r"(?:The|A|An)\s+", text[start:end])
+        if article:
+            start += article.end()
+        candidates.append((start, end, _normalise(text[start:end])))
+    names = {surface for _, _, surface in candidates} | {m.name for m in mentions}
+    found = []
+    for start, end, surface in candidates:
+        first, _, rest = surface.partition(" ")
+        # "Earlier Graco Inc" beside "Graco Inc": a word opening the sentence, not the name.
+        if _at_sentence_start(text, start) and (rest in names or _common_word(text, first)):
+            start, surface = end - len(rest), rest
+        if " " not in surface or _is_junk(surface):
+            continue
+        found.append(Mention(start, end, surface, surface, ORGANIZATION, "ORG"))
+    return sorted([*mentions, *found], key=lambda m: m.start)
+
+
 def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -> list[Mention]:
     """The dateline's place is a place, written in capitals; its agency credit is no mention."""
     body_start = len(story.title) + 2
@@ -413,7 +448,9 @@ def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Ment
     found = []
     seen = set()
     for m in mentions:
-        for surface in (m.surface, m.name):
+        # Wire headlines drop a company's legal suffix: "GRACO SEES ..." for "Graco Inc".
+        short = _LEGAL_SUFFIX.sub("", m.name) if m.kind == ORGANIZATION else m.name
+        for surface in (m.surface, m.name, short):
             key = (surface.casefold(), m.name)
             # Two letters in capitals could be a word ("US" in "LET US"): too risky.
             if key in seen or len(surface) < 3:
@@ -459,6 +496,7 @@ def entities_from_spans(
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     mentions = _dateline_mentions(story, text, mentions)
+    mentions = _company_mentions(text, mentions, len(story.title))
     _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
     mentions = _unify_kinds(mentions)
