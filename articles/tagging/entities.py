@@ -490,13 +490,13 @@ def entities_from_spans(
     mentions: list[Mention] = []
     for start, end, label in spans:
         mentions.extend(_clean_span(text, start, end, label, table))
+    mentions = _dateline_mentions(story, text, mentions)
+    mentions = _company_mentions(text, mentions, len(story.title))
     signoff = _SIGNOFF.search(text)
     if signoff:  # "Reuter" closing a wire story is a signature, not a mention
         mentions = [m for m in mentions if m.start < signoff.start()]
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
-    mentions = _dateline_mentions(story, text, mentions)
-    mentions = _company_mentions(text, mentions, len(story.title))
     _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
     mentions = _unify_kinds(mentions)
