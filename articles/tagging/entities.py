@@ -408,9 +408,11 @@ def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, st
 
 def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
     for m in mentions:
-        if m.kind == PERSON and " " in m.name and m.name != m.surface:
-            continue  # already resolved from a surname
-        hit = table.get(alias_key(m.surface)) or table.get(alias_key(m.name))
+        if m.kind == PERSON and m.name != m.surface:
+            # Resolved from a surname: the full name decides, so "Kerry" follows "John Kerry".
+            hit = table.get(alias_key(m.name))
+        else:
+            hit = table.get(alias_key(m.surface)) or table.get(alias_key(m.name))
         if hit:
             m.name, m.kind = hit
 
