@@ -113,8 +113,9 @@ _STATES = {
     "New Jersey": "N.J.", "New Mexico": "N.M.", "New York": "N.Y.", "North Carolina": "N.C.",
     "North Dakota": "N.D.", "Oklahoma": "Okla.", "Oregon": "Ore.", "Pennsylvania": "Pa.",
     "Rhode Island": "R.I.", "South Carolina": "S.C.", "South Dakota": "S.D.",
-    "Tennessee": "Tenn.", "Vermont": "Vt.", "Virginia": "Va.", "Washington": "Wash.",
+    "Tennessee": "Tenn.", "Vermont": "Vt.", "Virginia": "Va.",
     "West Virginia": "W.Va.", "Wisconsin": "Wis.", "Wyoming": "Wyo.",
+    "Washington State": "Wash.",  # not the capital, which keeps the plain name
 }  # fmt: skip
 # Without the dot too (the clean-up trims a word's final full stop), except where the bare
 # form is an ordinary word or name ("Mass", "Ill", "Pa").
