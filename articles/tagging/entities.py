@@ -81,10 +81,11 @@ TRAILING_ROLES = _words(
 )
 
 # A name ending in one of these is an event (a show, a tournament), which we do not keep.
+# Not "Games" or "Fair": "Epic Games" and "Vanity Fair" are organizations.
 EVENT_WORDS = _words(
     """
-    show open cup championship championships games olympics festival awards prix expo fair
-    marathon tournament derby
+    show open cup championship championships olympics festival awards prix expo marathon
+    tournament derby
     """
 )
 
