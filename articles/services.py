@@ -350,14 +350,7 @@ def article_ingest(
         if previous is None and fields["source_path"]:
             previous = Article.objects.filter(source_path=fields["source_path"]).first()
         if previous:
-            ArticleVersion.objects.create(
-                article=previous,
-                title=previous.title,
-                body=previous.body,
-                content_hash=previous.content_hash,
-                raw_input=previous.raw_input,
-                batch=previous.batch,
-            )
+            _keep_version(previous)
             for name, value in fields.items():
                 setattr(previous, name, value)
             previous.slug = _slugify_title(previous.title)
@@ -381,6 +374,18 @@ def article_ingest(
             return IngestResult(Article.objects.get(content_hash=digest), Outcome.DUPLICATE)
         mentions_replace(article=article, entities=entities, cache=cache)
         return IngestResult(article, Outcome.CREATED)
+
+
+def _keep_version(article: Article) -> ArticleVersion:
+    """Record what a story says now, before a changed file or a re-parse replaces it."""
+    return ArticleVersion.objects.create(
+        article=article,
+        title=article.title,
+        body=article.body,
+        content_hash=article.content_hash,
+        raw_input=article.raw_input,
+        batch=article.batch,
+    )
 
 
 def _slugify_title(title: str) -> str:
@@ -509,14 +514,7 @@ def article_reparse(*, article: Article) -> Article:
             raise IngestError(f"the re-parsed text is the same as story {other.pk}")
         fields = _article_fields(parsed)
         if digest != article.content_hash or fields["title"] != article.title:
-            ArticleVersion.objects.create(
-                article=article,
-                title=article.title,
-                body=article.body,
-                content_hash=article.content_hash,
-                raw_input=article.raw_input,
-                batch=article.batch,
-            )
+            _keep_version(article)
         for name, value in fields.items():
             setattr(article, name, value)
         article.slug = _slugify_title(article.title)
