@@ -213,10 +213,8 @@ def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
     return [TaggedEntity(name=n, kind=Entity.Kind.TOPIC, count=1) for n in names]
 
 
-def mentions_replace(
-    *, article: Article, entities: list[TaggedEntity], cache: IngestCache | None = None
-) -> None:
-    """Set a story's mentions to exactly `entities` (merging ones that resolve alike)."""
+def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> list[Mention]:
+    """Unsaved mentions for `entities`, merging those that resolve to one entity."""
     merged: dict[int, Mention] = {}
     for tagged in entities:
         entity = entity_get_or_create(name=tagged.name, kind=tagged.kind, cache=cache)
@@ -228,7 +226,6 @@ def mentions_replace(
             mention.in_lede |= tagged.in_lede
             continue
         merged[entity.pk] = Mention(
-            article=article,
             entity=entity,
             count=tagged.count,
             first_offset=tagged.first_offset,
@@ -237,20 +234,35 @@ def mentions_replace(
             in_lede=tagged.in_lede,
             salience=tagged.salience,
         )
+    return list(merged.values())
+
+
+def _entity_text(mentions: list[Mention]) -> str:
+    return " ".join(sorted({mention.entity.name for mention in mentions}))
+
+
+def mentions_replace(
+    *, article: Article, entities: list[TaggedEntity], cache: IngestCache | None = None
+) -> None:
+    """Set a story's mentions to exactly `entities` (merging ones that resolve alike)."""
+    mentions = _mentions_for(entities, cache)
+    for mention in mentions:
+        mention.article = article
     article.mentions.all().delete()
-    Mention.objects.bulk_create(merged.values())
-    names = sorted({mention.entity.name for mention in merged.values()})
-    article.entity_text = " ".join(names)
+    Mention.objects.bulk_create(mentions)
+    article.entity_text = _entity_text(mentions)
     article.save(update_fields=["entity_text"])
     search_index_update(article=article)
 
 
-def search_index_update(*, article: Article) -> None:
-    """Keep SQLite's FTS5 table in step with a story (PostgreSQL's vector is generated)."""
+def search_index_update(*, article: Article, new: bool = False) -> None:
+    """Keep SQLite's FTS5 table in step with a story (PostgreSQL's vector is generated).
+    `new`: the story was just created, so it has no index row to replace."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM article_fts WHERE rowid = %s", [article.pk])
+        if not new:
+            cursor.execute("DELETE FROM article_fts WHERE rowid = %s", [article.pk])
         cursor.execute(
             "INSERT INTO article_fts (rowid, title, entity_text, body) VALUES (%s, %s, %s, %s)",
             [article.pk, article.title, article.entity_text, article.body],
@@ -327,7 +339,14 @@ def article_ingest(
     fields = _article_fields(parsed, cache)
     entities = _topic_entities(parsed) + list(parsed.entities)
     with transaction.atomic():
-        existing = Article.objects.filter(content_hash=digest).first()
+        # One query finds any story this file could be: the same text, URL or path.
+        same = Q(content_hash=digest)
+        if fields["url"]:
+            same |= Q(url=fields["url"])
+        if fields["source_path"]:
+            same |= Q(source_path=fields["source_path"])
+        candidates = list(Article.objects.filter(same)[:10])
+        existing = next((a for a in candidates if a.content_hash == digest), None)
         if existing:
             same_file = existing.source_path == fields["source_path"] or (
                 fields["url"] and existing.url == fields["url"]
@@ -346,9 +365,10 @@ def article_ingest(
 
         previous = None
         if fields["url"]:
-            previous = Article.objects.filter(url=fields["url"]).first()
+            previous = next((a for a in candidates if a.url == fields["url"]), None)
         if previous is None and fields["source_path"]:
-            previous = Article.objects.filter(source_path=fields["source_path"]).first()
+            path = fields["source_path"]
+            previous = next((a for a in candidates if a.source_path == path), None)
         if previous:
             _keep_version(previous)
             for name, value in fields.items():
@@ -360,6 +380,9 @@ def article_ingest(
             mentions_replace(article=previous, entities=entities, cache=cache)
             return IngestResult(previous, Outcome.UPDATED)
 
+        # A new story: its mentions and search text are known before it is written,
+        # so it takes one insert each for the story, its mentions and its index row.
+        mentions = _mentions_for(entities, cache)
         try:
             with transaction.atomic():
                 article = Article.objects.create(
@@ -367,12 +390,16 @@ def article_ingest(
                     content_hash=digest,
                     batch=batch,
                     slug=_slugify_title(fields["title"]),
+                    entity_text=_entity_text(mentions),
                 )
         except IntegrityError:
             # A concurrent ingest stored the same content first: the unique
             # content_hash makes that a duplicate, never a second copy.
             return IngestResult(Article.objects.get(content_hash=digest), Outcome.DUPLICATE)
-        mentions_replace(article=article, entities=entities, cache=cache)
+        for mention in mentions:
+            mention.article = article
+        Mention.objects.bulk_create(mentions)
+        search_index_update(article=article, new=True)
         return IngestResult(article, Outcome.CREATED)
 
 
