@@ -128,11 +128,12 @@ class ArticleQuerySet(models.QuerySet):
 
         return connections[self.db].vendor
 
-    def most_recent(self, limit: int) -> ArticleQuerySet:
-        """At most `limit` of these stories, chosen newest first: a pre-selection cheap
-        enough for any result size, so ranking and facets stay fast on broad queries."""
+    def most_recent_ids(self, limit: int):
+        """The ids of at most `limit` of these stories, newest first: a pre-selection
+        cheap enough for any result size, so ranking and facets stay fast on broad
+        queries."""
         newest = self.order_by(F("published_at").desc(nulls_last=True), "-id")
-        return self.filter(pk__in=newest.values("pk")[:limit])
+        return newest.values_list("pk", flat=True)[:limit]
 
     def by_relevance(self) -> ArticleQuerySet:
         """Best matches first, ties to the newest; plain newest-first without a search."""

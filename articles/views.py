@@ -140,7 +140,7 @@ class SearchView(ListView):
     # Past this many matches, relevance ranking and facet counts cover only the newest
     # CAP of them (and the page says so): ranking or faceting every match of a broad
     # query costs time in proportion to the archive. Date sorts still page through all.
-    CAP = 2000
+    CAP = 1000
 
     def get_queryset(self):
         self.filterset = ArticleFilter(
@@ -151,15 +151,20 @@ class SearchView(ListView):
         stories = self.filterset.qs
         self.total = stories.count()
         self.capped = self.total > self.CAP
-        self.facet_stories = stories.most_recent(self.CAP) if self.capped else stories
-        if self.capped and self.filterset.sort_order == "relevance":
-            return self.facet_stories.by_relevance()
+        self.facet_stories = stories
+        if self.capped:
+            # Fetched once, so the facet queries don't each re-run the full-text match.
+            newest = list(stories.most_recent_ids(self.CAP))
+            self.facet_stories = Article.objects.filter(pk__in=newest)
+            if self.filterset.sort_order == "relevance":
+                return stories.filter(pk__in=newest).by_relevance()
         return stories
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
-        if not (self.capped and self.filterset.sort_order == "relevance"):
-            paginator.count = self.total  # counted once already, in get_queryset
+        ranked_cap = self.capped and self.filterset.sort_order == "relevance"
+        # Both counts are known already: no second COUNT over the matches.
+        paginator.count = self.CAP if ranked_cap else self.total
         return paginator
 
     def get_context_data(self, **kwargs):
