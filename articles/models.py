@@ -224,14 +224,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
-            # The order lists use: newest first, undated last. A plain DESC index sorts
-            # NULLs first on PostgreSQL, so it could not serve that ORDER BY.
-            models.Index(
-                models.F("published_at").desc(nulls_last=True),
-                models.F("id").desc(),
-                name="article_public_newest",
-                condition=models.Q(is_public=True),
-            ),
+
             models.Index(fields=["source", "published_at"], name="article_source_date"),
         ]
 
