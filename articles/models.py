@@ -224,7 +224,6 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
-
             models.Index(fields=["source", "published_at"], name="article_source_date"),
         ]
 
