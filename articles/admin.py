@@ -126,8 +126,16 @@ class SurvivorForm(forms.Form):
 # Sources
 
 
+class MergePermissionMixin:
+    """The "merge" action permission: merging changes one object and deletes others."""
+
+    def has_merge_permission(self, request) -> bool:
+        # Django offers an action when *any* of its permissions is held; a merge needs both.
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(MergePermissionMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "story_count", "published_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -151,10 +159,6 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(ordering="published_count", description="stories published")
     def published_count(self, obj: Source) -> int:
         return obj.published_count
-
-    def has_merge_permission(self, request) -> bool:
-        # Django offers an action when *any* of its permissions is held; a merge needs both.
-        return self.has_change_permission(request) and self.has_delete_permission(request)
 
     @admin.action(description="Merge selected sources…", permissions=["merge"])
     def merge_sources(self, request, queryset):
@@ -394,7 +398,7 @@ class KindForm(forms.Form):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(MergePermissionMixin, admin.ModelAdmin):
     form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count"]
     list_filter = ["kind"]
@@ -450,10 +454,6 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.display(ordering="alias_count", description="aliases")
     def alias_count(self, obj: Entity) -> int:
         return obj.alias_count
-
-    def has_merge_permission(self, request) -> bool:
-        # Django offers an action when *any* of its permissions is held; a merge needs both.
-        return self.has_change_permission(request) and self.has_delete_permission(request)
 
     @admin.action(description="Merge selected entities…", permissions=["merge"])
     def merge_entities(self, request, queryset):

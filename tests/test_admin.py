@@ -50,12 +50,6 @@ def entries(obj, flag: int | None = None):
     return found.filter(action_flag=flag) if flag else found
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Each admin user's password would otherwise take most of a second to hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seed_story() -> Article:
     call_command("ingest", str(SEED), stdout=StringIO())
