@@ -98,15 +98,74 @@ def _get_or_create(model, *, lookup: dict, name: str, **fields):
 
 @dataclass
 class IngestCache:
-    """Entities and sources already looked up in this batch: one query per name, not per story."""
+    """Entities and sources already looked up in this batch: one query per name, not per story.
+
+    `IngestCache.prepared()` also loads every entity, alias and slug in the archive up
+    front (a few queries), so that a known name costs no query at all and a new one
+    costs only its insert: the difference between about 24 statements per story and
+    about 8 when a corpus brings many new names. The database's unique constraints
+    still decide; a clash (a concurrent ingest) falls back to the looked-up path.
+    """
 
     entities: dict[tuple[str, str], Entity] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    # (kind, casefolded name or normalised alias) -> (pk, name); None when not prepared.
+    known: dict[tuple[str, str], tuple[int, str]] | None = None
+    aliases: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    slugs: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def prepared(cls) -> IngestCache:
+        cache = cls()
+        cache.prepare()
+        return cache
+
+    def prepare(self) -> None:
+        self.known, self.slugs = {}, {}
+        for pk, name, kind, slug in Entity.objects.values_list("pk", "name", "kind", "slug"):
+            self.known[(kind, name.casefold())] = (pk, name)
+            self.slugs.setdefault(kind, set()).add(slug)
+        self.aliases = {
+            (kind, normalized): (pk, name)
+            for normalized, pk, name, kind in EntityAlias.objects.values_list(
+                "normalized", "entity_id", "entity__name", "entity__kind"
+            )
+        }
 
     def clear(self) -> None:
         """Forget everything: after a rolled-back story, cached rows may not exist."""
         self.entities.clear()
         self.sources.clear()
+        if self.known is not None:
+            self.prepare()
+
+    def entity(self, *, name: str, kind: str) -> Entity:
+        """The entity for `name`, from what was loaded, or created; needs prepare()."""
+        assert self.known is not None
+        found = self.aliases.get((kind, normalize_alias(name))) or self.known.get(
+            (kind, name.casefold())
+        )
+        if found is None:
+            entity = self._create(name=name, kind=kind)
+            found = (entity.pk, entity.name)
+            self.known[(kind, name.casefold())] = found
+            self.slugs.setdefault(kind, set()).add(entity.slug)
+        pk, canonical = found
+        # Only what a mention needs; the rest stays deferred, so nothing is overwritten.
+        return Entity.from_db("default", ["id", "name", "kind"], [pk, canonical, kind])
+
+    def _create(self, *, name: str, kind: str) -> Entity:
+        taken = self.slugs.setdefault(kind, set())
+        base = (slugify(name) or "item")[:192].strip("-") or "item"
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        try:
+            with transaction.atomic():
+                return Entity.objects.create(name=name, kind=kind, slug=slug)
+        except IntegrityError:  # created meanwhile by another ingest: ask the database
+            return _entity_lookup_or_create(name=name, kind=kind)
 
 
 @dataclass
@@ -152,6 +211,8 @@ def source_get_or_create(*, name: str, cache: IngestCache | None = None) -> Sour
 
 def entity_get_or_create(*, name: str, kind: str, cache: IngestCache | None = None) -> Entity:
     name = " ".join(name.split())[:200]
+    if cache is not None and cache.known is not None:
+        return cache.entity(name=name, kind=kind)
     key = (kind, name.casefold())
     if cache is not None and key in cache.entities:
         return cache.entities[key]

@@ -95,7 +95,7 @@ class Command(BaseCommand):
             # few stories, which re-running the idempotent ingest puts back.
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
-        cache = services.IngestCache()
+        cache = services.IngestCache.prepared()
         counts: Counter[str] = Counter()
         errors: list[dict] = []
         inputs = ingest.iter_inputs(options["paths"], max_bytes=options["max_bytes"])
