@@ -1,5 +1,6 @@
 import codecs
 
+import ftfy
 import pytest
 
 from articles.ingest import IngestError, parse_bytes
@@ -84,3 +85,19 @@ def test_parse_bytes_records_the_encoding():
 def test_cyrillic_code_page_is_not_read_as_western():
     text = "Москва: правительство объявило новые меры поддержки для малого бизнеса."
     assert decode(text.encode("cp1251")).text == text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Plain ASCII title\n\nA body with\ttabs and nothing odd.\n",
+        "A terminal escape \x1b[31mred\x1b[0m in a long enough line of ASCII text\n",
+        "Form\x0bfeed and \x7f delete\n",
+        "Caf\u00c3\u00a9 mojibake and \ufb01 ligature\n",
+    ],
+)
+def test_ascii_fast_path_gives_what_ftfy_gives(raw):
+    expected = ftfy.fix_text(
+        raw, normalization="NFC", unescape_html=False, uncurl_quotes=False, fix_line_breaks=True
+    )
+    assert decode(raw.encode("utf-8")).text == expected

@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..ingest.common import _DATELINE
 from ..ingest.types import ParsedStory, TaggedEntity
@@ -225,7 +226,12 @@ def _at_sentence_start(text: str, start: int) -> bool:
 def _common_word(text: str, surface: str) -> bool:
     """A capitalised word that the story also writes in lower case ("Activist accounts ...
     opposition activists") is an ordinary word that opened a sentence."""
-    return bool(re.search(rf"\b{re.escape(surface.lower())}", text))
+    return bool(_word_start(surface.lower()).search(text))
+
+
+@lru_cache(maxsize=8192)
+def _word_start(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)}")
 
 
 def _clean_span(
@@ -444,12 +450,19 @@ def _singular_group(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
+def _whole_word(surface: str) -> re.Pattern:
+    # Compiled once per name: re's own cache holds 512, and a wire corpus has more names.
+    return re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", re.I)
+
+
 def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Mention]:
     """Find the body's entities in a headline written in capitals (not given to the model)."""
     if not _is_shouted(story.title):
         return mentions
     found = []
     seen = set()
+    folded = story.title.casefold()
     for m in mentions:
         # Wire headlines drop a company's legal suffix: "GRACO SEES ..." for "Graco Inc".
         short = _LEGAL_SUFFIX.sub("", m.name) if m.kind == ORGANIZATION else m.name
@@ -459,8 +472,9 @@ def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Ment
             if key in seen or len(surface) < 3:
                 continue
             seen.add(key)
-            pattern = rf"(?<!\w){re.escape(surface)}(?!\w)"
-            for hit in re.finditer(pattern, story.title, re.I):
+            if surface.casefold() not in folded:  # the common case: no regex needed
+                continue
+            for hit in _whole_word(surface).finditer(story.title):
                 found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
     # One headline word counts once, for the longest name that covers it.
     found.sort(key=lambda m: (m.start, m.start - m.end))
