@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
 from . import ingest, tagging
+from .caching import changes_archive
 from .ingest.types import IngestError, ParsedStory, TaggedEntity
 from .models import (
     Article,
@@ -330,6 +331,7 @@ def search_index_update(*, article: Article, new: bool = False) -> None:
         )
 
 
+@changes_archive
 def entity_articles_reindex(*, entities: Iterable[Entity]) -> int:
     """Refresh the entity names that search sees for every story mentioning `entities`,
     after a merge, split or rename changed them. Returns how many stories."""
@@ -529,6 +531,7 @@ def _retag_story(article: Article) -> ParsedStory:
     )
 
 
+@changes_archive
 def articles_retag(
     *,
     articles: Iterable[Article],
@@ -620,6 +623,7 @@ def _mention_values(mention: Mention) -> dict:
     return {"article_id": mention.article_id, **values}
 
 
+@changes_archive
 def entity_merge(
     *, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None = None
 ) -> Entity:
@@ -767,6 +771,7 @@ class UndoResult:
 
 
 @transaction.atomic
+@changes_archive
 def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = None) -> UndoResult:
     """Restore the entities a merge removed, with their aliases, mentions, rules and URLs.
 
@@ -838,6 +843,7 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
 
 
 @transaction.atomic
+@changes_archive
 def entity_change_kind(
     *, entity: Entity, kind: str, user: AbstractBaseUser | None = None
 ) -> Entity:
@@ -869,6 +875,7 @@ def entity_change_kind(
 
 
 @transaction.atomic
+@changes_archive
 def alias_split(*, alias: EntityAlias) -> Entity:
     """Make an alias an entity of its own, of the same kind, taking the mentions written so."""
     alias = EntityAlias.objects.select_for_update().filter(pk=alias.pk).first()
@@ -887,6 +894,7 @@ def alias_split(*, alias: EntityAlias) -> Entity:
 
 
 @transaction.atomic
+@changes_archive
 def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
     """Delete the stories an ingest batch stored last (their mentions and versions go too).
 
@@ -903,6 +911,7 @@ def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
 
 
 @transaction.atomic
+@changes_archive
 def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     """Credit the stories of `remove` (as source or publisher) to `keep`, then delete them."""
     remove = [source for source in remove if source.pk != keep.pk]

@@ -2,6 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
 from . import api, exports, feeds, sitemaps, views
+from .caching import cached_page
 
 
 class FixedDigits:
@@ -34,7 +35,7 @@ register_converter(TwoDigits, "dd")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", cached_page(views.HomeView.as_view()), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
     path(
         "sitemap.xml",
@@ -54,20 +55,28 @@ urlpatterns = [
     path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
     path("search/suggest.json", views.suggest, name="suggest"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
-    path("stories/<int:pk>-<slug:slug>/", views.StoryView.as_view(), name="story"),
-    path("stories/<int:pk>/", views.StoryView.as_view(), name="story-short"),
-    path("sources/<slug:slug>/", views.SourceView.as_view(), name="source"),
+    path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
+    path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
+    path("sources/<slug:slug>/", cached_page(views.SourceView.as_view()), name="source"),
     path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
     path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),
     path("feeds/search/", feeds.SearchFeed(), name="feed-search"),
-    path("archive/", views.ArchiveIndex.as_view(), name="archive"),
-    path("archive/undated/", views.UndatedArchive.as_view(), name="archive-undated"),
-    path("archive/on/<dd:month>-<dd:day>/", views.OnThisDay.as_view(), name="on-this-day"),
-    path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive-year"),
-    path("archive/<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive-month"),
+    path("archive/", cached_page(views.ArchiveIndex.as_view()), name="archive"),
+    path("archive/undated/", cached_page(views.UndatedArchive.as_view()), name="archive-undated"),
+    path(
+        "archive/on/<dd:month>-<dd:day>/",
+        cached_page(views.OnThisDay.as_view()),
+        name="on-this-day",
+    ),
+    path("archive/<yyyy:year>/", cached_page(views.YearArchive.as_view()), name="archive-year"),
+    path(
+        "archive/<yyyy:year>/<dd:month>/",
+        cached_page(views.MonthArchive.as_view()),
+        name="archive-month",
+    ),
     path(
         "archive/<yyyy:year>/<dd:month>/<dd:day>/",
-        views.DayArchive.as_view(),
+        cached_page(views.DayArchive.as_view()),
         name="archive-day",
     ),
     path("api/", api.root, name="api-root"),
@@ -86,7 +95,7 @@ urlpatterns = [
     re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
     re_path(
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
-        views.EntityView.as_view(),
+        cached_page(views.EntityView.as_view()),
         name="entity",
     ),
     re_path(

@@ -183,3 +183,25 @@ NEWSARCHIVE_MAX_FILE_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_FILE_BYTES", 10
 NEWSARCHIVE_PAGE_SIZE = 20
 # Apply the tagger's built-in topic rules (articles/tagging/topics.py) besides the admin's.
 NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", True)
+# Browse pages (home, stories, people, sources, date archives) are served whole from the
+# cache to readers who are not signed in, until the archive changes or this many seconds
+# pass (articles/caching.py); 0 turns it off.
+NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", 60))
+
+# Each process's own memory by default; set DJANGO_REDIS_URL (redis://host:6379/0) to
+# share one cache between web workers, so a curator's change reaches every one at once.
+if os.environ.get("DJANGO_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # A stored page is 20-60 kB: about 60 MB per process at most.
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }

@@ -1,0 +1,80 @@
+"""Whole browse pages for readers who are not signed in, kept until the archive changes.
+
+A page is stored by Django's own cache machinery (`cache_page`: the URL, the Vary
+headers, Cache-Control) under a key prefix holding the archive's *generation*, a
+number every change to the archive moves on. A change therefore makes every stored
+page unreachable at once, without finding which pages it touched; `PAGE_CACHE_SECONDS`
+bounds how long a page lives in any case.
+
+Where the cache is shared between processes (Redis, Memcached), a change made by any
+process (an ingest, a curator in the admin) is seen by every web worker at once. With
+the default local-memory cache each process has its own generation, so other
+processes' pages can lag by up to NEWSARCHIVE_PAGE_CACHE_SECONDS. Signed-in users
+(curators) are never served a stored page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.views.decorators.cache import cache_page
+
+GENERATION_KEY = "archive:generation"
+
+
+def generation() -> int:
+    # Started from the clock, so a generation evicted from the cache and started
+    # again can never come back to a number whose pages are still stored.
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there: any fresh start is a new generation
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+
+
+def archive_changed(**_signal_kwargs) -> None:
+    """Call after changing what readers see. Moves the generation on now (so this
+    process's next page is fresh) and again at commit (so no page rendered from the
+    old rows while the change was in flight outlives it)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def changes_archive(service: Callable) -> Callable:
+    """For a service that changes what readers see, with bulk updates signals miss."""
+
+    @wraps(service)
+    def wrapper(*args, **kwargs):
+        result = service(*args, **kwargs)
+        archive_changed()
+        return result
+
+    return wrapper
+
+
+def cached_page(view: Callable) -> Callable:
+    """Serve `view` from the page cache to readers who are not signed in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        stored = cache_page(seconds, key_prefix=f"page:{generation()}")(view)
+        return stored(request, *args, **kwargs)
+
+    return wrapper

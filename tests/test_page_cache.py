@@ -1,0 +1,125 @@
+"""Browse pages come whole from the cache for readers, and never outlive a change."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from articles import caching, services
+from articles.models import Article, Entity
+
+from .factories import make_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story():
+    return make_story(
+        "Blair wins third term",
+        "Tony Blair has won a third term as prime minister of the United Kingdom.",
+        entities=[("Tony Blair", "person")],
+    )
+
+
+def test_a_second_visit_costs_no_query(client, story, django_assert_num_queries):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "max-age=60" in second["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("articles:home"),
+        reverse("articles:archive"),
+        reverse("articles:archive-year", kwargs={"year": 2005}),
+        reverse("articles:archive-undated"),
+    ],
+)
+def test_browse_pages_are_stored(client, story, django_assert_num_queries, url):
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+def test_hiding_a_story_takes_it_off_every_stored_page(client, story):
+    home, url = reverse("articles:home"), story.get_absolute_url()
+    assert story.title in client.get(home).content.decode()
+    assert client.get(url).status_code == 200
+    services.article_set_public(article=story, is_public=False)
+    assert story.title not in client.get(home).content.decode()
+    assert client.get(url).status_code == 404
+
+
+def test_an_edited_headline_shows_at_once(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    story.title = "Blair wins a historic third term"
+    story.save()
+    assert "historic third term" in client.get(url).content.decode()
+
+
+def test_a_new_story_shows_on_the_home_page_at_once(client, story):
+    home = reverse("articles:home")
+    client.get(home)
+    make_story("Brown becomes chancellor", "Gordon Brown stays at the Treasury.")
+    assert "Brown becomes chancellor" in client.get(home).content.decode()
+
+
+def test_a_merge_moves_the_entity_pages_on(client, story):
+    make_story("Blair visits Leeds", "Mr Blair went north.", entities=[("T. Blair", "person")])
+    keep = Entity.objects.get(name="Tony Blair")
+    remove = Entity.objects.get(name="T. Blair")
+    client.get(keep.get_absolute_url())
+    before = caching.generation()
+    services.entity_merge(keep=keep, remove=[remove])
+    assert caching.generation() != before
+    assert "Blair visits Leeds" in client.get(keep.get_absolute_url()).content.decode()
+
+
+def test_signed_in_curators_always_get_a_fresh_page(client, story):
+    user = get_user_model().objects.create_user("editor", password="x" * 12, is_staff=True)
+    client.force_login(user)
+    url = story.get_absolute_url()
+    client.get(url)
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    assert "behind the cache" in client.get(url).content.decode()
+
+
+def test_search_pages_are_never_stored(client, story):
+    url = reverse("articles:search")
+    client.get(url, {"q": "blair"})
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    assert "behind the cache" in client.get(url, {"q": "blair"}).content.decode()
+
+
+def test_missing_pages_are_not_stored(client, story):
+    url = reverse("articles:story-short", kwargs={"pk": story.pk + 100})
+    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+def test_off_when_the_setting_is_zero(client, story, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    url = story.get_absolute_url()
+    client.get(url)
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    assert "behind the cache" in client.get(url).content.decode()
+
+
+def test_a_lost_generation_never_revives_old_pages(client, story):
+    from django.core.cache import cache
+
+    url = story.get_absolute_url()
+    client.get(url)
+    old = caching.generation()
+    cache.delete(caching.GENERATION_KEY)  # evicted
+    assert caching.generation() != old
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    assert "behind the cache" in client.get(url).content.decode()
