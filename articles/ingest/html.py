@@ -10,6 +10,7 @@ from html import unescape
 
 import trafilatura
 from lxml import html as lxml_html
+from trafilatura.deduplication import LRU_SIZE, LRUCache
 
 from .common import (
     agency_name,
@@ -24,11 +25,12 @@ from .types import IngestError, ParsedStory, SkipStory
 #   favor_recall 0.956/0.796, + deduplicate 0.956/0.799 (chosen); neither 0.955/0.794;
 #   favor_precision 0.955/0.804; include_tables=False 0.949/0.794. Raw trafilatura with
 #   include_comments=False scored 0.954 on the scrapes against 0.950 with them.
+# Deduplication is scoped to one page (see _extract): trafilatura's default cache lives for the
+# whole process, so a page parsed twice lost its repeated lines, or all its text, the second time.
 EXTRACT_OPTIONS = {
     "include_comments": False,
     "include_tables": True,
     "favor_recall": True,
-    "deduplicate": True,
 }
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8")
@@ -51,14 +53,11 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         with warnings.catch_warnings():
             # htmldate's dateutil warns on zone names such as "EST"; the date is kept anyway.
             warnings.filterwarnings("ignore", message="tzname")
-            document = trafilatura.bare_extraction(
-                text, with_metadata=True, output_format="python", **EXTRACT_OPTIONS
-            )
+            extracted = _extract(text, with_metadata=True, **EXTRACT_OPTIONS)
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise IngestError(f"could not read the HTML: {exc}") from None
-    if document is None:
+    if extracted is None:
         raise SkipStory("no story text found in the HTML")
-    extracted = document if isinstance(document, dict) else document.as_dict()
     lines = [line.strip() for line in (extracted.get("text") or "").splitlines()]
     paragraphs = [line for line in lines if line]
 
@@ -99,6 +98,16 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     else:
         story.source = story.publisher
     return story
+
+
+def _extract(text: str, **options: object) -> dict | None:
+    """trafilatura's extraction, with repeated segments counted within this page only."""
+    document = trafilatura.bare_extraction(
+        text, output_format="python", deduplicate=LRUCache(maxsize=LRU_SIZE), **options
+    )
+    if document is None:
+        return None
+    return document if isinstance(document, dict) else document.as_dict()
 
 
 def page_metadata(text: str) -> dict[str, str]:
