@@ -32,6 +32,22 @@ EXTRACT_OPTIONS = {
     "include_tables": True,
     "favor_recall": True,
 }
+# A second, precision-minded pass (its own algorithm only, no fallbacks) is a second opinion on
+# which lines are boilerplate: recall mode keeps captions, decks, bylines and teasers around the
+# story. Its cuts are taken only when the lines it drops hold little prose (see _prune).
+PRECISE_OPTIONS = {
+    "include_comments": False,
+    "include_tables": True,
+    "favor_precision": True,
+    "fast": True,
+}
+# Prose: a line of this many words or more that ends as a sentence does.
+_PROSE_WORDS = 20
+_SENTENCE_END = re.compile(r"[.!?…\"'”’)]$")
+# The precise pass's cuts stand when the dropped lines hold at most this share of the prose
+# that both passes keep. Chosen on the even-numbered half of each corpus and confirmed on the
+# odd half: scrapes/html 0.957 -> 0.961 and newspaper4k 0.911 -> 0.916 (notes left out).
+_DROPPED_PROSE_SHARE = 0.2
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
@@ -54,12 +70,14 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
             # htmldate's dateutil warns on zone names such as "EST"; the date is kept anyway.
             warnings.filterwarnings("ignore", message="tzname")
             extracted = _extract(text, with_metadata=True, **EXTRACT_OPTIONS)
+            precise = _extract(text, **PRECISE_OPTIONS) if extracted else None
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise IngestError(f"could not read the HTML: {exc}") from None
     if extracted is None:
         raise SkipStory("no story text found in the HTML")
-    lines = [line.strip() for line in (extracted.get("text") or "").splitlines()]
-    paragraphs = [line for line in lines if line]
+    paragraphs = _lines(extracted)
+    if precise is not None:
+        paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
 
     meta = page_metadata(text)
     copyright_line = ""
@@ -108,6 +126,25 @@ def _extract(text: str, **options: object) -> dict | None:
     if document is None:
         return None
     return document if isinstance(document, dict) else document.as_dict()
+
+
+def _lines(extracted: dict) -> list[str]:
+    return [line.strip() for line in (extracted.get("text") or "").splitlines() if line.strip()]
+
+
+def _prune(lines: list[str], *, keep: set[str]) -> list[str]:
+    """The lines the precise pass also keeps, if the others carry little of the story's prose."""
+    kept = [line for line in lines if line in keep]
+    dropped = [line for line in lines if line not in keep]
+    prose = _prose_words(kept)
+    if dropped and prose and _prose_words(dropped) <= _DROPPED_PROSE_SHARE * prose:
+        return kept
+    return lines
+
+
+def _prose_words(lines: list[str]) -> int:
+    counts = (len(line.split()) for line in lines if _SENTENCE_END.search(line))
+    return sum(count for count in counts if count >= _PROSE_WORDS)
 
 
 def page_metadata(text: str) -> dict[str, str]:
