@@ -78,6 +78,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     paragraphs = _lines(extracted)
     if precise is not None:
         paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
+    paragraphs = _continued(text, paragraphs)
 
     meta = page_metadata(text)
     copyright_line = ""
@@ -142,6 +143,42 @@ def _prune(lines: list[str], *, keep: set[str]) -> list[str]:
     return lines
 
 
+def _continued(text: str, lines: list[str]) -> list[str]:
+    """The lines, plus the paragraphs of later blocks built like the ones they came from.
+
+    A story split by an advertisement or a newsletter box often goes on in a second block of
+    the same template (same tag, same class), which trafilatura leaves out. A later block of
+    that kind joins the story when it has a paragraph of prose not already in it."""
+    tree = _tree(text)
+    if tree is None or not lines:
+        return lines
+    have = set(lines)
+    blocks = {
+        block
+        for p in tree.iter("p")
+        if (block := p.getparent()) is not None
+        and block.get("class")
+        and " ".join(p.text_content().split()) in have
+    }
+    if not blocks:
+        return lines
+    kinds = {(block.tag, block.get("class")) for block in blocks}
+    unseen = set(blocks)
+    added: list[str] = []
+    for element in tree.iter(*{tag for tag, _ in kinds}):
+        if element in unseen:
+            unseen.discard(element)
+            continue
+        if unseen or (element.tag, element.get("class")) not in kinds:
+            continue  # only blocks after the story's own ones
+        texts = [" ".join(p.text_content().split()) for p in element.iterchildren("p")]
+        new = [t for t in texts if t and t not in have]
+        if any(_prose_words([t]) for t in new):
+            added.extend(new)
+            have.update(new)
+    return lines + added
+
+
 def _prose_words(lines: list[str]) -> int:
     counts = (len(line.split()) for line in lines if _SENTENCE_END.search(line))
     return sum(count for count in counts if count >= _PROSE_WORDS)
@@ -150,11 +187,8 @@ def _prose_words(lines: list[str]) -> int:
 def page_metadata(text: str) -> dict[str, str]:
     """Headline, author, dates, canonical URL and more from JSON-LD, OpenGraph and meta tags.
     JSON-LD wins over OpenGraph, which wins over plain meta tags."""
-    try:
-        # Bytes with the parser told they are UTF-8: lxml would take them for Latin-1, and
-        # a str with an XML declaration is refused.
-        tree = lxml_html.fromstring(text.encode("utf-8"), parser=_PARSER)
-    except (ValueError, lxml_html.etree.ParserError):
+    tree = _tree(text)
+    if tree is None:
         return {}
     found: dict[str, str] = {}
 
@@ -193,6 +227,15 @@ def page_metadata(text: str) -> dict[str, str]:
     if found.get("author", "").startswith("http"):
         del found["author"]  # article:author is often a profile URL, not a name
     return found
+
+
+def _tree(text: str) -> lxml_html.HtmlElement | None:
+    try:
+        # Bytes with the parser told they are UTF-8: lxml would take them for Latin-1, and
+        # a str with an XML declaration is refused.
+        return lxml_html.fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
 
 
 def _copyright_text(tree: lxml_html.HtmlElement) -> str:
