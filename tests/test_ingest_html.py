@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.ingest import SkipStory, parse_bytes, parse_text
-from articles.ingest.html import page_metadata
+from articles.ingest.html import _continued, _prune, page_metadata
 
 from .conftest import FIXTURES, load_bench
 
@@ -35,6 +35,65 @@ def test_body_keeps_the_story_paragraphs_only():
         assert chrome not in story.body
 
 
+def test_parsing_a_page_again_gives_the_same_body():
+    # trafilatura's deduplication cache outlives a call unless it is given one per page: the
+    # third parse of the same page used to drop its long paragraphs, then the whole story.
+    first = parse_bytes(PAGE.read_bytes()).body
+    for _ in range(3):
+        assert parse_bytes(PAGE.read_bytes()).body == first
+
+
+def test_gallery_chrome_that_only_recall_mode_keeps_is_dropped():
+    page = FIXTURES / "pages" / "gallery.html"
+    story = parse_bytes(page.read_bytes())
+    assert len(story.paragraphs) == 4
+    assert story.paragraphs[0].startswith("SPRINGFIELD — The city council voted")
+    for chrome in ("Photo: Staff", "Image 1 of 3", "Back to gallery"):
+        assert chrome not in story.body
+
+
+PROSE = [
+    f"Paragraph {n} of the story runs on for well over twenty words, so that it reads as a "
+    "sentence of prose and not as a caption, a byline or a link."
+    for n in range(1, 5)
+]
+
+
+def test_the_precise_pass_may_drop_short_lines():
+    lines = ["Photo: Staff", *PROSE, "Share this story"]
+    assert _prune(lines, keep=set(PROSE)) == PROSE
+
+
+def test_the_precise_pass_may_not_drop_the_story_prose():
+    lines = ["Photo: Staff", *PROSE]
+    assert _prune(lines, keep={PROSE[0]}) == lines
+    assert _prune(lines, keep=set()) == lines
+
+
+SPLIT = FIXTURES / "pages" / "split.html"
+
+
+def test_a_story_split_by_an_advertisement_goes_on_in_the_next_block_of_its_kind():
+    story = parse_bytes(SPLIT.read_bytes()).paragraphs
+    assert len(story) == 5
+    # trafilatura takes both blocks here; on some pages it stops at the first one.
+    assert _continued(SPLIT.read_text(), story[:3]) == story
+
+
+def test_only_later_blocks_of_the_same_kind_with_prose_join_the_story():
+    page = (
+        "<html><body>"
+        '<div class="body"><p>An earlier block of the same kind is not the story going on, '
+        "however long and well formed its sentences happen to be in the end.</p></div>"
+        '<div class="body"><p>Story.</p></div>'
+        '<div class="body"><p>Share</p><p>Email</p></div>'
+        '<div class="teaser"><p>A later block of another kind is left out, however long and '
+        "well formed its sentences happen to be in the end.</p></div>"
+        "</body></html>"
+    )
+    assert _continued(page, ["Story."]) == ["Story."]
+
+
 def test_truncated_html_still_parses():
     text = PAGE.read_text()
     cut = text[: text.index("The move is the latest")]
@@ -59,7 +118,7 @@ def test_broken_json_ld_is_ignored():
 def test_f1_on_scrapes_html(corpus):
     *_, f1, count = load_bench().measure("scrapes-html")
     assert count == 102
-    assert f1 >= 0.94  # measured 0.956
+    assert f1 >= 0.96  # measured 0.967
 
 
 @pytest.mark.corpus
@@ -67,9 +126,9 @@ def test_f1_on_newspaper4k(corpus):
     bench = load_bench()
     *_, f1, count = bench.measure("newspaper4k")
     assert count >= 150
-    assert f1 >= 0.78  # measured 0.799; about 20 expected texts are notes, not articles
+    assert f1 >= 0.80  # measured 0.807; about 20 expected texts are notes, not articles
     *_, f1_articles, _ = bench.measure("newspaper4k", skip_notes=True)
-    assert f1_articles >= 0.89  # measured 0.911
+    assert f1_articles >= 0.915  # measured 0.921
 
 
 def test_metadata_keeps_non_ascii_text_and_undoes_double_escaping():
