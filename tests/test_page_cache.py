@@ -123,3 +123,47 @@ def test_a_lost_generation_never_revives_old_pages(client, story):
     assert caching.generation() != old
     Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
     assert "behind the cache" in client.get(url).content.decode()
+
+
+def test_a_shared_redis_cache_is_configured_from_the_environment(monkeypatch):
+    """DJANGO_REDIS_URL puts every worker on one cache, so one change reaches them all."""
+    import importlib
+    import os
+
+    import newsarchive.settings as project_settings
+
+    monkeypatch.setitem(os.environ, "DJANGO_REDIS_URL", "redis://127.0.0.1:6379/9")
+    try:
+        fresh = importlib.reload(project_settings)
+        assert fresh.CACHES["default"] == {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/9",
+        }
+    finally:
+        monkeypatch.delitem(os.environ, "DJANGO_REDIS_URL")
+        importlib.reload(project_settings)
+
+
+def test_two_workers_sharing_redis_see_one_generation():
+    """Two processes' caches on one Redis: a change made through one moves the other on."""
+    import socket
+
+    from django.core.cache.backends.redis import RedisCache
+
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip(
+                "no Redis on 127.0.0.1:6379 (only deployments that set DJANGO_REDIS_URL use it)"
+            )
+    worker_a = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": "newsarchive-test"})
+    worker_b = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": "newsarchive-test"})
+    worker_a.delete(caching.GENERATION_KEY)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(caching, "cache", worker_a)
+            before = caching.generation()
+            caching.archive_changed()
+        assert worker_b.get(caching.GENERATION_KEY) == before + 1
+    finally:
+        worker_a.delete(caching.GENERATION_KEY)
