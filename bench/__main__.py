@@ -31,6 +31,12 @@ def main() -> int:
             if "pages" in parts:
                 print(f"pages/{engine}", flush=True)
                 merge_results(f"pages_{engine}", pages.run(url, urls))
+                # The same pages rendered on every request: what the page cache saves.
+                print(f"pages/{engine}, page cache off", flush=True)
+                merge_results(
+                    f"pages_{engine}_uncached",
+                    pages.run(url, urls, NEWSARCHIVE_PAGE_CACHE_SECONDS="0"),
+                )
             if "load" in parts and engine == engines[0]:
                 print(f"load/{engine}: 64 connections", flush=True)
                 merge_results(

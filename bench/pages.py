@@ -38,7 +38,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"server did not answer at {url}")
 
 
-def start_gunicorn(database_url: str, workers: int = 2) -> subprocess.Popen:
+def start_gunicorn(database_url: str, workers: int = 2, **extra_env: str) -> subprocess.Popen:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", PORT)) == 0:
             raise RuntimeError(f"port {PORT} is already in use")
@@ -55,7 +55,7 @@ def start_gunicorn(database_url: str, workers: int = 2) -> subprocess.Popen:
             "--log-level", "warning", "--access-logfile", "-" if False else "/dev/null",
         ],
         cwd=ROOT,
-        env=env_for(database_url),
+        env=env_for(database_url, **extra_env),
         start_new_session=True,
     )  # fmt: skip
     wait_for(f"http://127.0.0.1:{PORT}/")
@@ -113,9 +113,9 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
-def run(database_url: str, urls: dict[str, str]) -> dict:
+def run(database_url: str, urls: dict[str, str], **extra_env: str) -> dict:
     wrk = ensure_wrk()
-    server = start_gunicorn(database_url)
+    server = start_gunicorn(database_url, **extra_env)
     try:
         results = {}
         for name, path in urls.items():

@@ -58,7 +58,9 @@ def write_report() -> None:
                                      ("broad", "typical", "narrow"))]))  # fmt: skip
         lines.append("")
     for key in sorted(k for k in data if k.startswith("pages")):
-        lines += [f"## Pages under load ({key.removeprefix('pages_') or 'default'}): gunicorn, "
+        engine, _, variant = key.removeprefix("pages_").partition("_")
+        how = "page cache off" if variant == "uncached" else "page cache on (the default)"
+        lines += [f"## Pages under load ({engine or 'default'}, {how}): gunicorn, "
                   "2 workers, wrk on loopback", ""]  # fmt: skip
         lines += [_row(["page", "req/s", "p99 ms", "errors"]), _row(["---"] * 4)]
         for page, r in data[key].items():

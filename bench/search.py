@@ -4,6 +4,7 @@ whole search page (ranking, snippets, facets) for broad, typical and narrow quer
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import subprocess
@@ -71,35 +72,72 @@ def probe(database_url: str, pairs: list[str], warmup: int = 2) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def snapshot(engine: str, url: str, name: str) -> str:
+    """A copy of the archive as it stands, to probe later with the search code of the day."""
+    if engine == "sqlite":
+        import sqlite3
+
+        target = WORK / f"{name}.sqlite3"
+        target.unlink(missing_ok=True)
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        return f"sqlite:///{target}"
+    import psycopg
+
+    from .common import PG_ADMIN, pg_url
+
+    source = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://"), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return pg_url(name)
+
+
+def build(engine: str) -> list[dict]:
+    """Ingest the derived corpus slice by slice, timing each, with a snapshot at each size.
+    The record goes to bench/work/growth-<engine>.json; an existing record is reused."""
+    record = WORK / f"growth-{engine}{'-small' if SMALL else ''}.json"
+    if record.exists() and os.environ.get("BENCH_REBUILD") != "1":
+        return json.loads(record.read_text())
+    slices = corpus.build(WORK / ("corpus-small" if SMALL else "corpus100k"), SIZES)
+    url = fresh_database(engine, f"bench_search_{engine}")
+    manage(url, "collectstatic", "--noinput", "-v0")
+    points, elapsed = [], 0.0
+    for size, folder in zip(SIZES, slices, strict=True):
+        print(f"search/{engine}: ingest up to {size}", flush=True)
+        measured = ingest(url, [str(folder)], folder / "manifest.tsv")
+        elapsed += measured["seconds"]
+        points.append(
+            {
+                "size": size,
+                "ingest_seconds": measured["seconds"],
+                "ingest_seconds_total": round(elapsed, 1),
+                "ingest_peak_rss_mb": measured["peak_rss_mb"],
+                "ingest_summary": measured["summary"],
+                "database_url": snapshot(engine, url, f"bench_search_{engine}_{size}"),
+            }
+        )
+        print(f"  {points[-1]}", flush=True)
+    record.write_text(json.dumps(points, indent=2) + "\n")
+    return points
+
+
 def run(engines: list[str]) -> dict:
     slices = corpus.build(WORK / ("corpus-small" if SMALL else "corpus100k"), SIZES)
     pairs = candidate_pairs(slices[0])
     results: dict = {}
     for engine in engines:
-        url = fresh_database(engine, f"bench_search_{engine}")
-        manage(url, "collectstatic", "--noinput", "-v0")
         growth = []
-        elapsed = 0.0
-        for size, folder in zip(SIZES, slices, strict=True):
-            print(f"search/{engine}: ingest up to {size}", flush=True)
-            measured = ingest(url, [str(folder)], folder / "manifest.tsv")
-            elapsed += measured["seconds"]
-            timings = probe(url, pairs)
-            growth.append(
-                {
-                    "stories": timings["stories"],
-                    "ingest_seconds": measured["seconds"],
-                    "ingest_seconds_total": round(elapsed, 1),
-                    "ingest_peak_rss_mb": measured["peak_rss_mb"],
-                    "search": timings["classes"],
-                }
-            )
-            print(f"  {growth[-1]}", flush=True)
+        for point in build(engine):
+            print(f"search/{engine}: probe at {point['size']}", flush=True)
+            timings = probe(point["database_url"], pairs)
+            growth.append({**point, "stories": timings["stories"], "search": timings["classes"]})
+            print(f"  {growth[-1]['search']}", flush=True)
         final = growth[-1]
         results[engine] = {
             name: {**values, "archive_stories": final["stories"]}
             for name, values in final["search"].items()
         }
         results[engine]["growth"] = growth
-        results[engine]["database_url"] = url
+        results[engine]["database_url"] = final["database_url"]
     return results
