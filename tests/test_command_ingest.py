@@ -139,3 +139,62 @@ def test_failed_reingest_loses_nothing(tmp_path):
     with pytest.raises(CommandError):
         run_ingest(str(story_file))
     assert Article.objects.get().title.startswith("US criticizes Russia")
+
+
+def three_stories(folder):
+    for n, title in enumerate(["Alpha strikes", "Bravo refused", "Charlie stays"]):
+        (folder / f"{n}.txt").write_text(
+            f"{title}\n\nThe {title.lower()} story has a body of its own, number {n}.\n"
+        )
+
+
+def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
+    """Stories commit in groups, each under its own savepoint: one refusal costs one story."""
+    from django.db import DatabaseError, transaction
+
+    from articles import services
+    from articles.management.commands import ingest as command
+
+    three_stories(tmp_path)
+    real = services.article_ingest
+
+    def refuse_bravo(*, parsed, **kwargs):
+        with transaction.atomic():  # as a failure inside the service's own transaction
+            result = real(parsed=parsed, **kwargs)
+            if parsed.title.startswith("Bravo"):
+                raise DatabaseError("value too long")
+            return result
+
+    monkeypatch.setattr(services, "article_ingest", refuse_bravo)
+    assert command.GROUP_SIZE >= 3  # all three in one group
+    with pytest.raises(CommandError) as excinfo:
+        run_ingest(str(tmp_path))
+    assert excinfo.value.returncode == 1
+    assert sorted(Article.objects.values_list("title", flat=True)) == [
+        "Alpha strikes", "Charlie stays",
+    ]  # fmt: skip
+    (error,) = IngestBatch.objects.get().errors
+    assert error["path"].endswith("1.txt")
+    assert error["error"] == "could not be stored (DatabaseError: value too long)"
+
+
+def test_a_group_that_cannot_commit_is_stored_story_by_story(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    from articles.management.commands import ingest as command
+
+    three_stories(tmp_path)
+    real, calls = command._store_one, []
+
+    def locked_once(outcome, batch, cache):
+        calls.append(outcome.name)
+        result = real(outcome, batch, cache)
+        if len(calls) == 3:  # the group's last story: the whole group rolls back
+            raise OperationalError("database is locked")
+        return result
+
+    monkeypatch.setattr(command, "_store_one", locked_once)
+    out, _ = run_ingest(str(tmp_path))
+    assert len(calls) == 6  # three in the group, then each again on its own
+    assert Article.objects.count() == 3
+    assert "3 created" in out and "0 failed" in out

@@ -9,11 +9,12 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from tqdm import tqdm
 
 from articles import ingest, pipeline, services, tagging
 from articles.ingest import IngestError
+from articles.pipeline import Outcome
 
 
 class Command(BaseCommand):
@@ -58,6 +59,24 @@ class Command(BaseCommand):
             "--no-tagging", action="store_true", help="skip named-entity recognition"
         )
 
+    @staticmethod
+    def _store(group: list[Outcome], batch, cache) -> list[tuple[Outcome, object]]:
+        """Store a group of stories in one transaction, each under its own savepoint:
+        (outcome, IngestResult or the reason it failed) for each, in order.
+
+        A story the database refuses rolls back alone and the group goes on; if the
+        group itself cannot commit, each story is tried again in a transaction of its
+        own. Either way a killed ingest leaves no partial story behind."""
+        if not group:
+            return []
+        try:
+            with transaction.atomic():
+                results = [(outcome, _store_one(outcome, batch, cache)) for outcome in group]
+        except DatabaseError:
+            cache.clear()
+            return [(outcome, _store_one(outcome, batch, cache)) for outcome in group]
+        return results
+
     def handle(self, *args, **options) -> None:
         if options["max_bytes"] <= 0:
             raise CommandError("--max-bytes must be a positive number", returncode=2)
@@ -90,7 +109,7 @@ class Command(BaseCommand):
                 tagger_version=tagging.TAGGER_VERSION,
             )
         if connection.vendor == "postgresql":
-            # Each story still commits on its own and atomically; the server just
+            # Each group of stories still commits atomically; the server just
             # doesn't wait for the disk on every commit. A crash may lose the last
             # few stories, which re-running the idempotent ingest puts back.
             with connection.cursor() as cursor:
@@ -101,6 +120,20 @@ class Command(BaseCommand):
         inputs = ingest.iter_inputs(options["paths"], max_bytes=options["max_bytes"])
         outcomes = pipeline.run(inputs, run_options, workers=options["workers"])
         show_progress = verbosity >= 1 and not as_json and sys.stderr.isatty()
+        group: list[Outcome] = []
+
+        def flush() -> None:
+            for outcome, result in self._store(group, batch, cache):
+                if isinstance(result, str):
+                    errors.append({"path": outcome.name, "error": result})
+                    self.stderr.write(self.style.ERROR(f"{outcome.name}: {result}"))
+                    counts["failed"] += 1
+                    continue
+                counts[str(result.outcome)] += 1
+                if verbosity >= 2:
+                    report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
+            group.clear()
+
         for outcome in tqdm(outcomes, disable=not show_progress, unit=" files", file=sys.stderr):
             if outcome.error:
                 errors.append({"path": outcome.name, "error": outcome.error})
@@ -120,18 +153,10 @@ class Command(BaseCommand):
             if dry_run:
                 counts["parsed"] += 1
                 continue
-            try:
-                result = services.article_ingest(parsed=story, batch=batch, cache=cache)
-            except DatabaseError as exc:  # this story is rolled back; the batch goes on
-                cache.clear()
-                reason = f"could not be stored ({type(exc).__name__}: {exc})"
-                errors.append({"path": outcome.name, "error": reason})
-                self.stderr.write(self.style.ERROR(f"{outcome.name}: {reason}"))
-                counts["failed"] += 1
-                continue
-            counts[str(result.outcome)] += 1
-            if verbosity >= 2:
-                report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
+            group.append(outcome)
+            if len(group) >= GROUP_SIZE:
+                flush()
+        flush()
 
         if batch is not None:
             services.batch_finish(batch=batch, counts=counts, errors=errors)
@@ -148,3 +173,17 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{counts['failed']} file(s) failed; the others went through", returncode=1
             )
+
+
+# Stories committed together: one commit (and, on SQLite, one full-text index segment)
+# per group rather than per story is most of what storing costs; a group is small
+# enough that a killed ingest has little to redo.
+GROUP_SIZE = 32
+
+
+def _store_one(outcome: Outcome, batch, cache):
+    try:
+        return services.article_ingest(parsed=outcome.story, batch=batch, cache=cache)
+    except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
+        cache.clear()
+        return f"could not be stored ({type(exc).__name__}: {exc})"
