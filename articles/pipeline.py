@@ -9,6 +9,9 @@ stays flat however large the batch.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -83,9 +86,19 @@ def _tag_alone(story: ParsedStory, options: Options) -> list:
 _worker_options: Options | None = None
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Stop when the ingest that started this worker is gone (killed, even with -9),
+    rather than tagging on for nobody: a killed ingest leaves no process behind."""
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _init_worker(options: Options) -> None:
     global _worker_options
     _worker_options = options
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if options.tag:
         tagging.get_nlp()  # load the model once per worker, before the first chunk
 

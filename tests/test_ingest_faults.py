@@ -152,3 +152,40 @@ def test_content_hash_uniqueness_is_a_database_constraint():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Article._meta.db_table)
     assert any(c["unique"] and c["columns"] == ["content_hash"] for c in constraints.values())
+
+
+def test_killing_the_ingest_alone_leaves_no_worker_behind(tmp_path, database_url):
+    """kill -9 of the command alone (not its process group): its workers stop too."""
+    folder = tmp_path / "stories"
+    write_stories(folder, count=600)
+    migrate(database_url)
+    process = manage(
+        database_url, "ingest", "-v0", "--workers", "2", str(folder), start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if count_stories(database_url) >= 5:
+            break
+        time.sleep(0.2)
+    assert process.poll() is None, "the ingest finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    left: list[str] = []
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["pgrep", "-g", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        left = [pid for pid in found if not _is_zombie(pid)]
+        if not left:
+            break
+        time.sleep(0.5)
+    assert not left, f"workers still running after the ingest was killed: {left}"
+
+
+def _is_zombie(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
