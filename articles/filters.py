@@ -79,8 +79,12 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields: list[str] = []
 
+    # The search page ranks a bounded number of candidates itself (views.SearchView);
+    # feeds, exports and the API rank in SQL.
+    rank_in_sql = True
+
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value) if self.rank_in_sql else queryset.matching(value)
 
     def filter_has_date(self, queryset, name, value):
         return queryset.filter(published_at__isnull=value != "true")
@@ -110,6 +114,16 @@ class ArticleFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("q") or ""
 
     @property
+    def only_query(self) -> bool:
+        """A query and nothing else to narrow it (a sort order aside)."""
+        data = getattr(self.form, "cleaned_data", {})
+        return bool(self.query) and not any(
+            value not in (None, "") and (not hasattr(value, "exists") or bool(value))
+            for key, value in data.items()
+            if key not in ("q", "sort")
+        )
+
+    @property
     def active(self) -> bool:
         """Whether any filter or query was given (a sort order alone does not count)."""
         data = getattr(self.form, "cleaned_data", {})
@@ -120,6 +134,13 @@ class ArticleFilter(django_filters.FilterSet):
         )
 
 
+class SearchPageFilter(ArticleFilter):
+    """The search page's: it ranks a bounded set of candidates itself."""
+
+    rank_in_sql = False
+
+
 # URL parameters are `from` and `to`, which Python cannot name as attributes.
-ArticleFilter.base_filters["from"] = ArticleFilter.base_filters.pop("date_from")
-ArticleFilter.base_filters["to"] = ArticleFilter.base_filters.pop("date_to")
+for _filterset in (ArticleFilter, SearchPageFilter):
+    _filterset.base_filters["from"] = _filterset.base_filters.pop("date_from")
+    _filterset.base_filters["to"] = _filterset.base_filters.pop("date_to")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Replace, RowNumber
+from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,6 +40,23 @@ class UTCYear(models.Func):
 # Sentinels that cannot occur in stored text (the decoder strips control bytes):
 # SQLite's snippet() marks matches with them, and they become <mark> after escaping.
 _MARK_START, _MARK_END = "\x02", "\x03"
+
+
+class FTSMatch(models.Func):
+    """SQLite: the story is among the FTS5 matches of an expression (a rowid list).
+    The unary + keeps SQLite from using the primary key for it, so that it walks
+    the newest-first index instead and stops at the LIMIT."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, fts_query: str) -> None:
+        super().__init__(F("pk"))
+        self.fts_query = fts_query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = f"+{column} IN (SELECT rowid FROM article_fts WHERE article_fts MATCH %s)"
+        return sql, [*params, self.fts_query]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -122,6 +141,72 @@ class ArticleQuerySet(models.QuerySet):
                 )
         return stories
 
+    def matching(self, q: str | search.ParsedQuery) -> ArticleQuerySet:
+        """Stories matching `q`, without a rank: the cheap form for counting matches
+        and choosing which of them to rank (see ranked_ids).
+
+        On SQLite the match is a list of FTS5 rowids rather than a join, which lets
+        SQLite walk its newest-first index and stop early, and spares a row lookup
+        per match: at 25k stories, counting 8,300 matches takes 17 ms this way
+        against 33 ms joined, and choosing the newest 1,000 of them 3 ms against 43."""
+        parsed = search.parse(q) if isinstance(q, str) else q
+        if self.db_vendor == "postgresql" or not parsed.groups:
+            return self.search(parsed)  # PostgreSQL's rank is an alias: computed if used
+        return self.filter(FTSMatch(search.to_fts5_query(parsed)))
+
+    def public_match_count(self, q: str | search.ParsedQuery) -> int:
+        """How many public stories in the archive match `q` (whatever this QuerySet's
+        own filters). On SQLite, FTS5 counts its matches without reading a story row
+        (2 ms for 8,300 matches at 25k stories, against 17 ms through the stories),
+        less the hidden stories among them."""
+        parsed = search.parse(q) if isinstance(q, str) else q
+        public = self.model.objects.filter(is_public=True)
+        if self.db_vendor == "postgresql" or not parsed.groups:
+            return public.matching(parsed).count()
+        from django.db import connections
+
+        expression = search.to_fts5_query(parsed)
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM article_fts WHERE article_fts MATCH %s) - "
+                f"(SELECT count(*) FROM {table} WHERE NOT is_public AND +id IN "
+                "(SELECT rowid FROM article_fts WHERE article_fts MATCH %s))",
+                [expression, expression],
+            )
+            return cursor.fetchone()[0]
+
+    def ranked_ids(self, q: str | search.ParsedQuery, ids: list[int]) -> list[int]:
+        """`ids`, stories matching `q` and listed newest first, in order of relevance
+        (ties keep their order). Costs one rank per id, however many stories match."""
+        parsed = search.parse(q) if isinstance(q, str) else q
+        if not ids or not parsed.groups:
+            return list(ids)
+        if self.db_vendor == "postgresql":
+            query = SearchQuery(
+                search.to_tsquery(parsed.groups), search_type="raw", config="english"
+            )
+            rows = (
+                self.model.objects.filter(pk__in=ids)
+                .annotate(rank=SearchRank(F("search_vector"), query, normalization=Value(1)))
+                .values_list("pk", "rank")
+            )
+            score = {pk: -rank for pk, rank in rows}
+        else:
+            from django.db import connections
+
+            with connections[self.db].cursor() as cursor:
+                # bm25() as an expression, not FTS5's rank column: ordering by rank
+                # makes FTS5 score every match before the id filter applies.
+                cursor.execute(
+                    "SELECT rowid, bm25(article_fts, 10.0, 4.0, 1.0) FROM article_fts "
+                    "WHERE article_fts MATCH %s AND +rowid IN (SELECT value FROM json_each(%s))",
+                    [search.to_fts5(parsed.groups), json.dumps(ids)],
+                )
+                score = dict(cursor.fetchall())
+        position = {pk: n for n, pk in enumerate(ids)}
+        return sorted(score, key=lambda pk: (score[pk], position[pk]))
+
     @property
     def db_vendor(self) -> str:
         from django.db import connections
@@ -184,24 +269,38 @@ class ArticleQuerySet(models.QuerySet):
             ]
         return facets
 
-    @staticmethod
-    def _entity_facets(mention_model, ids, limit: int, kinds: list[str]):
-        mentions = mention_model.objects.filter(article__in=ids)
+    def _entity_facets(self, mention_model, ids, limit: int, kinds: list[str]):
+        """The top `limit` entities of each kind among the stories `ids`.
+
+        Counted per entity id first and joined to the entities after, which the ORM
+        cannot say (a derived table): grouping 15,000 mentions of 1,000 stories by
+        their entities' kind, slug and name took twice as long."""
+        from django.db import connections
+
+        from .models import Entity
+
+        ids_sql, ids_params = ids.query.sql_with_params()
+        kind_sql = ""
+        params = [*ids_params]
         if kinds:
-            mentions = mentions.filter(entity__kind__in=kinds)
-        return (
-            mentions.values("entity__kind", "entity__slug", "entity__name")
-            .annotate(n=Count("article_id"))
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=F("entity__kind"),
-                    order_by=[F("n").desc(), F("entity__name").asc()],
-                )
-            )
-            .filter(position__lte=limit)
-            .order_by("entity__kind", "position")
+            kind_sql = "WHERE e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+            params += kinds
+        sql = (
+            "SELECT kind, slug, name, n FROM ("
+            " SELECT e.kind AS kind, e.slug AS slug, e.name AS name, counted.n AS n,"
+            " ROW_NUMBER() OVER (PARTITION BY e.kind ORDER BY counted.n DESC, e.name ASC)"
+            " AS position"
+            f" FROM (SELECT entity_id, COUNT(*) AS n FROM {mention_model._meta.db_table}"
+            f" WHERE article_id IN ({ids_sql}) GROUP BY entity_id) counted"
+            f" JOIN {Entity._meta.db_table} e ON e.id = counted.entity_id {kind_sql}"
+            ") ranked WHERE position <= %s ORDER BY kind, position"
         )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [
+                {"entity__kind": kind, "entity__slug": slug, "entity__name": name, "n": n}
+                for kind, slug, name, n in cursor.fetchall()
+            ]
 
     def snippets(self, q: str | search.ParsedQuery, ids: list[int]) -> dict[int, SafeString]:
         """Highlighted body fragments for the stories `ids` (the page being shown).

@@ -110,6 +110,14 @@ def to_fts5(terms_groups: list[list[Term]]) -> str:
     return " AND ".join(groups)
 
 
+def to_fts5_query(parsed: ParsedQuery) -> str:
+    """The whole query, exclusions too, as one FTS5 expression (needs a positive part)."""
+    positive = to_fts5(parsed.groups)
+    if parsed.excluded:
+        return f"({positive}) NOT ({to_fts5([parsed.excluded])})"
+    return positive
+
+
 def _tsquery_term(term: Term) -> str:
     lexemes = [f"'{word}'" for word in term.words]
     if term.prefix:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
-from .filters import ENTITY_PARAMS, ArticleFilter
+from .filters import ENTITY_PARAMS, ArticleFilter, SearchPageFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
 from .querysets import FACET_LIMIT, ArchiveStats
@@ -143,21 +144,29 @@ class SearchView(ListView):
     CAP = 1000
 
     def get_queryset(self):
-        self.filterset = ArticleFilter(
+        self.filterset = SearchPageFilter(
             self.request.GET or None,
             queryset=Article.objects.published().for_listing(),
             request=self.request,
         )
         stories = self.filterset.qs
-        self.total = stories.count()
+        query = self.filterset.query
+        if query and self.filterset.only_query:
+            self.total = Article.objects.public_match_count(query)
+        else:
+            self.total = stories.count()
         self.capped = self.total > self.CAP
         self.facet_stories = stories
-        if self.capped:
-            # Fetched once, so the facet queries don't each re-run the full-text match.
-            newest = list(stories.most_recent_ids(self.CAP))
-            self.facet_stories = Article.objects.filter(pk__in=newest)
-            if self.filterset.sort_order == "relevance":
-                return stories.filter(pk__in=newest).by_relevance()
+        relevance = query and self.filterset.sort_order == "relevance"
+        if not (self.capped or relevance):
+            return stories
+        # The newest CAP matches (all of them, if fewer), fetched once: ranked here,
+        # and counted by the facets without re-running the full-text match.
+        newest = list(stories.most_recent_ids(self.CAP))
+        self.facet_stories = Article.objects.filter(pk__in=newest)
+        if relevance:
+            ranked = Article.objects.ranked_ids(query, newest)
+            return StoriesById(ranked, Article.objects.for_listing())
         return stories
 
     def get_paginator(self, queryset, *args, **kwargs):
@@ -203,6 +212,26 @@ class SearchView(ListView):
             suggestions=Entity.objects.suggest(query) if query and not count else [],
         )
         return context
+
+
+class StoriesById(Sequence):
+    """Stories in a given order of ids, fetched a page at a time (for the paginator)."""
+
+    def __init__(self, ids: list[int], queryset) -> None:
+        self.ids, self.queryset = ids, queryset
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        wanted = self.ids[index]
+        found = self.queryset.in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
 
 
 # Filters the refine form keeps as hidden fields (it shows the others as inputs).

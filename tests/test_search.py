@@ -194,7 +194,8 @@ def test_hidden_stories_never_match(client, archive):
 
 
 def test_search_page_query_count_is_constant(client, archive, django_assert_num_queries):
-    with django_assert_num_queries(6) as first:
+    # Count, the newest matches, their ranking, the page, three facet queries, snippets.
+    with django_assert_num_queries(8) as first:
         get(client, q="politics")
     for n in range(25):
         make_story(f"Politics story {n}", f"Politics and more politics number {n}.")
@@ -239,3 +240,57 @@ def test_broad_results_are_ranked_and_faceted_within_a_cap(client, archive, monk
     assert {v["name"]: v["count"] for v in facets["topic"]} == {"Politics": 2}
     by_date = get(client, q="politics", sort="newest")
     assert len(by_date.context["stories"]) == 3  # a date sort pages through every match
+
+
+QUERIES = [
+    "politics", "prices", "blair OR oil", '"prime minister"', "pric*", "politics -budget",
+    "election economy", "nothing-matches-this",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_fast_match_count_agrees_with_counting_stories(archive, q):
+    from articles.models import Article
+    from articles.services import article_set_public
+
+    article_set_public(article=archive["brown"], is_public=False)  # hidden: never counted
+    expected = Article.objects.published().search(q).count()
+    assert Article.objects.public_match_count(q) == expected
+    assert Article.objects.published().matching(q).count() == expected
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_ranking_the_candidates_agrees_with_ranking_in_sql(archive, q):
+    from articles.models import Article
+
+    for n in range(6):  # ties: equal stories on different days
+        make_story(f"Politics brief {n}", "Politics today.", published=f"2004-01-0{n + 1}")
+    expected = list(
+        Article.objects.published().search(q).by_relevance().values_list("pk", flat=True)
+    )
+    newest = list(Article.objects.published().matching(q).most_recent_ids(1000))
+    assert Article.objects.ranked_ids(q, newest) == expected
+
+
+def test_the_newest_candidates_are_newest_first_undated_last(archive):
+    from articles.models import Article
+
+    ids = list(Article.objects.published().matching("politics").most_recent_ids(10))
+    assert ids == [archive["blair"].pk, archive["brown"].pk, archive["terror"].pk]
+
+
+def test_ranked_pages_fetch_only_their_stories(client, db, monkeypatch, django_assert_num_queries):
+    from articles.views import SearchView
+
+    for n in range(30):
+        make_story(f"Budget story {n}", "Budget " * (n + 1) + "and more.", published="2005-01-01")
+    monkeypatch.setattr(SearchView, "CAP", 25)
+    first, second = get(client, q="budget"), get(client, q="budget", page=2)
+    assert first.context["ranked_cap"]
+    shown = titles(first) + titles(second)
+    assert len(shown) == len(set(shown)) == 25
+    from articles.models import Article
+
+    newest = Article.objects.published().matching("budget").most_recent_ids(25)
+    ranked = Article.objects.published().search("budget").filter(pk__in=list(newest))
+    assert shown == [story.title for story in ranked.by_relevance()]
