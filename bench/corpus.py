@@ -78,10 +78,11 @@ def derived(sources: list[Source], count: int, seed: int = 1987) -> Iterator[tup
 def build(folder: Path, sizes: list[int]) -> list[Path]:
     """Write the corpus in slices: slice k holds the stories from sizes[k-1] to sizes[k].
 
-    Returns the slice folders; each has a manifest.tsv of dates."""
+    Returns the slice folders; beside each is its manifest of dates (see manifest_for),
+    outside the folder, so that ingesting the folder does not read it as a story."""
     sources = real_sources()
     total = sizes[-1]
-    stamp = folder / f".built-{'-'.join(map(str, sizes))}"
+    stamp = folder / f".built-v2-{'-'.join(map(str, sizes))}"
     slices = [folder / f"slice{k:02d}" for k in range(len(sizes))]
     if stamp.exists():
         return slices
@@ -101,7 +102,8 @@ def build(folder: Path, sizes: list[int]) -> list[Path]:
     iterator = stories()
     for k, target in enumerate(slices):
         target.mkdir(parents=True, exist_ok=True)
-        with open(target / "manifest.tsv", "w", encoding="utf-8") as manifest:
+        (target / "manifest.tsv").unlink(missing_ok=True)  # where an older build put it
+        with open(manifest_for(target), "w", encoding="utf-8") as manifest:
             manifest.write("file\tdate\n")
             for _ in range(bounds[k + 1] - bounds[k]):
                 name, data, date = next(iterator)
@@ -109,3 +111,7 @@ def build(folder: Path, sizes: list[int]) -> list[Path]:
                 manifest.write(f"{name}\t{date}\n")
     stamp.touch()
     return slices
+
+
+def manifest_for(slice_folder: Path) -> Path:
+    return slice_folder.parent / f"{slice_folder.name}.manifest.tsv"

@@ -105,7 +105,7 @@ def build(engine: str) -> list[dict]:
     points, elapsed = [], 0.0
     for size, folder in zip(SIZES, slices, strict=True):
         print(f"search/{engine}: ingest up to {size}", flush=True)
-        measured = ingest(url, [str(folder)], folder / "manifest.tsv")
+        measured = ingest(url, [str(folder)], corpus.manifest_for(folder))
         elapsed += measured["seconds"]
         points.append(
             {

@@ -439,3 +439,46 @@ def test_tag_many_with_two_processes():
 
 def test_tagger_version():
     assert TAGGER_VERSION == "1"
+
+
+def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):
+    import articles.tagging as tagging_module
+
+    monkeypatch.setattr(tagging_module, "PIECE_CHARS", 50)
+    text = "First paragraph here.\n\nSecond one is a little longer than that.\n\n" + (
+        "word " * 30 + "\n\n" + "x" * 120
+    )
+    parts = tagging_module.pieces(text)
+    assert "".join(piece for _, piece in parts) == text
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in parts)
+    assert all(len(piece) <= 50 for _, piece in parts)
+    assert parts[1][1].startswith("\n\nSecond")  # cut at the paragraph break
+    assert tagging_module.pieces("short") == [(0, "short")]
+    assert tagging_module.pieces("") == [(0, "")]
+
+
+def test_a_long_story_read_in_pieces_gives_what_one_reading_gives(monkeypatch):
+    import articles.tagging as tagging_module
+
+    paragraphs = [
+        "Tony Blair met Gordon Brown in London on Monday to discuss the budget.",
+        "Amnesty International criticised the Home Office over detention in Belmarsh.",
+        "Officials in Washington said John Kerry would travel to Geneva next week.",
+    ] * 8
+    long_story = story("Talks continue", *paragraphs)
+    whole = tag(long_story)
+    monkeypatch.setattr(tagging_module, "PIECE_CHARS", 300)
+    assert len(tagging_module.pieces(tagging_module.ner_text(long_story))) > 5
+    in_pieces = tag(long_story)
+    assert [(e.name, e.kind, e.count, e.first_offset) for e in in_pieces] == [
+        (e.name, e.kind, e.count, e.first_offset) for e in whole
+    ]
+
+
+def test_a_huge_text_is_tagged_to_its_end():
+    filler = "The committee reviewed the figures again without reaching a view. " * 8
+    paragraphs = [filler] * 1200 + ["Finally Kofi Annan arrived in Nairobi for the talks."]
+    huge = story("Report", *paragraphs)
+    assert len(huge.body) > 500_000
+    names = {entity.name for entity in tag(huge)}
+    assert {"Kofi Annan", "Nairobi"} <= names

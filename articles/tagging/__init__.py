@@ -32,8 +32,30 @@ def tag(story: ParsedStory, aliases: Aliases | None = None) -> list[TaggedEntity
     `aliases` maps a casefolded surface form to (canonical name, kind) and wins over
     DEFAULT_ALIASES.
     """
-    doc = get_nlp()(ner_text(story))
-    return entities_from_spans(story, _spans(doc), merged_aliases(aliases))
+    return next(tag_many([story], aliases=aliases))
+
+
+# The model reads a long text in pieces of at most this many characters, cut at
+# paragraph breaks: its memory grows with the length of what it reads (a 500 kB text
+# took a worker past 2 GB), while its view of a name spans only a few words.
+PIECE_CHARS = 20_000
+
+
+def pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) for `text` cut at paragraph breaks (or, in a paragraph too long
+    for one piece, at a space) into pieces of at most PIECE_CHARS characters."""
+    cut_at, start = [], 0
+    while len(text) - start > PIECE_CHARS:
+        end = start + PIECE_CHARS
+        cut = text.rfind("\n\n", start + 1, end)
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, end)
+        if cut <= start:
+            cut = end
+        cut_at.append((start, text[start:cut]))
+        start = cut
+    cut_at.append((start, text[start:]))
+    return cut_at
 
 
 def tag_many(
@@ -44,11 +66,21 @@ def tag_many(
 ) -> Iterator[list[TaggedEntity]]:
     """`tag` for many stories, in order, through spaCy's batching and worker processes."""
     table = merged_aliases(aliases)
-    pairs = ((ner_text(story), story) for story in stories)
+
+    def texts():
+        for story in stories:
+            parts = pieces(ner_text(story))
+            for n, (offset, piece) in enumerate(parts):
+                yield piece, (story, offset, n == len(parts) - 1)
+
     # as_tuples keeps each story in this process; only the text goes to the workers.
-    docs = get_nlp().pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size)
-    for doc, story in docs:
-        yield entities_from_spans(story, _spans(doc), table)
+    docs = get_nlp().pipe(texts(), as_tuples=True, n_process=n_process, batch_size=batch_size)
+    spans: list[tuple[int, int, str]] = []
+    for doc, (story, offset, last) in docs:
+        spans += [(start + offset, end + offset, label) for start, end, label in _spans(doc)]
+        if last:
+            yield entities_from_spans(story, spans, table)
+            spans = []
 
 
 __all__ = [
