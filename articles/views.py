@@ -142,6 +142,8 @@ class SearchView(ListView):
     # CAP of them (and the page says so): ranking or faceting every match of a broad
     # query costs time in proportion to the archive. Date sorts still page through all.
     CAP = 1000
+    # PostgreSQL counts a match by visiting its row; past this many it estimates.
+    ESTIMATE_ABOVE = 5000
 
     def get_queryset(self):
         self.filterset = SearchPageFilter(
@@ -151,13 +153,18 @@ class SearchView(ListView):
         )
         stories = self.filterset.qs
         query = self.filterset.query
+        relevance = bool(query) and self.filterset.sort_order == "relevance"
+        self.estimated = False
         if query and self.filterset.only_query:
-            self.total = Article.objects.public_match_count(query)
+            # Ranked by relevance, a broad query shows only its CAP newest matches, so
+            # its total may be an estimate; sorted by date it pages through them all.
+            self.total, self.estimated = Article.objects.public_match_count(
+                query, estimate_above=self.ESTIMATE_ABOVE if relevance else None
+            )
         else:
             self.total = stories.count()
         self.capped = self.total > self.CAP
         self.facet_stories = stories
-        relevance = query and self.filterset.sort_order == "relevance"
         if not (self.capped or relevance):
             return stories
         # The newest CAP matches (all of them, if fewer), fetched once: ranked here,
@@ -188,6 +195,7 @@ class SearchView(ListView):
             form=filterset.form,
             query=query,
             result_count=count,
+            estimated=self.estimated,
             capped=self.capped,
             cap=self.CAP,
             ranked_cap=self.capped and filterset.sort_order == "relevance",
