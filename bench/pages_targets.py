@@ -18,15 +18,24 @@ print(json.dumps({"story": story.get_absolute_url(), "entity": person.get_absolu
 """
 
 
-def targets(engine: str) -> tuple[str, dict[str, str]]:
+def candidates(engine: str) -> list[str]:
+    """Database URLs to try, largest archive first: the growth run's last, then others."""
+    urls = []
+    for record in (f"growth-{engine}.json", f"growth-{engine}-small.json"):
+        if (WORK / record).exists():
+            urls.append(json.loads((WORK / record).read_text())[-1]["database_url"])
     for name in (f"bench_search_{engine}", f"bench_ingest_{engine}", "bench_ingest_sqlite"):
         if name.endswith("sqlite") or engine == "sqlite":
             path = WORK / f"{name}.sqlite3"
-            if not path.exists():
-                continue
-            url = f"sqlite:///{path}"
+            if path.exists():
+                urls.append(f"sqlite:///{path}")
         else:
-            url = pg_url(name)
+            urls.append(pg_url(name))
+    return urls
+
+
+def targets(engine: str) -> tuple[str, dict[str, str]]:
+    for url in candidates(engine):
         out = subprocess.run(
             [sys.executable, "-c", CODE],
             cwd=ROOT,

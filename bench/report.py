@@ -53,7 +53,8 @@ def write_report() -> None:
         for engine, classes in data["search"].items():
             for point in classes.get("growth", []):
                 s = point["search"]
-                lines.append(_row([engine, point["stories"], point["ingest_seconds"],
+                lines.append(_row([engine, point["stories"],
+                                   point.get("ingest_seconds", "(copied from SQLite)"),
                                    *(s.get(k, {}).get("p95_ms", "") for k in
                                      ("broad", "typical", "narrow"))]))  # fmt: skip
         lines.append("")

@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import corpus
+from . import copy_archive, corpus
 from .common import ROOT, SMALL, WORK, env_for, fresh_database, manage
 from .ingest import ingest
 
@@ -99,6 +99,19 @@ def build(engine: str) -> list[dict]:
     record = WORK / f"growth-{engine}{'-small' if SMALL else ''}.json"
     if record.exists() and os.environ.get("BENCH_REBUILD") != "1":
         return json.loads(record.read_text())
+    if engine == "postgresql" and os.environ.get("BENCH_PG_INGEST") != "1":
+        # The same archives as SQLite's, row for row: ingest is timed once, on SQLite
+        # (BENCH_PG_INGEST=1 ingests into PostgreSQL as well, doubling the run).
+        points = []
+        for point in build("sqlite"):
+            print(f"search/postgresql: copy the archive at {point['size']}", flush=True)
+            url = copy_archive.copy(
+                point["database_url"].removeprefix("sqlite:///"),
+                f"bench_search_postgresql_{point['size']}",
+            )
+            points.append({"size": point["size"], "copied_from": "sqlite", "database_url": url})
+        record.write_text(json.dumps(points, indent=2) + "\n")
+        return points
     slices = corpus.build(WORK / ("corpus-small" if SMALL else "corpus100k"), SIZES)
     url = fresh_database(engine, f"bench_search_{engine}")
     manage(url, "collectstatic", "--noinput", "-v0")
