@@ -1,8 +1,9 @@
 """The benchmark corpus: Reuters-21578 and BBC News, and a 100k archive derived from them.
 
-Derived stories are real stories with their paragraphs shuffled (the first, with
-its dateline, stays first), a numbered variant label on the title and the date
-moved by a few weeks. They read like news, carry the same names and words as the
+Derived stories are real stories of three paragraphs or more with the paragraphs
+after the first shuffled (the first, with its dateline, stays first) into an order
+no other story has, a numbered variant label on the title and the date moved by a
+few weeks. They read like news, carry the same names and words as the
 originals (so tagging and search do real work), and hash differently, so the
 archive stores each once. The real stories come first, byte for byte.
 """
@@ -53,26 +54,46 @@ def _split(text: str) -> tuple[str, list[str]]:
 
 
 def derived(sources: list[Source], count: int, seed: int = 1987) -> Iterator[tuple[str, str, str]]:
-    """(file name, text, date) for `count` stories derived from `sources`."""
+    """(file name, text, date) for `count` stories derived from `sources`.
+
+    Each derived body differs from every other story's, real or derived (the archive
+    stores a body once): a story whose paragraphs cannot be put in a new order is
+    passed over."""
     usable = []
+    seen: set[str] = set()
     for source in sources:
         text = source.path.read_bytes().decode("utf-8", errors="replace")
         title, paragraphs = _split(text)
-        if title and len(paragraphs) >= 2:
+        seen.add(_key(paragraphs))
+        if title and len(paragraphs) >= 3:
             usable.append((source, title, paragraphs))
     rng = random.Random(seed)
-    for n in range(count):
-        source, title, paragraphs = usable[n % len(usable)]
-        round_ = n // len(usable) + 1
+    made, turn = 0, 0
+    while made < count:
+        source, title, paragraphs = usable[turn % len(usable)]
+        round_ = turn // len(usable) + 1
+        turn += 1
         rest = paragraphs[1:]
-        rng.shuffle(rest)
-        label = f"{VARIANTS[n % len(VARIANTS)]} {round_}"
+        for _attempt in range(4):
+            rng.shuffle(rest)
+            if _key([paragraphs[0], *rest]) not in seen:
+                break
+        else:
+            continue
+        body = [paragraphs[0], *rest]
+        seen.add(_key(body))
+        label = f"{VARIANTS[made % len(VARIANTS)]} {round_}"
         date = ""
         if source.date:
             moved = datetime.fromisoformat(source.date) + timedelta(days=rng.randint(-60, 60))
             date = moved.date().isoformat()
-        text = f"{label}: {title}\n\n" + "\n\n".join([paragraphs[0], *rest]) + "\n"
-        yield f"d{n:06d}.txt", text, date
+        text = f"{label}: {title}\n\n" + "\n\n".join(body) + "\n"
+        yield f"d{made:06d}.txt", text, date
+        made += 1
+
+
+def _key(paragraphs: list[str]) -> str:
+    return " ".join(" ".join(paragraphs).split())
 
 
 def build(folder: Path, sizes: list[int]) -> list[Path]:
@@ -82,7 +103,7 @@ def build(folder: Path, sizes: list[int]) -> list[Path]:
     outside the folder, so that ingesting the folder does not read it as a story."""
     sources = real_sources()
     total = sizes[-1]
-    stamp = folder / f".built-v2-{'-'.join(map(str, sizes))}"
+    stamp = folder / f".built-v3-{'-'.join(map(str, sizes))}"
     slices = [folder / f"slice{k:02d}" for k in range(len(sizes))]
     if stamp.exists():
         return slices
