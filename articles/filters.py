@@ -82,9 +82,14 @@ class ArticleFilter(django_filters.FilterSet):
     # The search page ranks a bounded number of candidates itself (views.SearchView);
     # feeds, exports and the API rank in SQL.
     rank_in_sql = True
+    # Whether the matches are many: then the newest are found by walking the archive
+    # newest first (see querysets.FTSMatch). Set before `qs` is read.
+    walk_newest = False
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value) if self.rank_in_sql else queryset.matching(value)
+        if self.rank_in_sql:
+            return queryset.search(value)
+        return queryset.matching(value, walk_newest=self.walk_newest)
 
     def filter_has_date(self, queryset, name, value):
         return queryset.filter(published_at__isnull=value != "true")

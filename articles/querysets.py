@@ -48,20 +48,41 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits) if digits > 0 else n
 
 
-class FTSMatch(models.Func):
-    """SQLite: the story is among the FTS5 matches of an expression (a rowid list).
-    The unary + keeps SQLite from using the primary key for it, so that it walks
-    the newest-first index instead and stops at the LIMIT."""
+class IdIn(models.Func):
+    """The story is one of `ids`, given to the database as one value (a JSON list on
+    SQLite, an array on PostgreSQL) rather than as a thousand parameters to prepare."""
 
     output_field = models.BooleanField()
 
-    def __init__(self, fts_query: str) -> None:
+    def __init__(self, ids) -> None:
         super().__init__(F("pk"))
-        self.fts_query = fts_query
+        self.ids = [int(pk) for pk in ids]
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        sql = f"+{column} IN (SELECT rowid FROM article_fts WHERE article_fts MATCH %s)"
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.ids]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
+
+
+class FTSMatch(models.Func):
+    """SQLite: the story is among the FTS5 matches of an expression (a rowid list).
+
+    With `walk_newest`, a unary + keeps SQLite from looking the matches up by primary
+    key, so that it walks the newest-first index instead and stops at the LIMIT: the
+    way to take the newest 1,000 of 40,000 matches (8 ms at 100k stories), and the
+    wrong way for 50 matches (the whole index walked for them, 10 ms against 0.3)."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, fts_query: str, *, walk_newest: bool = False) -> None:
+        super().__init__(F("pk"))
+        self.fts_query, self.walk_newest = fts_query, walk_newest
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        plus = "+" if self.walk_newest else ""
+        sql = f"{plus}{column} IN (SELECT rowid FROM article_fts WHERE article_fts MATCH %s)"
         return sql, [*params, self.fts_query]
 
 
@@ -147,7 +168,9 @@ class ArticleQuerySet(models.QuerySet):
                 )
         return stories
 
-    def matching(self, q: str | search.ParsedQuery) -> ArticleQuerySet:
+    def matching(
+        self, q: str | search.ParsedQuery, *, walk_newest: bool = False
+    ) -> ArticleQuerySet:
         """Stories matching `q`, without a rank: the cheap form for counting matches
         and choosing which of them to rank (see ranked_ids).
 
@@ -158,7 +181,7 @@ class ArticleQuerySet(models.QuerySet):
         parsed = search.parse(q) if isinstance(q, str) else q
         if self.db_vendor == "postgresql" or not parsed.groups:
             return self.search(parsed)  # PostgreSQL's rank is an alias: computed if used
-        return self.filter(FTSMatch(search.to_fts5_query(parsed)))
+        return self.filter(FTSMatch(search.to_fts5_query(parsed), walk_newest=walk_newest))
 
     def public_match_count(
         self, q: str | search.ParsedQuery, *, estimate_above: int | None = None
@@ -189,7 +212,7 @@ class ArticleQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT count(*) FROM article_fts WHERE article_fts MATCH %s) - "
-                f"(SELECT count(*) FROM {table} WHERE NOT is_public AND +id IN "
+                f"(SELECT count(*) FROM {table} WHERE is_public = 0 AND +id IN "
                 "(SELECT rowid FROM article_fts WHERE article_fts MATCH %s))",
                 [expression, expression],
             )
@@ -364,17 +387,20 @@ class ArticleQuerySet(models.QuerySet):
                 for pk, text in rows.values_list("pk", "snippet")
                 if "<mark>" in text
             }
-        rows = self.model.objects.filter(
-            pk__in=ids, fts__match=search.to_fts5(parsed.groups)
-        ).annotate(
-            snippet=RawSQL(
-                "snippet(article_fts, 2, char(2), char(3), ' … ', 32)",
-                [],
-                output_field=models.TextField(),
+        from django.db import connections
+
+        with connections[self.db].cursor() as cursor:
+            # From the index alone, with the ids as a plain filter: joined to the stories,
+            # a broad query looked up every match's story (64 ms at 100k stories).
+            cursor.execute(
+                "SELECT rowid, snippet(article_fts, 2, char(2), char(3), ' … ', 32) "
+                "FROM article_fts WHERE article_fts MATCH %s "
+                "AND +rowid IN (SELECT value FROM json_each(%s))",
+                [search.to_fts5(parsed.groups), json.dumps(list(ids))],
             )
-        )
+            rows = cursor.fetchall()
         result = {}
-        for pk, text in rows.values_list("pk", "snippet"):
+        for pk, text in rows:
             if _MARK_START in (text or ""):
                 highlighted = (
                     escape(text).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from .filters import ENTITY_PARAMS, ArticleFilter, SearchPageFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
-from .querysets import FACET_LIMIT, ArchiveStats
+from .querysets import FACET_LIMIT, ArchiveStats, IdIn
 
 PAGE_SIZE = 20
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
@@ -151,7 +151,7 @@ class SearchView(ListView):
             queryset=Article.objects.published().for_listing(),
             request=self.request,
         )
-        stories = self.filterset.qs
+        self.filterset.is_valid()
         query = self.filterset.query
         relevance = bool(query) and self.filterset.sort_order == "relevance"
         self.estimated = False
@@ -161,7 +161,10 @@ class SearchView(ListView):
             self.total, self.estimated = Article.objects.public_match_count(
                 query, estimate_above=self.ESTIMATE_ABOVE if relevance else None
             )
+            self.filterset.walk_newest = self._dense(self.total)
+            stories = self.filterset.qs
         else:
+            stories = self.filterset.qs
             self.total = stories.count()
         self.capped = self.total > self.CAP
         self.facet_stories = stories
@@ -170,11 +173,20 @@ class SearchView(ListView):
         # The newest CAP matches (all of them, if fewer), fetched once: ranked here,
         # and counted by the facets without re-running the full-text match.
         newest = list(stories.most_recent_ids(self.CAP))
-        self.facet_stories = Article.objects.filter(pk__in=newest)
+        self.facet_stories = Article.objects.filter(IdIn(newest))
         if relevance:
             ranked = Article.objects.ranked_ids(query, newest)
             return StoriesById(ranked, Article.objects.for_listing())
         return stories
+
+    def _dense(self, matches: int) -> bool:
+        """Whether the newest CAP matches are found sooner by walking the archive newest
+        first (about CAP × stories / matches steps) than by looking every match up and
+        sorting them (about `matches` steps): only when the matches are many."""
+        if matches <= self.CAP:
+            return False
+        span = Article.objects.aggregate(last=Max("id"))["last"] or 0
+        return matches * matches > self.CAP * span
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)

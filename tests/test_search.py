@@ -279,8 +279,11 @@ def test_ranking_the_candidates_agrees_with_ranking_in_sql(archive, q):
 def test_the_newest_candidates_are_newest_first_undated_last(archive):
     from articles.models import Article
 
-    ids = list(Article.objects.published().matching("politics").most_recent_ids(10))
-    assert ids == [archive["blair"].pk, archive["brown"].pk, archive["terror"].pk]
+    expected = [archive["blair"].pk, archive["brown"].pk, archive["terror"].pk]
+    for walk in (False, True):  # found by primary key, or by walking the newest-first index
+        matches = Article.objects.published().matching("politics", walk_newest=walk)
+        assert list(matches.most_recent_ids(10)) == expected
+        assert list(matches.most_recent_ids(2)) == expected[:2]
 
 
 def test_ranked_pages_fetch_only_their_stories(client, db, monkeypatch, django_assert_num_queries):
