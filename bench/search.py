@@ -12,6 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from articles.search import STOP_WORDS
+
 from . import copy_archive, corpus
 from .common import ROOT, SMALL, WORK, env_for, fresh_database, manage
 from .ingest import ingest
@@ -26,12 +28,9 @@ CLASSES = {
     "typical": (0.005, 0.02),
     "narrow": (0.0, 0.002),
 }
-# Function words only: the commonest content words ("said", "year") make the broad class.
-STOP = set(
-    """about after also been before being between could during every from have into just
-    more most much only other over same some such than that their them then there these
-    they this those through under very were what when where which while will with""".split()
-)
+# Words the search engines drop (PostgreSQL's English stop words, which the app drops on
+# SQLite too): a query of two of them would be a query of none.
+STOP = set(STOP_WORDS)
 
 
 def candidate_pairs(folders: list[Path], seed: int = 7) -> list[str]:
@@ -47,7 +46,7 @@ def candidate_pairs(folders: list[Path], seed: int = 7) -> list[str]:
     n = len(sample)
     # Broad: pairs of the commonest words; typical and narrow: random pairs of
     # middling and rare words. The probe keeps those whose real match share fits.
-    top = [w for w in ranked if df[w] / n >= 0.3][:14]
+    top = [w for w in ranked if df[w] / n >= 0.3][:24]
     middle = [w for w in ranked if 0.03 <= df[w] / n <= 0.2]
     low = [w for w in ranked if 0.004 <= df[w] / n <= 0.03]
     pairs = [f"{a} {b}" for i, a in enumerate(top) for b in top[i + 1 :]]
