@@ -8,7 +8,7 @@ import os
 import sys
 
 from . import ingest, pages, search
-from .common import CORPUS, SCALE, merge_results
+from .common import CORPUS, SCALE, merge_results, previous
 from .report import write_report
 
 
@@ -22,7 +22,8 @@ def main() -> int:
     if "ingest" in parts:
         merge_results("ingest", ingest.run("sqlite"))
     if "search" in parts:
-        merge_results("search", search.run(engines))
+        # Keep the other engine's figures when only one is run again.
+        merge_results("search", {**previous("search"), **search.run(engines)})
     if "pages" in parts or "load" in parts:
         from .pages_targets import targets
 

@@ -120,6 +120,12 @@ def machine() -> dict[str, str]:
     }
 
 
+def previous(part: str) -> dict:
+    """A part's figures in bench/results/latest.json, if any."""
+    path = RESULTS / "latest.json"
+    return json.loads(path.read_text()).get(part, {}) if path.exists() else {}
+
+
 def merge_results(part: str, data: dict) -> None:
     """Write one benchmark's figures into bench/results/latest.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
