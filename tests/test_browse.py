@@ -171,3 +171,26 @@ def test_home_highlights_are_cached(client, stories, django_assert_num_queries, 
     page(client, reverse("articles:home"))
     with django_assert_num_queries(2):  # the page of stories and its count
         page(client, reverse("articles:home"))
+
+
+def test_related_stories_hinge_on_the_rarer_names(db, monkeypatch):
+    from articles.models import Article
+    from articles.querysets import ArticleQuerySet
+
+    monkeypatch.setattr(ArticleQuerySet, "RELATED_MAX_STORIES", 3)
+    story = make_story(
+        "Summit in Geneva",
+        "Leaders met.",
+        entities=[("United States", "place"), ("Geneva", "place")],
+        published="2005-01-01",
+    )
+    for n in range(3):  # newer, but sharing only the name every story has
+        make_story(f"Washington note {n}", f"Note {n}.", entities=[("United States", "place")],
+                   published=f"2005-02-0{n + 1}")  # fmt: skip
+    geneva = make_story(
+        "Geneva talks", "Talks.", entities=[("Geneva", "place")], published="2004-06-01"
+    )
+    related = list(Article.objects.published().related_to(story))
+    assert related == [geneva]
+    monkeypatch.setattr(ArticleQuerySet, "RELATED_MAX_STORIES", 1)  # every name too common
+    assert geneva in list(Article.objects.published().related_to(story))
