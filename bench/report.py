@@ -74,7 +74,8 @@ def write_report() -> None:
                                    *(s.get(k, {}).get("p95_ms", "") for k in
                                      ("broad", "typical", "narrow"))]))  # fmt: skip
         lines.append("")
-    for key in sorted(k for k in data if k.startswith("pages")):
+    # "pages" repeats the first engine's figures (pages_<engine>) under one fixed key.
+    for key in sorted(k for k in data if k.startswith("pages_")):
         engine, _, variant = key.removeprefix("pages_").partition("_")
         how = "page cache off" if variant == "uncached" else "page cache on (the default)"
         lines += [f"## Pages under load ({engine or 'default'}, {how}): gunicorn, "
