@@ -350,6 +350,9 @@ class ArticleQuerySet(models.QuerySet):
         from .models import Entity
 
         ids_sql, ids_params = ids.query.sql_with_params()
+        # Ties go by name in byte order, as SQLite compares: PostgreSQL's language-aware
+        # collation made sorting 4,000 names most of the query's time.
+        by_name = 'e.name COLLATE "C"' if self.db_vendor == "postgresql" else "e.name"
         kind_sql = ""
         params = [*ids_params]
         if kinds:
@@ -358,7 +361,7 @@ class ArticleQuerySet(models.QuerySet):
         sql = (
             "SELECT kind, slug, name, n FROM ("
             " SELECT e.kind AS kind, e.slug AS slug, e.name AS name, counted.n AS n,"
-            " ROW_NUMBER() OVER (PARTITION BY e.kind ORDER BY counted.n DESC, e.name ASC)"
+            f" ROW_NUMBER() OVER (PARTITION BY e.kind ORDER BY counted.n DESC, {by_name} ASC)"
             " AS position"
             f" FROM (SELECT entity_id, COUNT(*) AS n FROM {mention_model._meta.db_table}"
             f" WHERE article_id IN ({ids_sql}) GROUP BY entity_id) counted"
