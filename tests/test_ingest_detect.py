@@ -5,16 +5,16 @@ from articles.ingest import PARSERS, IngestError, detect, parse_text
 from .conftest import FIXTURES, SEED
 
 BBC_STYLE = (
-    "Ad sales boost Time Warner profit\n\n"
-    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn for the three "
+    "Ad sales lift Brightline profit\n\n"
+    "Quarterly profits at the media group Brightline rose 41% to $820m for the three "
     "months to December.\n\n"
-    "The firm, which is now one of the biggest investors in Google, benefited from sales.\n"
+    "The company, which now holds a large stake in a search firm, gained from advert sales.\n"
 )
 REUTERS_STYLE = (
-    "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT\n\n"
-    "CLEVELAND, Feb 26 - Standard Oil Co and BP North America\n"
-    "Inc said they plan to form a venture to manage the money market\n"
-    "borrowing and investment activities of both companies.\n"
+    "LAKESIDE MILLS <LKM> TO FORM FINANCE UNIT\n\n"
+    "CLEVELAND, Feb 26 - Lakeside Mills Co and Harbor Steel\n"
+    "Inc said they would set up a joint unit to handle the short-term\n"
+    "borrowing and cash investments of the two groups.\n"
     " Reuter\n"
 )
 

@@ -64,7 +64,7 @@ def parse_fixture(name: str, *, crlf_bom: bool = False):
 
 def test_staff_byline_with_posted_date_and_spanish_link():
     story = parse_fixture("posted_byline.txt")
-    assert story.title == "Labour plans maternity pay rise"
+    assert story.title == "Council plans longer parental leave"
     assert story.byline == "Jane Doe"
     assert story.source == "KSL.com"
     assert story.published_at is not None
@@ -96,7 +96,7 @@ def test_reuters_dateline_names_the_source():
     assert story.dateline == "CLEVELAND"
     assert story.section == "Business"
     assert story.topics == ["Business", "Oil"]
-    assert story.paragraphs[-1].endswith("55 pct interest in Standard Oil.")
+    assert story.paragraphs[-1].endswith("55 pct stake in Lakeside Mills.")
 
 
 def test_crlf_and_bom_parse_the_same():

@@ -2,38 +2,38 @@ import pytest
 
 from articles.ingest import SkipStory, parse_bytes, parse_text
 
-# Short excerpts in the shape of Reuters-21578 and BBC News files.
+# Stories of our own in the shape of Reuters-21578 and BBC News files.
 WIRE = (
-    "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT\n"
+    "LAKESIDE MILLS <LKM> TO FORM FINANCE UNIT\n"
     "\n"
-    "CLEVELAND, Feb 26 - Standard Oil Co and BP North America\n"
-    "Inc said they plan to form a venture to manage the money market\n"
-    "borrowing and investment activities of both companies.\n"
-    "    BP North America is a subsidiary of British Petroleum Co\n"
-    "Plc <BP>, which also owns a 55 pct interest in Standard Oil.\n"
-    "    The venture will be called BP/Standard Financial Trading.\n"
+    "CLEVELAND, Feb 26 - Lakeside Mills Co and Harbor Steel\n"
+    "Inc said they would set up a joint unit to handle the short-term\n"
+    "borrowing and cash investments of the two groups.\n"
+    "    Harbor Steel is a unit of Northgate Holdings Co\n"
+    "Plc <NGH>, which also holds a 55 pct stake in Lakeside Mills.\n"
+    "    The unit will be called Lakeside/Harbor Treasury Services.\n"
     " Reuter\n"
 )
 BBC = (
-    "Ad sales boost Time Warner profit\n"
+    "Ad sales lift Brightline profit\n"
     "\n"
-    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m).\n"
+    "Quarterly profits at the media group Brightline rose 41% to $820m (£440m).\n"
     "\n"
-    "The firm, which is now one of the biggest investors in Google, benefited from sales.\n"
+    "The company, which now holds a large stake in a search firm, gained from advert sales.\n"
 )
 
 
 def test_wire_copy_is_rejoined_into_paragraphs():
     story = parse_text(WIRE)
     assert story.format == "plain"
-    assert story.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"  # kept as printed
+    assert story.title == "LAKESIDE MILLS <LKM> TO FORM FINANCE UNIT"  # kept as printed
     assert story.paragraphs == [
-        "CLEVELAND, Feb 26 - Standard Oil Co and BP North America Inc said they plan to form "
-        "a venture to manage the money market borrowing and investment activities of both "
-        "companies.",
-        "BP North America is a subsidiary of British Petroleum Co Plc <BP>, which also owns a "
-        "55 pct interest in Standard Oil.",
-        "The venture will be called BP/Standard Financial Trading.",
+        "CLEVELAND, Feb 26 - Lakeside Mills Co and Harbor Steel Inc said they would set up "
+        "a joint unit to handle the short-term borrowing and cash investments of the two "
+        "groups.",
+        "Harbor Steel is a unit of Northgate Holdings Co Plc <NGH>, which also holds a "
+        "55 pct stake in Lakeside Mills.",
+        "The unit will be called Lakeside/Harbor Treasury Services.",
     ]
 
 
@@ -46,7 +46,7 @@ def test_reuter_sign_off_is_dropped_and_names_the_source():
 
 def test_one_paragraph_a_line_text():
     story = parse_bytes(BBC.replace("\n", "\r\n").encode("utf-8"))
-    assert story.title == "Ad sales boost Time Warner profit"
+    assert story.title == "Ad sales lift Brightline profit"
     assert len(story.paragraphs) == 2
     assert story.source == ""
 

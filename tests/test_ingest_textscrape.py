@@ -14,7 +14,7 @@ def parse_page():
 def test_story_fields_from_a_whole_page():
     story = parse_page()
     assert story.format == "textscrape"
-    assert story.title == "Labour plans maternity pay rise"
+    assert story.title == "Council plans longer parental leave"
     assert story.byline == "Jane Doe"
     assert story.published_at is not None
     assert story.published_at.date().isoformat() == "2019-11-20"
@@ -27,7 +27,7 @@ def test_story_fields_from_a_whole_page():
 def test_body_is_the_four_paragraphs_without_page_furniture():
     story = parse_page()
     assert len(story.paragraphs) == 4
-    assert story.paragraphs[0].startswith("LONDON (Reuters) — Maternity pay")
+    assert story.paragraphs[0].startswith("LONDON (Reuters) — Parental leave")
     assert story.paragraphs[-1].endswith('taken it up to 26 weeks."')
     for chrome in ("Advertisement", "newsletter", "Related stories", "cookies", "Subscribe"):
         assert chrome not in story.body

@@ -189,7 +189,7 @@ def test_an_honorific_makes_a_person_whatever_the_label():
 def test_companies_with_a_legal_suffix_are_found_when_the_model_misses_them():
     s = story(
         "GRACO SEES LOWER EARNINGS",
-        "MINNEAPOLIS, Oct 19 - Graco Inc said it expects lower earnings. "
+        "MINNEAPOLIS, Oct 19 - Graco Inc said its profits would be lower this year. "
         "Earlier Graco Inc said so. The Federal Home Mortgage Corp agreed.",
     )
     found = entities(s)
