@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,9 +17,18 @@ from .querysets import ArticleQuerySet, EntityQuerySet
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, **scope) -> str:
     """A slug for `text` not yet used in `model` (within `scope`), with -2, -3… appended."""
+    return free_slug(
+        text,
+        lambda slug: model._default_manager.filter(slug=slug, **scope).exists(),
+        max_length=max_length,
+    )
+
+
+def free_slug(text: str, taken: Callable[[str], bool], *, max_length: int = 200) -> str:
+    """The slug of `text`, with -2, -3… appended until `taken` says it is free."""
     base = (slugify(text) or "item")[: max_length - 8].strip("-") or "item"
     slug, n = base, 1
-    while model._default_manager.filter(slug=slug, **scope).exists():
+    while taken(slug):
         n += 1
         slug = f"{base}-{n}"
     return slug

@@ -44,6 +44,7 @@ from .models import (
     MergeRecord,
     Source,
     TopicRule,
+    free_slug,
     normalize_alias,
     split_terms,
     unique_slug,
@@ -156,12 +157,7 @@ class IngestCache:
         return Entity.from_db("default", ["id", "name", "kind"], [pk, canonical, kind])
 
     def _create(self, *, name: str, kind: str) -> Entity:
-        taken = self.slugs.setdefault(kind, set())
-        base = (slugify(name) or "item")[:192].strip("-") or "item"
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = free_slug(name, self.slugs.setdefault(kind, set()).__contains__)
         try:
             with transaction.atomic():
                 return Entity.objects.create(name=name, kind=kind, slug=slug)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-from .common import PG_ADMIN, fresh_database
+from .common import fresh_database
 
 TABLES = [
     "articles_source",
@@ -57,6 +57,3 @@ def copy(sqlite_path: str, name: str) -> str:
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as pg:
         pg.execute("VACUUM ANALYZE")
     return url
-
-
-__all__ = ["copy", "PG_ADMIN"]
