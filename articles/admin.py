@@ -34,7 +34,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import services
+from . import caching, services
 from .ingest.types import IngestError
 from .models import (
     Article,
@@ -134,8 +134,25 @@ class MergePermissionMixin:
         return self.has_change_permission(request) and self.has_delete_permission(request)
 
 
+class ChangesArchiveMixin:
+    """For the models readers see: a form save or delete in the admin moves the page
+    cache on (articles.caching), as the curation services do for their own changes."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # runs after save_model
+        caching.archive_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caching.archive_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        caching.archive_changed()
+
+
 @admin.register(Source)
-class SourceAdmin(MergePermissionMixin, admin.ModelAdmin):
+class SourceAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "story_count", "published_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -236,7 +253,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "is_public", "entity_count"]
     list_filter = ["source", "section", "is_public", "batch", HasDateFilter, YearFilter]
     list_select_related = ["source"]
@@ -398,7 +415,7 @@ class KindForm(forms.Form):
 
 
 @admin.register(Entity)
-class EntityAdmin(MergePermissionMixin, admin.ModelAdmin):
+class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
     form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count"]
     list_filter = ["kind"]
@@ -556,7 +573,7 @@ class EntityAdmin(MergePermissionMixin, admin.ModelAdmin):
 
 
 @admin.register(EntityAlias)
-class EntityAliasAdmin(admin.ModelAdmin):
+class EntityAliasAdmin(ChangesArchiveMixin, admin.ModelAdmin):
     form = EntityAliasForm
     list_display = ["name", "entity"]
     list_select_related = ["entity"]
@@ -595,7 +612,7 @@ class EntityAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(ChangesArchiveMixin, admin.ModelAdmin):
     list_display = ["entity", "article", "count", "salience", "in_headline", "in_lede"]
     list_select_related = ["entity", "article"]
     list_filter = ["entity__kind", "in_headline", "in_lede"]
@@ -605,7 +622,7 @@ class MentionAdmin(admin.ModelAdmin):
 
 
 @admin.register(EntityRedirect)
-class EntityRedirectAdmin(admin.ModelAdmin):
+class EntityRedirectAdmin(ChangesArchiveMixin, admin.ModelAdmin):
     list_display = ["old_slug", "kind", "entity", "created_at"]
     list_select_related = ["entity"]
     list_filter = ["kind"]

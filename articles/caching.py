@@ -44,7 +44,7 @@ def _bump() -> None:
         cache.add(GENERATION_KEY, time.time_ns(), None)
 
 
-def archive_changed(**_signal_kwargs) -> None:
+def archive_changed() -> None:
     """Call after changing what readers see. Moves the generation on now (so this
     process's next page is fresh) and again at commit (so no page rendered from the
     old rows while the change was in flight outlives it)."""
@@ -53,7 +53,7 @@ def archive_changed(**_signal_kwargs) -> None:
 
 
 def changes_archive(service: Callable) -> Callable:
-    """For a service that changes what readers see, with bulk updates signals miss."""
+    """For a service that changes what readers see."""
 
     @wraps(service)
     def wrapper(*args, **kwargs):

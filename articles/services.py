@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
 from . import ingest, tagging
-from .caching import changes_archive
+from .caching import archive_changed, changes_archive
 from .ingest.types import IngestError, ParsedStory, TaggedEntity
 from .models import (
     Article,
@@ -420,6 +420,7 @@ def article_ingest(
             existing.batch = batch
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
+            archive_changed()
             return IngestResult(existing, Outcome.UPDATED)
 
         previous = None
@@ -437,6 +438,7 @@ def article_ingest(
             previous.batch = batch
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
+            archive_changed()
             return IngestResult(previous, Outcome.UPDATED)
 
         # A new story: its mentions and search text are known before it is written,
@@ -459,6 +461,7 @@ def article_ingest(
             mention.article = article
         Mention.objects.bulk_create(mentions)
         search_index_update(article=article, new=True)
+        archive_changed()
         return IngestResult(article, Outcome.CREATED)
 
 
@@ -495,6 +498,7 @@ def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dic
     batch.save()
 
 
+@changes_archive
 def article_set_public(*, article: Article, is_public: bool) -> None:
     article.is_public = is_public
     article.save(update_fields=["is_public", "updated_at"])
@@ -573,6 +577,7 @@ def articles_retag(
     return done
 
 
+@changes_archive
 def article_reparse(*, article: Article) -> Article:
     """Parse a story again from its stored raw input and update it as ingest would.
 
@@ -924,6 +929,7 @@ def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     return keep
 
 
+@changes_archive
 def entity_redirect_add(*, entity: Entity, kind: str, old_slug: str) -> None:
     """Send an entity's former address (its old kind and slug) to its page, permanently."""
     if (kind, old_slug) != (entity.kind, entity.slug):

@@ -57,12 +57,50 @@ def test_hiding_a_story_takes_it_off_every_stored_page(client, story):
     assert client.get(url).status_code == 404
 
 
-def test_an_edited_headline_shows_at_once(client, story):
+def change_form_data(response) -> dict:
+    """What an admin change form would post back unedited: its fields and inlines."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        forms += [management, *formset.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = "on" if value is True else value
+    return data
+
+
+def test_an_edited_headline_shows_at_once(client, admin_client, story):
     url = story.get_absolute_url()
     client.get(url)
-    story.title = "Blair wins a historic third term"
-    story.save()
+    change = reverse("admin:articles_article_change", args=[story.pk])
+    data = change_form_data(admin_client.get(change))
+    data["title"] = "Blair wins a historic third term"
+    assert admin_client.post(change, data).status_code == 302
     assert "historic third term" in client.get(url).content.decode()
+
+
+def test_a_story_deleted_in_the_admin_leaves_every_stored_page(client, admin_client, story):
+    home, url = reverse("articles:home"), story.get_absolute_url()
+    client.get(home), client.get(url)
+    delete = reverse("admin:articles_article_delete", args=[story.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert story.title not in client.get(home).content.decode()
+    assert client.get(url).status_code == 404
+
+
+def test_a_renamed_entity_shows_its_new_name_at_once(client, admin_client, story):
+    entity = Entity.objects.get(name="Tony Blair")
+    page = entity.get_absolute_url()
+    client.get(page)
+    change = reverse("admin:articles_entity_change", args=[entity.pk])
+    data = change_form_data(admin_client.get(change))
+    data["name"] = "Anthony Blair"
+    assert admin_client.post(change, data).status_code == 302
+    assert "Anthony Blair" in client.get(page).content.decode()
 
 
 def test_a_new_story_shows_on_the_home_page_at_once(client, story):
