@@ -53,6 +53,8 @@ _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _BY = re.compile(r"^by\s+", re.I)
+# Elements whose text trafilatura gives as one line.
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "figcaption")
 
 
 def looks_like(text: str) -> bool:
@@ -79,13 +81,14 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     if precise is not None:
         paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
     paragraphs = _continued(text, paragraphs)
-
     meta = page_metadata(text)
+    title = meta.get("headline") or extracted.get("title") or ""
+    paragraphs = _own_article(text, paragraphs, title=title)
+
     copyright_line = ""
     # A closing copyright notice belongs to the page, not to the story.
     while paragraphs and is_copyright_line(paragraphs[-1]):
         copyright_line = paragraphs.pop()
-    title = meta.get("headline") or extracted.get("title") or ""
     if paragraphs and _same(paragraphs[0], title):
         paragraphs.pop(0)  # trafilatura sometimes keeps the heading as the first line
     if not paragraphs:
@@ -177,6 +180,35 @@ def _continued(text: str, lines: list[str]) -> list[str]:
             added.extend(new)
             have.update(new)
     return lines + added
+
+
+def _own_article(text: str, lines: list[str], *, title: str) -> list[str]:
+    """The lines, less those that sit in another <article> than the headline's.
+
+    An <article> is one self-contained story: teasers and "more stories" cards are often
+    articles of their own beside (or inside) the story's, and recall mode takes their excerpts
+    for paragraphs of the story."""
+    tree = _tree(text)
+    if tree is None or not lines:
+        return lines
+    headings = list(tree.iter("h1"))
+    heading = next((h for h in headings if _same(h.text_content(), title)), None)
+    if heading is None and len(headings) == 1:
+        heading = headings[0]
+    main = next(heading.iterancestors("article"), None) if heading is not None else None
+    if main is None:
+        return lines
+    enclosing = set(main.iterancestors("article"))
+    own: set[str] = set()
+    foreign: set[str] = set()
+    for element in tree.iter(*_BLOCKS):
+        article = next(element.iterancestors("article"), None)
+        if article is None or article in enclosing:
+            continue
+        line = " ".join(element.text_content().split())
+        (own if article is main else foreign).add(line)
+    kept = [line for line in lines if line not in foreign or line in own]
+    return kept or lines
 
 
 def _prose_words(lines: list[str]) -> int:
