@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.ingest import SkipStory, parse_bytes, parse_text
-from articles.ingest.html import _continued, _own_article, _prune, page_metadata
+from articles.ingest.html import _continued, _own_article, _prune, _tree, page_metadata
 
 from .conftest import FIXTURES, load_bench
 
@@ -77,7 +77,7 @@ def test_a_story_split_by_an_advertisement_goes_on_in_the_next_block_of_its_kind
     story = parse_bytes(SPLIT.read_bytes()).paragraphs
     assert len(story) == 5
     # trafilatura takes both blocks here; on some pages it stops at the first one.
-    assert _continued(SPLIT.read_text(), story[:3]) == story
+    assert _continued(_tree(SPLIT.read_text()), story[:3]) == story
 
 
 def test_only_later_blocks_of_the_same_kind_with_prose_join_the_story():
@@ -91,7 +91,7 @@ def test_only_later_blocks_of_the_same_kind_with_prose_join_the_story():
         "well formed its sentences happen to be in the end.</p></div>"
         "</body></html>"
     )
-    assert _continued(page, ["Story."]) == ["Story."]
+    assert _continued(_tree(page), ["Story."]) == ["Story."]
 
 
 def test_excerpts_in_other_articles_than_the_headlines_are_dropped():
@@ -111,15 +111,15 @@ def test_the_headlines_article_keeps_its_lines_inside_a_page_wide_article():
         "</article></body></html>"
     )
     lines = ["Story.", "A card inside the story.", "Page text.", "A card beside it."]
-    assert _own_article(page, lines, title="Pier reopens") == ["Story.", "Page text."]
+    assert _own_article(_tree(page), lines, title="Pier reopens") == ["Story.", "Page text."]
 
 
 def test_without_a_headline_in_an_article_or_any_line_left_the_lines_stand():
     lines = ["Story.", "A card."]
     no_heading = "<html><body><h1>Pier</h1><p>Story.</p><article><p>A card.</p></article>"
-    assert _own_article(no_heading, lines, title="Pier") == lines
+    assert _own_article(_tree(no_heading), lines, title="Pier") == lines
     all_foreign = "<html><body><article><h1>Pier</h1></article><article><p>Story.</p><p>A card.</p>"
-    assert _own_article(all_foreign, lines, title="Pier") == lines
+    assert _own_article(_tree(all_foreign), lines, title="Pier") == lines
 
 
 def test_truncated_html_still_parses():

@@ -80,10 +80,11 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     paragraphs = _lines(extracted)
     if precise is not None:
         paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
-    paragraphs = _continued(text, paragraphs)
-    meta = page_metadata(text)
+    tree = _tree(text)
+    paragraphs = _continued(tree, paragraphs)
+    meta = _metadata(tree)
     title = meta.get("headline") or extracted.get("title") or ""
-    paragraphs = _own_article(text, paragraphs, title=title)
+    paragraphs = _own_article(tree, paragraphs, title=title)
 
     copyright_line = ""
     # A closing copyright notice belongs to the page, not to the story.
@@ -146,13 +147,12 @@ def _prune(lines: list[str], *, keep: set[str]) -> list[str]:
     return lines
 
 
-def _continued(text: str, lines: list[str]) -> list[str]:
+def _continued(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
     """The lines, plus the paragraphs of later blocks built like the ones they came from.
 
     A story split by an advertisement or a newsletter box often goes on in a second block of
     the same template (same tag, same class), which trafilatura leaves out. A later block of
     that kind joins the story when it has a paragraph of prose not already in it."""
-    tree = _tree(text)
     if tree is None or not lines:
         return lines
     have = set(lines)
@@ -182,13 +182,12 @@ def _continued(text: str, lines: list[str]) -> list[str]:
     return lines + added
 
 
-def _own_article(text: str, lines: list[str], *, title: str) -> list[str]:
+def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title: str) -> list[str]:
     """The lines, less those that sit in another <article> than the headline's.
 
     An <article> is one self-contained story: teasers and "more stories" cards are often
     articles of their own beside (or inside) the story's, and recall mode takes their excerpts
     for paragraphs of the story."""
-    tree = _tree(text)
     if tree is None or not lines:
         return lines
     headings = list(tree.iter("h1"))
@@ -219,7 +218,10 @@ def _prose_words(lines: list[str]) -> int:
 def page_metadata(text: str) -> dict[str, str]:
     """Headline, author, dates, canonical URL and more from JSON-LD, OpenGraph and meta tags.
     JSON-LD wins over OpenGraph, which wins over plain meta tags."""
-    tree = _tree(text)
+    return _metadata(_tree(text))
+
+
+def _metadata(tree: lxml_html.HtmlElement | None) -> dict[str, str]:
     if tree is None:
         return {}
     found: dict[str, str] = {}
