@@ -90,8 +90,10 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     # A closing copyright notice belongs to the page, not to the story.
     while paragraphs and is_copyright_line(paragraphs[-1]):
         copyright_line = paragraphs.pop()
-    if paragraphs and _same(paragraphs[0], title):
-        paragraphs.pop(0)  # trafilatura sometimes keeps the heading as the first line
+    if paragraphs and any(_same(paragraphs[0], heading) for heading in (title, *_h1s(tree))):
+        # trafilatura sometimes keeps the heading as the first line; the page title may carry
+        # the site's name ("Headline | Site"), so the page's own h1 counts too.
+        paragraphs.pop(0)
     if not paragraphs:
         raise SkipStory("no story text found in the HTML")
     if not title:
@@ -208,6 +210,10 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
         (own if article is main else foreign).add(line)
     kept = [line for line in lines if line not in foreign or line in own]
     return kept or lines
+
+
+def _h1s(tree: lxml_html.HtmlElement | None) -> list[str]:
+    return [] if tree is None else [h.text_content() for h in tree.iter("h1")]
 
 
 def _prose_words(lines: list[str]) -> int:
