@@ -128,6 +128,41 @@ def test_the_headline_is_not_kept_as_a_paragraph_when_the_title_names_the_site()
     assert story.paragraphs[0].startswith("The harbour ferry will run a second boat")
 
 
+def _story_page(*closing: str) -> str:
+    paragraphs = [
+        "Night buses will run again on the three busiest routes from Friday, the transit "
+        "board said, a year after the service was cut to save money.",
+        "Riders who work late shifts had asked for the buses back at every board meeting "
+        "since the cut, and the board found the money in this year's budget.",
+        *closing,
+    ]
+    return (
+        "<html><head><title>Night buses return</title></head><body><article>"
+        "<h1>Night buses return</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article>"
+        "</body></html>"
+    )
+
+
+def test_calls_to_subscribe_or_listen_that_close_the_page_are_dropped():
+    page = _story_page(
+        "Listen: https://podcasts.example.org/episode-12",
+        "Get the day's news in your inbox: sign up for our morning newsletter.",
+        "Copyright 2024 The Valley Ledger. All rights reserved.",
+        "Comments",
+    )
+    story = parse_text(page, format="html")
+    assert story.paragraphs[-1].startswith("Riders who work late shifts")
+    assert story.copyright == "Copyright 2024 The Valley Ledger. All rights reserved."
+
+
+def test_a_story_line_about_a_newsletter_stays_when_the_story_goes_on():
+    line = "The board will send a newsletter to every rider's inbox before the buses run."
+    page = _story_page(
+        line, "Drivers for the new routes are being hired this week, the board said."
+    )
+    assert line in parse_text(page, format="html").paragraphs
+
+
 def test_truncated_html_still_parses():
     text = PAGE.read_text()
     cut = text[: text.index("The closures follow a year")]
@@ -152,7 +187,7 @@ def test_broken_json_ld_is_ignored():
 def test_f1_on_scrapes_html(corpus):
     *_, f1, count = load_bench().measure("scrapes-html")
     assert count == 102
-    assert f1 >= 0.96  # measured 0.971
+    assert f1 >= 0.96  # measured 0.972
 
 
 @pytest.mark.corpus

@@ -53,6 +53,19 @@ _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _BY = re.compile(r"^by\s+", re.I)
+# Page furniture that closes a story: a comments heading, a newsletter or subscription pitch,
+# "Listen: <url>". Calls to follow the author on social media are left alone: some expected
+# bodies keep them and some do not.
+_CALL = re.compile(
+    r"""^\W*(?:\d+\s+)?comments?\W*$
+    |^(?:leave|post|add|show|view|read)\s+(?:a\s+|your\s+|all\s+)?(?:\d+\s+)?comments?\b
+    |^tell\s+us\s+what\s+you\s+think
+    |\b(?:subscribe|sign\s+up)\s+(?:to|for)\b.*\bnewsletters?\b
+    |\b(?:in|to)\s+your\s+inbox\b
+    |^if\s+you\s+(?:enjoyed|liked)\s+this\s+(?:article|story)
+    |^(?:\w+\s*){1,3}:\s*https?://\S+$""",
+    re.I | re.X,
+)
 # Elements whose text trafilatura gives as one line.
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "figcaption")
 
@@ -87,9 +100,15 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     paragraphs = _own_article(tree, paragraphs, title=title)
 
     copyright_line = ""
-    # A closing copyright notice belongs to the page, not to the story.
-    while paragraphs and is_copyright_line(paragraphs[-1]):
-        copyright_line = paragraphs.pop()
+    # A closing copyright notice belongs to the page, not to the story; so do the calls to
+    # comment, subscribe or listen that close many pages.
+    while paragraphs:
+        if is_copyright_line(paragraphs[-1]):
+            copyright_line = paragraphs.pop()
+        elif len(paragraphs[-1].split()) <= _PROSE_WORDS * 2 and _CALL.search(paragraphs[-1]):
+            paragraphs.pop()
+        else:
+            break
     if paragraphs and any(_same(paragraphs[0], heading) for heading in (title, *_h1s(tree))):
         # trafilatura sometimes keeps the heading as the first line; the page title may carry
         # the site's name ("Headline | Site"), so the page's own h1 counts too.
