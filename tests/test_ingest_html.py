@@ -70,6 +70,20 @@ def test_the_precise_pass_may_not_drop_the_story_prose():
     assert _prune(lines, keep=set()) == lines
 
 
+def test_prose_the_precise_pass_drops_inside_the_story_stays_but_not_around_it():
+    story = [line.replace("Paragraph", f"Part {n}, paragraph") for n in (1, 2, 3) for line in PROSE]
+    inside = (
+        "A paragraph dense with links to the council's papers, which the precise pass drops, "
+        "still reads as a sentence of the story."
+    )
+    teaser = (
+        "A teaser after the story, for another story entirely, also reads as a sentence of "
+        "twenty words or more."
+    )
+    lines = ["Photo: Staff", *story[:4], inside, *story[4:], teaser]
+    assert _prune(lines, keep=set(story)) == [*story[:4], inside, *story[4:]]
+
+
 SPLIT = FIXTURES / "pages" / "split.html"
 
 

@@ -159,12 +159,21 @@ def _lines(extracted: dict) -> list[str]:
 
 
 def _prune(lines: list[str], *, keep: set[str]) -> list[str]:
-    """The lines the precise pass also keeps, if the others carry little of the story's prose."""
-    kept = [line for line in lines if line in keep]
+    """The lines the precise pass also keeps, if the others carry little of the story's prose.
+
+    A paragraph of prose between two kept lines stays even so: the precise pass also drops
+    story paragraphs dense with links, and a caption or teaser is seldom a long sentence
+    inside the story."""
+    kept = [i for i, line in enumerate(lines) if line in keep]
     dropped = [line for line in lines if line not in keep]
-    prose = _prose_words(kept)
+    prose = _prose_words([lines[i] for i in kept])
     if dropped and prose and _prose_words(dropped) <= _DROPPED_PROSE_SHARE * prose:
-        return kept
+        first, last = kept[0], kept[-1]
+        return [
+            line
+            for i, line in enumerate(lines)
+            if line in keep or (first < i < last and _prose_words([line]))
+        ]
     return lines
 
 
