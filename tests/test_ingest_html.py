@@ -3,7 +3,14 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.ingest import SkipStory, parse_bytes, parse_text
-from articles.ingest.html import _continued, _own_article, _prune, _tree, page_metadata
+from articles.ingest.html import (
+    _continued,
+    _own_article,
+    _past_header,
+    _prune,
+    _tree,
+    page_metadata,
+)
 
 from .conftest import FIXTURES, load_bench
 
@@ -177,6 +184,26 @@ def test_a_story_line_about_a_newsletter_stays_when_the_story_goes_on():
     assert line in parse_text(page, format="html").paragraphs
 
 
+def test_the_deck_in_the_stories_header_is_not_its_first_paragraph():
+    deck = (
+        "The county will pay for the three new routes from what it saves on fuel, on repairs "
+        "and on the old depot it is selling."
+    )
+    page = _story_page().replace(
+        "<article><h1>Night buses return</h1>",
+        f"<section><header><h1>Night buses return</h1><h2>{deck}</h2></header>",
+    )
+    story = parse_text(page.replace("</article>", "</section>"), format="html")
+    assert story.paragraphs[0].startswith("Night buses will run again")
+    assert deck not in story.body
+
+
+def test_only_the_leading_lines_in_a_header_are_dropped_and_never_all_of_them():
+    page = "<html><body><header><h1>Pier</h1><p>Deck.</p></header><p>Story.</p></body></html>"
+    assert _past_header(_tree(page), ["Pier", "Deck.", "Story.", "Deck."]) == ["Story.", "Deck."]
+    assert _past_header(_tree(page), ["Deck."]) == ["Deck."]
+
+
 def test_truncated_html_still_parses():
     text = PAGE.read_text()
     cut = text[: text.index("The closures follow a year")]
@@ -201,7 +228,7 @@ def test_broken_json_ld_is_ignored():
 def test_f1_on_scrapes_html(corpus):
     *_, f1, count = load_bench().measure("scrapes-html")
     assert count == 102
-    assert f1 >= 0.96  # measured 0.972
+    assert f1 >= 0.96  # measured 0.974
 
 
 @pytest.mark.corpus

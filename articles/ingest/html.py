@@ -98,6 +98,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     meta = _metadata(tree)
     title = meta.get("headline") or extracted.get("title") or ""
     paragraphs = _own_article(tree, paragraphs, title=title)
+    paragraphs = _past_header(tree, paragraphs)
 
     copyright_line = ""
     # A closing copyright notice belongs to the page, not to the story; so do the calls to
@@ -238,6 +239,22 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
         (own if article is main else foreign).add(line)
     kept = [line for line in lines if line not in foreign or line in own]
     return kept or lines
+
+
+def _past_header(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
+    """The lines, less the leading ones that sit in a <header>: the deck, the byline and the
+    date that introduce a story are not its first paragraphs."""
+    if tree is None:
+        return lines
+    introduction = {
+        " ".join(element.text_content().split())
+        for header in tree.iter("header")
+        for element in header.iter("h1", *_BLOCKS)
+    }
+    start = 0
+    while start < len(lines) and lines[start] in introduction:
+        start += 1
+    return lines[start:] or lines
 
 
 def _h1s(tree: lxml_html.HtmlElement | None) -> list[str]:
