@@ -218,7 +218,8 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
 
     An <article> is one self-contained story: teasers and "more stories" cards are often
     articles of their own beside (or inside) the story's, and recall mode takes their excerpts
-    for paragraphs of the story."""
+    for paragraphs of the story. Nothing is dropped unless the headline's article holds more
+    of the lines than any other: some templates give the headline an article of its own."""
     if tree is None or not lines:
         return lines
     headings = list(tree.iter("h1"))
@@ -229,16 +230,20 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
     if main is None:
         return lines
     enclosing = set(main.iterancestors("article"))
-    own: set[str] = set()
-    foreign: set[str] = set()
+    home: dict[str, lxml_html.HtmlElement] = {}  # a line's text -> the article it sits in
     for element in tree.iter(*_BLOCKS):
         article = next(element.iterancestors("article"), None)
-        if article is None or article in enclosing:
-            continue
-        line = " ".join(element.text_content().split())
-        (own if article is main else foreign).add(line)
-    kept = [line for line in lines if line not in foreign or line in own]
-    return kept or lines
+        if article is not None and article not in enclosing:
+            line = " ".join(element.text_content().split())
+            if home.get(line) is not main:
+                home[line] = article
+    words: dict[lxml_html.HtmlElement, int] = {}
+    for line in lines:
+        if line in home:
+            words[home[line]] = words.get(home[line], 0) + len(line.split())
+    if words.get(main, 0) < max(words.values(), default=0):
+        return lines  # another article holds more of the story: the headline's is not the story's
+    return [line for line in lines if home.get(line, main) is main]
 
 
 def _past_header(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
