@@ -183,6 +183,24 @@ def test_calls_to_subscribe_or_listen_that_close_the_page_are_dropped():
     assert story.copyright == "Copyright 2024 The Valley Ledger. All rights reserved."
 
 
+def test_a_list_of_links_that_closes_the_page_is_dropped():
+    others = [
+        "Tram line extension opens a month early after the contractor finished ahead of time",
+        "Cycle lanes planned for the high street: what the five options mean for traders",
+    ]
+    links = "".join(f"<li><a href='/{n}'>{text}</a></li>" for n, text in enumerate(others))
+    page = _story_page().replace(
+        "</article>",
+        f"<p>More from the Ledger:&#160;</p> <ul> {links} </ul> <p>&#160;</p>"
+        "<div class='follow'><p><a href='/social'><span>+ Follow</span> the Ledger</a></p></div>"
+        "</article>",
+    )
+    body = parse_text(page, format="html").body
+    assert "Riders who work late shifts" in body
+    for text in others:
+        assert text not in body
+
+
 def test_a_story_line_about_a_newsletter_stays_when_the_story_goes_on():
     line = "The board will send a newsletter to every rider's inbox before the buses run."
     page = _story_page(
@@ -245,7 +263,7 @@ def test_f1_on_newspaper4k(corpus):
     assert count >= 150
     assert f1 >= 0.80  # measured 0.808; about 20 expected texts are notes, not articles
     *_, f1_articles, _ = bench.measure("newspaper4k", skip_notes=True)
-    assert f1_articles >= 0.915  # measured 0.921
+    assert f1_articles >= 0.915  # measured 0.922
 
 
 def test_metadata_keeps_non_ascii_text_and_undoes_double_escaping():

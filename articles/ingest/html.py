@@ -66,6 +66,8 @@ _CALL = re.compile(
     |^(?:\w+\s*){1,3}:\s*https?://\S+$""",
     re.I | re.X,
 )
+# A block is a link when its links hold this share of its characters.
+_LINK_SHARE = 0.9
 # Elements whose text trafilatura gives as one line.
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "figcaption")
 
@@ -102,11 +104,12 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 
     copyright_line = ""
     # A closing copyright notice belongs to the page, not to the story; so do the calls to
-    # comment, subscribe or listen that close many pages.
+    # comment, subscribe or listen, and the lists of links to other pages, that close many.
+    links = _link_lines(tree)
     while paragraphs:
         if is_copyright_line(paragraphs[-1]):
             copyright_line = paragraphs.pop()
-        elif len(paragraphs[-1].split()) <= _PROSE_WORDS * 2 and _CALL.search(paragraphs[-1]):
+        elif _closing_furniture(paragraphs[-1], links=links):
             paragraphs.pop()
         else:
             break
@@ -260,6 +263,26 @@ def _past_header(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[s
     while start < len(lines) and lines[start] in introduction:
         start += 1
     return lines[start:] or lines
+
+
+def _closing_furniture(line: str, *, links: set[str]) -> bool:
+    return line.removeprefix("- ") in links or (
+        len(line.split()) <= _PROSE_WORDS * 2 and bool(_CALL.search(line))
+    )
+
+
+def _link_lines(tree: lxml_html.HtmlElement | None) -> set[str]:
+    """The text of the blocks that are links and little else, as in a list of other stories;
+    not the text of any block that is more than a link."""
+    if tree is None:
+        return set()
+    links: set[str] = set()
+    prose: set[str] = set()
+    for element in tree.iter(*_BLOCKS):
+        text = " ".join(element.text_content().split())
+        linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+        (links if linked >= _LINK_SHARE * len(text.replace(" ", "")) else prose).add(text)
+    return links - prose
 
 
 def _h1s(tree: lxml_html.HtmlElement | None) -> list[str]:
