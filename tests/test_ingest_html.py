@@ -229,6 +229,16 @@ def test_only_the_leading_lines_in_a_header_are_dropped_and_never_all_of_them():
     assert _past_header(_tree(page), ["Deck."]) == ["Deck."]
 
 
+def test_a_timestamp_above_the_story_is_not_its_first_line():
+    stamp = "9:30 AM EST 11/3/2024 by Ana Ruiz"
+    story = parse_text(_story_page().replace("</h1>", f"</h1><p>{stamp}</p>"), format="html")
+    assert story.paragraphs[0].startswith("Night buses will run again")
+    assert stamp not in story.body
+    lede = "The first bus left the depot at 11:45 on Friday night."
+    story = parse_text(_story_page().replace("</h1>", f"</h1><p>{lede}</p>"), format="html")
+    assert story.paragraphs[0] == lede
+
+
 def test_truncated_html_still_parses():
     text = PAGE.read_text()
     cut = text[: text.index("The closures follow a year")]

@@ -66,6 +66,9 @@ _CALL = re.compile(
     |^(?:\w+\s*){1,3}:\s*https?://\S+$""",
     re.I | re.X,
 )
+# A time of day ("5:45 PM", "20:13", "9h30"), in a line of at most this many words.
+_CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
+_STAMP_WORDS = 12
 # A block is a link when its links hold this share of its characters.
 _LINK_SHARE = 0.9
 # Elements whose text trafilatura gives as one line.
@@ -117,6 +120,8 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         # trafilatura sometimes keeps the heading as the first line; the page title may carry
         # the site's name ("Headline | Site"), so the page's own h1 counts too.
         paragraphs.pop(0)
+    while len(paragraphs) > 1 and _is_timestamp(paragraphs[0]):
+        paragraphs.pop(0)  # when the story was posted, and often by whom: not its first line
     if not paragraphs:
         raise SkipStory("no story text found in the HTML")
     if not title:
@@ -283,6 +288,15 @@ def _link_lines(tree: lxml_html.HtmlElement | None) -> set[str]:
         linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
         (links if linked >= _LINK_SHARE * len(text.replace(" ", "")) else prose).add(text)
     return links - prose
+
+
+def _is_timestamp(line: str) -> bool:
+    """A short line with a clock time in it that is not a sentence: "5:45 PM EST | By Jo Lee"."""
+    return (
+        len(line.split()) <= _STAMP_WORDS
+        and bool(_CLOCK.search(line))
+        and not line.rstrip().endswith((".", "!", "?"))
+    )
 
 
 def _h1s(tree: lxml_html.HtmlElement | None) -> list[str]:
