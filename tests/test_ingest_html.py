@@ -223,10 +223,12 @@ def test_the_deck_in_the_stories_header_is_not_its_first_paragraph():
     assert deck not in story.body
 
 
-def test_only_the_leading_lines_in_a_header_are_dropped_and_never_all_of_them():
+def test_only_leading_lines_found_in_a_header_alone_are_dropped_and_never_all_of_them():
     page = "<html><body><header><h1>Pier</h1><p>Deck.</p></header><p>Story.</p></body></html>"
     assert _past_header(_tree(page), ["Pier", "Deck.", "Story.", "Deck."]) == ["Story.", "Deck."]
     assert _past_header(_tree(page), ["Deck."]) == ["Deck."]
+    repeated = page.replace("<p>Story.</p>", "<p>Deck.</p><p>Story.</p>")
+    assert _past_header(_tree(repeated), ["Deck.", "Story."]) == ["Deck.", "Story."]
 
 
 def test_a_timestamp_above_the_story_is_not_its_first_line():

@@ -226,8 +226,8 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
 
     An <article> is one self-contained story: teasers and "more stories" cards are often
     articles of their own beside (or inside) the story's, and recall mode takes their excerpts
-    for paragraphs of the story. Nothing is dropped unless the headline's article holds more
-    of the lines than any other: some templates give the headline an article of its own."""
+    for paragraphs of the story. Nothing is dropped when another article holds more of the
+    lines' words than the headline's: some templates give the headline an article of its own."""
     if tree is None or not lines:
         return lines
     headings = list(tree.iter("h1"))
@@ -256,14 +256,16 @@ def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title:
 
 def _past_header(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
     """The lines, less the leading ones that sit in a <header>: the deck, the byline and the
-    date that introduce a story are not its first paragraphs."""
+    date that introduce a story are not its first paragraphs. Text that the page also prints
+    outside a header (a lede repeated as the summary) stays."""
     if tree is None:
         return lines
-    introduction = {
-        " ".join(element.text_content().split())
-        for header in tree.iter("header")
-        for element in header.iter("h1", *_BLOCKS)
-    }
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for element in tree.iter("h1", *_BLOCKS):
+        in_header = next(element.iterancestors("header"), None) is not None
+        (inside if in_header else outside).add(" ".join(element.text_content().split()))
+    introduction = inside - outside
     start = 0
     while start < len(lines) and lines[start] in introduction:
         start += 1
