@@ -13,7 +13,7 @@ from .read import DEFAULT_MAX_BYTES, decode
 from .sources import Input, iter_inputs
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 Parser = Callable[..., ParsedStory]
 

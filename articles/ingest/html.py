@@ -53,6 +53,26 @@ _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "report"}
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _BY = re.compile(r"^by\s+", re.I)
+# Page furniture that closes a story: a comments heading, a newsletter or subscription pitch,
+# "Listen: <url>". Calls to follow the author on social media are left alone: some expected
+# bodies keep them and some do not.
+_CALL = re.compile(
+    r"""^\W*(?:\d+\s+)?comments?\W*$
+    |^(?:leave|post|add|show|view|read)\s+(?:a\s+|your\s+|all\s+)?(?:\d+\s+)?comments?\b
+    |^tell\s+us\s+what\s+you\s+think
+    |\b(?:subscribe|sign\s+up)\s+(?:to|for)\b.*\bnewsletters?\b
+    |\b(?:in|to)\s+your\s+inbox\b
+    |^if\s+you\s+(?:enjoyed|liked)\s+this\s+(?:article|story)
+    |^(?:\w+\s*){1,3}:\s*https?://\S+$""",
+    re.I | re.X,
+)
+# A time of day ("5:45 PM", "20:13", "9h30"), in a line of at most this many words.
+_CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
+_STAMP_WORDS = 12
+# A block is a link when its links hold this share of its characters.
+_LINK_SHARE = 0.9
+# Elements whose text trafilatura gives as one line.
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "figcaption")
 
 
 def looks_like(text: str) -> bool:
@@ -78,16 +98,30 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     paragraphs = _lines(extracted)
     if precise is not None:
         paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
-    paragraphs = _continued(text, paragraphs)
-
-    meta = page_metadata(text)
-    copyright_line = ""
-    # A closing copyright notice belongs to the page, not to the story.
-    while paragraphs and is_copyright_line(paragraphs[-1]):
-        copyright_line = paragraphs.pop()
+    tree = _tree(text)
+    paragraphs = _continued(tree, paragraphs)
+    meta = _metadata(tree)
     title = meta.get("headline") or extracted.get("title") or ""
-    if paragraphs and _same(paragraphs[0], title):
-        paragraphs.pop(0)  # trafilatura sometimes keeps the heading as the first line
+    paragraphs = _own_article(tree, paragraphs, title=title)
+    paragraphs = _past_header(tree, paragraphs)
+
+    copyright_line = ""
+    # A closing copyright notice belongs to the page, not to the story; so do the calls to
+    # comment, subscribe or listen, and the lists of links to other pages, that close many.
+    links = _link_lines(tree)
+    while paragraphs:
+        if is_copyright_line(paragraphs[-1]):
+            copyright_line = paragraphs.pop()
+        elif _closing_furniture(paragraphs[-1], links=links):
+            paragraphs.pop()
+        else:
+            break
+    if paragraphs and any(_same(paragraphs[0], heading) for heading in (title, *_h1s(tree))):
+        # trafilatura sometimes keeps the heading as the first line; the page title may carry
+        # the site's name ("Headline | Site"), so the page's own h1 counts too.
+        paragraphs.pop(0)
+    while len(paragraphs) > 1 and _is_timestamp(paragraphs[0]):
+        paragraphs.pop(0)  # when the story was posted, and often by whom: not its first line
     if not paragraphs:
         raise SkipStory("no story text found in the HTML")
     if not title:
@@ -134,22 +168,30 @@ def _lines(extracted: dict) -> list[str]:
 
 
 def _prune(lines: list[str], *, keep: set[str]) -> list[str]:
-    """The lines the precise pass also keeps, if the others carry little of the story's prose."""
-    kept = [line for line in lines if line in keep]
+    """The lines the precise pass also keeps, if the others carry little of the story's prose.
+
+    A paragraph of prose between two kept lines stays even so: the precise pass also drops
+    story paragraphs dense with links, and a caption or teaser is seldom a long sentence
+    inside the story."""
+    kept = [i for i, line in enumerate(lines) if line in keep]
     dropped = [line for line in lines if line not in keep]
-    prose = _prose_words(kept)
+    prose = _prose_words([lines[i] for i in kept])
     if dropped and prose and _prose_words(dropped) <= _DROPPED_PROSE_SHARE * prose:
-        return kept
+        first, last = kept[0], kept[-1]
+        return [
+            line
+            for i, line in enumerate(lines)
+            if line in keep or (first < i < last and _prose_words([line]))
+        ]
     return lines
 
 
-def _continued(text: str, lines: list[str]) -> list[str]:
+def _continued(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
     """The lines, plus the paragraphs of later blocks built like the ones they came from.
 
     A story split by an advertisement or a newsletter box often goes on in a second block of
     the same template (same tag, same class), which trafilatura leaves out. A later block of
     that kind joins the story when it has a paragraph of prose not already in it."""
-    tree = _tree(text)
     if tree is None or not lines:
         return lines
     have = set(lines)
@@ -179,6 +221,90 @@ def _continued(text: str, lines: list[str]) -> list[str]:
     return lines + added
 
 
+def _own_article(tree: lxml_html.HtmlElement | None, lines: list[str], *, title: str) -> list[str]:
+    """The lines, less those that sit in another <article> than the headline's.
+
+    An <article> is one self-contained story: teasers and "more stories" cards are often
+    articles of their own beside (or inside) the story's, and recall mode takes their excerpts
+    for paragraphs of the story. Nothing is dropped when another article holds more of the
+    lines' words than the headline's: some templates give the headline an article of its own."""
+    if tree is None or not lines:
+        return lines
+    headings = list(tree.iter("h1"))
+    heading = next((h for h in headings if _same(h.text_content(), title)), None)
+    if heading is None and len(headings) == 1:
+        heading = headings[0]
+    main = next(heading.iterancestors("article"), None) if heading is not None else None
+    if main is None:
+        return lines
+    enclosing = set(main.iterancestors("article"))
+    home: dict[str, lxml_html.HtmlElement] = {}  # a line's text -> the article it sits in
+    for element in tree.iter(*_BLOCKS):
+        article = next(element.iterancestors("article"), None)
+        if article is not None and article not in enclosing:
+            line = " ".join(element.text_content().split())
+            if home.get(line) is not main:
+                home[line] = article
+    words: dict[lxml_html.HtmlElement, int] = {}
+    for line in lines:
+        if line in home:
+            words[home[line]] = words.get(home[line], 0) + len(line.split())
+    if words.get(main, 0) < max(words.values(), default=0):
+        return lines  # another article holds more of the story: the headline's is not the story's
+    return [line for line in lines if home.get(line, main) is main]
+
+
+def _past_header(tree: lxml_html.HtmlElement | None, lines: list[str]) -> list[str]:
+    """The lines, less the leading ones that sit in a <header>: the deck, the byline and the
+    date that introduce a story are not its first paragraphs. Text that the page also prints
+    outside a header (a lede repeated as the summary) stays."""
+    if tree is None:
+        return lines
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for element in tree.iter("h1", *_BLOCKS):
+        in_header = next(element.iterancestors("header"), None) is not None
+        (inside if in_header else outside).add(" ".join(element.text_content().split()))
+    introduction = inside - outside
+    start = 0
+    while start < len(lines) and lines[start] in introduction:
+        start += 1
+    return lines[start:] or lines
+
+
+def _closing_furniture(line: str, *, links: set[str]) -> bool:
+    return line.removeprefix("- ") in links or (
+        len(line.split()) <= _PROSE_WORDS * 2 and bool(_CALL.search(line))
+    )
+
+
+def _link_lines(tree: lxml_html.HtmlElement | None) -> set[str]:
+    """The text of the blocks that are links and little else, as in a list of other stories;
+    not the text of any block that is more than a link."""
+    if tree is None:
+        return set()
+    links: set[str] = set()
+    prose: set[str] = set()
+    for element in tree.iter(*_BLOCKS):
+        text = " ".join(element.text_content().split())
+        linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+        (links if linked >= _LINK_SHARE * len(text.replace(" ", "")) else prose).add(text)
+    return links - prose
+
+
+def _is_timestamp(line: str) -> bool:
+    """A short line with a clock time in it that is not a sentence: "5:45 PM EST | By Jo Lee"."""
+    return (
+        len(line.split()) <= _STAMP_WORDS
+        and bool(_CLOCK.search(line))
+        and not line.rstrip().endswith((".", "!", "?"))
+    )
+
+
+def _h1s(tree: lxml_html.HtmlElement | None) -> list[str]:
+    return [] if tree is None else [h.text_content() for h in tree.iter("h1")]
+
+
 def _prose_words(lines: list[str]) -> int:
     counts = (len(line.split()) for line in lines if _SENTENCE_END.search(line))
     return sum(count for count in counts if count >= _PROSE_WORDS)
@@ -187,7 +313,10 @@ def _prose_words(lines: list[str]) -> int:
 def page_metadata(text: str) -> dict[str, str]:
     """Headline, author, dates, canonical URL and more from JSON-LD, OpenGraph and meta tags.
     JSON-LD wins over OpenGraph, which wins over plain meta tags."""
-    tree = _tree(text)
+    return _metadata(_tree(text))
+
+
+def _metadata(tree: lxml_html.HtmlElement | None) -> dict[str, str]:
     if tree is None:
         return {}
     found: dict[str, str] = {}
