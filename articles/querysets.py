@@ -250,7 +250,7 @@ class ArticleQuerySet(models.QuerySet):
                 search.to_tsquery(parsed.groups), search_type="raw", config="english"
             )
             rows = (
-                self.model.objects.filter(pk__in=ids)
+                self.model.objects.filter(IdIn(ids))
                 .annotate(rank=SearchRank(F("search_vector"), query, normalization=Value(1)))
                 .values_list("pk", "rank")
             )
