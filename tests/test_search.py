@@ -326,3 +326,23 @@ def test_estimates_are_rounded_to_two_figures():
     from articles.querysets import _round_estimate
 
     assert [_round_estimate(n) for n in (7, 42, 999, 33417, 5051)] == [7, 42, 1000, 33000, 5100]
+
+
+def test_postgresql_keeps_a_long_storys_search_vector_in_its_row():
+    """Reading a vector from the TOAST table cost a lookup per story walked or ranked."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's column storage; SQLite keeps its index in FTS5")
+    words = " ".join(f"word{n} shares{n} ledger{n}." for n in range(400))
+    story = make_story("A long story", words)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), (SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'articles_article'::regclass "
+            "AND attname = 'search_vector') FROM articles_article WHERE id = %s",
+            [story.pk],
+        )
+        size, storage = cursor.fetchone()
+    assert storage == "m"  # MAIN: compressed in the row, moved out only as a last resort
+    assert size > 2000  # long enough that the default storage would have moved it out
