@@ -153,7 +153,12 @@ class ArticleQuerySet(models.QuerySet):
         return earlier.only(*fields).first(), later.only(*fields).first()
 
     def for_entity(self, entity) -> ArticleQuerySet:
-        return self.filter(Exists(_mentions_of(entity)))
+        # The entity's story ids as a list to look stories up by, not a mention lookup
+        # for every story: SQLite ran EXISTS once per story in the archive (80 ms for a
+        # name in 3,000 of 100k stories, against 5 ms).
+        from .models import Mention
+
+        return self.filter(pk__in=Mention.objects.filter(entity=entity).values("article_id"))
 
     def search(self, q: str | search.ParsedQuery) -> ArticleQuerySet:
         """Stories matching websearch-style `q`, annotated with `rank` (higher is better)."""
@@ -433,12 +438,6 @@ class ArticleQuerySet(models.QuerySet):
         return result
 
 
-def _mentions_of(entity):
-    from .models import Mention
-
-    return Mention.objects.filter(article=OuterRef("pk"), entity=entity)
-
-
 class EntityQuerySet(models.QuerySet):
     def with_story_counts(self) -> EntityQuerySet:
         return self.annotate(
@@ -549,13 +548,30 @@ class ArchiveStats:
 
     @staticmethod
     def co_mentioned(entity, limit: int = 15) -> list[dict]:
-        """The entities most often mentioned in the same stories as `entity`."""
+        """The entities most often mentioned in the same stories as `entity`, ties by name.
+
+        Counted per entity id, and only the entities that can make the list are looked
+        up: joining every mention to its entity to group by name took 50 ms for a name
+        in 3,000 stories, against 20."""
+        from .models import Entity, Mention
+
         story_ids = _public_mentions().filter(entity=entity).values("article_id")
-        return list(
-            _public_mentions()
-            .filter(article_id__in=story_ids)
+        counts = list(
+            Mention.objects.filter(article_id__in=story_ids)
             .exclude(entity=entity)
-            .values("entity__name", "entity__slug", "entity__kind")
-            .annotate(count=Count("id"))
-            .order_by("-count", "entity__name")[:limit]
+            .order_by()
+            .values("entity_id")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("entity_id", "n")
         )
+        if not counts:
+            return []
+        lowest = counts[min(limit, len(counts)) - 1][1]  # ties with the last place compete
+        counted = {pk: n for pk, n in counts if n >= lowest}
+        rows = Entity.objects.filter(IdIn(counted)).values_list("pk", "name", "slug", "kind")
+        ranked = sorted(rows, key=lambda row: (-counted[row[0]], row[1]))[:limit]
+        return [
+            {"entity__name": name, "entity__slug": slug, "entity__kind": kind, "count": counted[pk]}
+            for pk, name, slug, kind in ranked
+        ]

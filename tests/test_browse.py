@@ -194,3 +194,34 @@ def test_related_stories_hinge_on_the_rarer_names(db, monkeypatch):
     assert related == [geneva]
     monkeypatch.setattr(ArticleQuerySet, "RELATED_MAX_STORIES", 1)  # every name too common
     assert geneva in list(Article.objects.published().related_to(story))
+
+
+def test_co_mentioned_counts_public_stories_and_breaks_ties_by_name():
+    from articles import services
+    from articles.models import Entity
+    from articles.querysets import ArchiveStats
+
+    cast = [("Ada Byron", "person")]
+    make_story("One", "First.", entities=[*cast, ("Zed Ward", "person"), ("Bath", "place")])
+    make_story("Two", "Second.", entities=[*cast, ("Zed Ward", "person"), ("Avon", "place")])
+    make_story("Three", "Third.", entities=[*cast, ("Cole Hart", "person"), ("Avon", "place")])
+    hidden = make_story("Four", "Fourth.", entities=[*cast, ("Bath", "place")])
+    services.article_set_public(article=hidden, is_public=False)
+    ada = Entity.objects.get(name="Ada Byron")
+    top = ArchiveStats.co_mentioned(ada, limit=3)
+    # Avon and Zed Ward twice each (Bath's second story is hidden); Bath and Cole Hart
+    # tie for third place, which goes to the first by name.
+    assert [(row["entity__name"], row["count"]) for row in top] == [
+        ("Avon", 2),
+        ("Zed Ward", 2),
+        ("Bath", 1),
+    ]
+    assert top[0]["entity__kind"] == "place" and top[0]["entity__slug"] == "avon"
+    assert ArchiveStats.co_mentioned(Entity.objects.get(name="Cole Hart"), limit=1) == [
+        {
+            "entity__name": "Ada Byron",
+            "entity__slug": "ada-byron",
+            "entity__kind": "person",
+            "count": 1,
+        }
+    ]
