@@ -265,7 +265,7 @@ def test_broken_json_ld_is_ignored():
 def test_f1_on_scrapes_html(corpus):
     *_, f1, count = load_bench().measure("scrapes-html")
     assert count == 102
-    assert f1 >= 0.96  # measured 0.974
+    assert f1 >= 0.97  # measured 0.974: the aim the issue set
 
 
 @pytest.mark.corpus
