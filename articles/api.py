@@ -1,15 +1,16 @@
 """A read-only JSON API over the public archive, in plain Django views.
 
 Lists are {count, next, previous, results} with absolute page links that keep
-the query string. Errors are RFC 9457 problem documents. The contract is the
-OpenAPI schema in `openapi.py`, served at /api/schema.json; the tests check
-every response against it.
+the query string; story lists add count_is_estimate and relevance_cap, as the search
+page says "about" and "ranking covers the 1,000 most recent". Errors are RFC 9457
+problem documents. The contract is the OpenAPI schema in `openapi.py`, served at
+/api/schema.json; the tests check every response against it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from http import HTTPStatus
 
@@ -94,11 +95,19 @@ def _page_url(request: HttpRequest, number: int) -> str:
 
 
 def paginate(
-    request: HttpRequest, queryset: QuerySet, *, default: int, maximum: int
+    request: HttpRequest,
+    queryset: QuerySet | Sequence,
+    *,
+    default: int,
+    maximum: int,
+    count: int | None = None,
 ) -> tuple[Page, dict]:
+    """A page of `queryset`; `count`, where the caller knows it, saves a COUNT query."""
     page_size = _positive_int(request, "page_size", default, maximum)
     number = _positive_int(request, "page", 1, None)
     paginator = Paginator(queryset, page_size)
+    if count is not None:
+        paginator.count = count
     if number > paginator.num_pages:
         raise ApiError(404, f"There is no page {number}; the last is {paginator.num_pages}.")
     page = paginator.page(number)
@@ -191,8 +200,18 @@ def story_list(request: HttpRequest) -> JsonResponse:
     )
     if not filterset.is_valid():
         raise ApiError(400, "Invalid search parameters.", _form_errors(filterset.form))
+    found = filterset.results()
     page, envelope = paginate(
-        request, filterset.qs, default=STORY_PAGE_SIZE, maximum=STORY_MAX_PAGE_SIZE
+        request,
+        found.stories,
+        default=STORY_PAGE_SIZE,
+        maximum=STORY_MAX_PAGE_SIZE,
+        count=found.reachable,
+    )
+    envelope.update(
+        count=found.total,
+        count_is_estimate=found.estimated,
+        relevance_cap=found.cap if found.ranked_cap else None,
     )
     return json_response({**envelope, "results": [story_summary(request, story) for story in page]})
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpRespon
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .filters import ArticleFilter
+from .filters import ExportFilter
 from .models import Article
 
 CHUNK_SIZE = 2000
@@ -54,7 +54,7 @@ def permalink_prefix(request: HttpRequest) -> str:
     return request.build_absolute_uri(example.removesuffix("1-s/"))
 
 
-def export_rows(request: HttpRequest, filterset: ArticleFilter) -> Iterator[dict]:
+def export_rows(request: HttpRequest, filterset: ExportFilter) -> Iterator[dict]:
     fields = [_VALUES.get(column, column) for column in COLUMNS if column != "permalink"]
     rows = filterset.qs.values(*fields, "slug")
     prefix = permalink_prefix(request)
@@ -111,7 +111,7 @@ FORMATS = {
 @require_safe
 def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse | HttpResponseBadRequest:
     """/search/export.csv and .jsonl: what /search/ would find, every row of it."""
-    filterset = ArticleFilter(request.GET, queryset=Article.objects.published(), request=request)
+    filterset = ExportFilter(request.GET, queryset=Article.objects.published(), request=request)
     if not filterset.is_valid():
         lines = [f"{field}: {' '.join(msgs)}" for field, msgs in filterset.errors.items()]
         return HttpResponseBadRequest(

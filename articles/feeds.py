@@ -47,13 +47,14 @@ class StoryFeed(Feed):
         raise NotImplementedError
 
     def items(self, obj):
+        return self.listed(self.stories(obj))[: self.limit]
+
+    @staticmethod
+    def listed(stories):
+        """`stories` with what an entry shows fetched in the same few queries."""
         topics = Mention.objects.filter(entity__kind=Entity.Kind.TOPIC).select_related("entity")
-        return (
-            self.stories(obj)
-            .for_listing()
-            .prefetch_related(Prefetch("mentions", queryset=topics, to_attr="topic_mentions"))[
-                : self.limit
-            ]
+        return stories.for_listing().prefetch_related(
+            Prefetch("mentions", queryset=topics, to_attr="topic_mentions")
         )
 
     def item_title(self, item: Article) -> str:
@@ -108,7 +109,7 @@ class SearchFeed(StoryFeed):
     # One Feed instance serves every request, so per-request state lives in the object.
     def get_object(self, request: HttpRequest) -> SavedSearch:
         filterset = ArticleFilter(
-            request.GET, queryset=Article.objects.published(), request=request
+            request.GET, queryset=self.listed(Article.objects.published()), request=request
         )
         if not filterset.is_valid():
             raise InvalidFilters(filterset.errors)
@@ -126,8 +127,9 @@ class SearchFeed(StoryFeed):
     def feed_url(self, obj: SavedSearch) -> str:
         return obj.with_query(reverse("articles:feed-search"))
 
-    def stories(self, obj: SavedSearch):
-        return obj.filterset.qs
+    def items(self, obj: SavedSearch):
+        # Ranked as the search page ranks: the best of the newest matches, not every match.
+        return obj.filterset.results().stories[: self.limit]
 
 
 class EntityFeed(StoryFeed):

@@ -167,12 +167,13 @@ ENTITY_DETAIL = _object(
 )
 
 
-def _list_of(item: str) -> dict:
+def _list_of(item: str, **extra: dict) -> dict:
     return _object(
         {
             "count": {"type": "integer", "minimum": 0},
             "next": _nullable(URL),
             "previous": _nullable(URL),
+            **extra,
             "results": {"type": "array", "items": _ref(item)},
         }
     )
@@ -201,7 +202,9 @@ SCHEMA: dict = {
         "description": (
             "A read-only view of the public archive. Lists are paginated as "
             "{count, next, previous, results}; next and previous are absolute URLs that keep "
-            "the query string. Errors are RFC 9457 problem documents. Stories an editor has "
+            "the query string. A story search in order of relevance ranks the newest 1,000 "
+            "matches (relevance_cap says so) and may estimate its count. Errors are "
+            "RFC 9457 problem documents. Stories an editor has "
             "hidden never appear, nor do entities only hidden stories mention."
         ),
     },
@@ -359,7 +362,24 @@ SCHEMA: dict = {
             "Source": SOURCE,
             "StorySummary": _object(STORY_SUMMARY_PROPERTIES),
             "StoryDetail": STORY_DETAIL,
-            "StoryList": _list_of("StorySummary"),
+            "StoryList": _list_of(
+                "StorySummary",
+                count_is_estimate={
+                    "type": "boolean",
+                    "description": (
+                        "True when count is the database's estimate, given for a query "
+                        "with no other filter, in order of relevance, past 1,000 matches."
+                    ),
+                },
+                relevance_cap={
+                    **_nullable({"type": "integer", "minimum": 1}),
+                    "description": (
+                        "When set, the order of relevance covers only this many of the "
+                        "newest matches, and the pages end there; sort=newest or "
+                        "sort=oldest reach every match."
+                    ),
+                },
+            ),
             "Mention": MENTION,
             "EntitySummary": _object(ENTITY_SUMMARY_PROPERTIES),
             "EntityDetail": ENTITY_DETAIL,

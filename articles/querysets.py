@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
@@ -84,6 +85,27 @@ class FTSMatch(models.Func):
         plus = "+" if self.walk_newest else ""
         sql = f"{plus}{column} IN (SELECT rowid FROM article_fts WHERE article_fts MATCH %s)"
         return sql, [*params, self.fts_query]
+
+
+class StoriesById(Sequence):
+    """Stories in a given order of ids, fetched a slice at a time from `queryset` (for a
+    paginator, or a feed's first entries)."""
+
+    def __init__(self, ids: list[int], queryset) -> None:
+        self.ids, self.queryset = ids, queryset
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        wanted = self.ids[index]
+        found = self.queryset.in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
 
 
 class ArticleQuerySet(models.QuerySet):

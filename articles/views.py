@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -17,10 +15,10 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
-from .filters import ENTITY_PARAMS, ArticleFilter, SearchPageFilter
+from .filters import ENTITY_PARAMS, SEARCH_CAP, ArticleFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
-from .querysets import FACET_LIMIT, ArchiveStats, IdIn
+from .querysets import FACET_LIMIT, ArchiveStats
 
 PAGE_SIZE = 20
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
@@ -139,63 +137,24 @@ class SearchView(ListView):
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
-    # Past this many matches, relevance ranking and facet counts cover only the newest
-    # CAP of them (and the page says so): ranking or faceting every match of a broad
-    # query costs time in proportion to the archive. Date sorts still page through all.
-    CAP = 1000
-    # PostgreSQL counts a match by visiting its row (and, above a few thousand matches,
-    # its planner may read every story's vector instead: 84 ms for 8,300 of 25k); past
-    # the cap, where only the newest CAP are ranked anyway, it estimates.
-    ESTIMATE_ABOVE = CAP
+    # The search page's own bounds (filters.SEARCH_CAP explains them), as attributes so a
+    # test can lower them.
+    CAP = SEARCH_CAP
+    ESTIMATE_ABOVE = SEARCH_CAP
 
     def get_queryset(self):
-        self.filterset = SearchPageFilter(
+        self.filterset = ArticleFilter(
             self.request.GET or None,
             queryset=Article.objects.published().for_listing(),
             request=self.request,
         )
         self.filterset.is_valid()
-        query = self.filterset.query
-        relevance = bool(query) and self.filterset.sort_order == "relevance"
-        self.estimated = False
-        if query and self.filterset.only_query:
-            # Ranked by relevance, a broad query shows only its CAP newest matches, so
-            # its total may be an estimate; sorted by date it pages through them all.
-            self.total, self.estimated = Article.objects.public_match_count(
-                query, estimate_above=self.ESTIMATE_ABOVE if relevance else None
-            )
-            self.filterset.walk_newest = self._dense(self.total)
-            stories = self.filterset.qs
-        else:
-            stories = self.filterset.qs
-            self.total = stories.count()
-        self.capped = self.total > self.CAP
-        self.facet_stories = stories
-        if not (self.capped or relevance):
-            return stories
-        # The newest CAP matches (all of them, if fewer), fetched once: ranked here,
-        # and counted by the facets without re-running the full-text match.
-        newest = list(stories.most_recent_ids(self.CAP))
-        self.facet_stories = Article.objects.filter(IdIn(newest))
-        if relevance:
-            ranked = Article.objects.ranked_ids(query, newest)
-            return StoriesById(ranked, Article.objects.for_listing())
-        return stories
-
-    def _dense(self, matches: int) -> bool:
-        """Whether the newest CAP matches are found sooner by walking the archive newest
-        first (about CAP × stories / matches steps) than by looking every match up and
-        sorting them (about `matches` steps): only when the matches are many."""
-        if matches <= self.CAP or connection.vendor != "sqlite":  # PostgreSQL plans its own
-            return False
-        span = Article.objects.aggregate(last=Max("id"))["last"] or 0
-        return matches * matches > self.CAP * span
+        self.results = self.filterset.results(cap=self.CAP, estimate_above=self.ESTIMATE_ABOVE)
+        return self.results.stories
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
-        ranked_cap = self.capped and self.filterset.sort_order == "relevance"
-        # Both counts are known already: no second COUNT over the matches.
-        paginator.count = self.CAP if ranked_cap else self.total
+        paginator.count = self.results.reachable  # known already: no second COUNT
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -203,17 +162,18 @@ class SearchView(ListView):
         filterset = self.filterset
         query = filterset.query
         page_ids = [story.pk for story in context["stories"]]
-        count = self.total
-        facets = self.facet_stories.facet_counts() if count else {}
+        results = self.results
+        count = results.total
+        facets = results.candidates.facet_counts() if count else {}
         context.update(
             filterset=filterset,
             form=filterset.form,
             query=query,
             result_count=count,
-            estimated=self.estimated,
-            capped=self.capped,
+            estimated=results.estimated,
+            capped=results.capped,
             cap=self.CAP,
-            ranked_cap=self.capped and filterset.sort_order == "relevance",
+            ranked_cap=results.ranked_cap,
             snippets=Article.objects.snippets(query, page_ids) if query else {},
             facets=[
                 (
@@ -235,26 +195,6 @@ class SearchView(ListView):
             suggestions=Entity.objects.suggest(query) if query and not count else [],
         )
         return context
-
-
-class StoriesById(Sequence):
-    """Stories in a given order of ids, fetched a page at a time (for the paginator)."""
-
-    def __init__(self, ids: list[int], queryset) -> None:
-        self.ids, self.queryset = ids, queryset
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def count(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        wanted = self.ids[index]
-        found = self.queryset.in_bulk(wanted)
-        return [found[pk] for pk in wanted if pk in found]
 
 
 # Filters the refine form keeps as hidden fields (it shows the others as inputs).

@@ -452,3 +452,30 @@ def test_a_missing_final_slash_still_redirects(client, db):
     response = client.get("/api/stories?q=x")
     assert response.status_code == 301
     assert response["Location"] == "/api/stories/?q=x"
+
+
+def test_a_broad_search_ranks_its_newest_matches_and_says_so(client, archive, monkeypatch):
+    """As the search page does: past the cap, relevance covers the newest matches only,
+    and the pages end there; a date order still reaches every match."""
+    from articles import filters
+
+    monkeypatch.setattr(filters, "SEARCH_CAP", 1)
+    ranked = stories(client, q="tony")
+    assert ranked["relevance_cap"] == 1
+    assert titles(ranked) == ["Blair wins third term"]  # the newest of the two matches
+    assert ranked["next"] is None
+    # Only PostgreSQL estimates, and only where its planner expects more than the cap.
+    assert not ranked["count_is_estimate"] or connection.vendor == "postgresql"
+    if not ranked["count_is_estimate"]:
+        assert ranked["count"] == 2
+    assert client.get("/api/stories/", {"q": "tony", "page": "2"}).status_code == 404
+    by_date = stories(client, q="tony", sort="oldest")
+    assert by_date["relevance_cap"] is None and by_date["count_is_estimate"] is False
+    assert by_date["count"] == 2
+    assert titles(by_date) == ["Budget day", "Blair wins third term"]
+
+
+def test_a_narrow_search_is_ranked_whole_and_counted_exactly(client, archive):
+    data = stories(client, q="tony")
+    assert (data["count"], data["count_is_estimate"], data["relevance_cap"]) == (2, False, None)
+    assert set(titles(data)) == {"Blair wins third term", "Budget day"}

@@ -259,3 +259,15 @@ def test_pages_advertise_their_feeds(client, stories):
     ]
     for url in alternate_links(client, "/people/tony-blair/"):
         assert client.get(url).status_code == 200
+
+
+def test_search_feed_ranks_like_the_search_page(client, stories, monkeypatch):
+    from articles import filters
+
+    url = reverse("articles:feed-search")
+    page = client.get(reverse("articles:search"), {"q": "politics"})
+    expected = [story.title for story in page.context["stories"]]
+    assert sorted(expected) == ["Blair wins third term", "Budget day"]
+    assert titles(entries(client, url, {"q": "politics"})) == expected
+    monkeypatch.setattr(filters, "SEARCH_CAP", 1)  # only the newest match is ranked
+    assert titles(entries(client, url, {"q": "politics"})) == ["Blair wins third term"]
