@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django.db import connections
@@ -52,15 +53,27 @@ class EntityFilter(django_filters.ModelMultipleChoiceFilter):
 class SearchResults:
     """What a search found, in the order it asked for."""
 
-    stories: Sequence[Article]  # a QuerySet, or StoriesById in an order of relevance
+    matches: QuerySet
+    stories: Sequence[Article]  # `matches`, or StoriesById in an order of relevance
     total: int  # every match; an estimate where `estimated`
     estimated: bool
     cap: int  # how many of the newest matches an order of relevance covers
-    candidates: QuerySet  # the stories facets count: every match, or the newest cap
+    newest: list[int] | None = None  # their ids, where ranking fetched them
 
     @property
     def capped(self) -> bool:
         return self.total > self.cap
+
+    @cached_property
+    def candidates(self) -> QuerySet:
+        """The stories facets count: every match, or the newest `cap` of many, fetched
+        once (only the search page asks) so that facets do not run the match again."""
+        if self.newest is None and not self.capped:
+            return self.matches
+        newest = self.newest
+        if newest is None:
+            newest = list(self.matches.most_recent_ids(self.cap))
+        return Article.objects.filter(IdIn(newest))
 
     @property
     def ranked_cap(self) -> bool:
@@ -171,14 +184,11 @@ class ArticleFilter(django_filters.FilterSet):
         else:
             stories = self.qs
             total = stories.count()
-        results = SearchResults(stories, total, estimated, cap, stories)
-        if results.capped or relevance:
-            newest = list(stories.most_recent_ids(cap))
-            results.candidates = Article.objects.filter(IdIn(newest))
-            if relevance:
-                ranked = Article.objects.ranked_ids(query, newest)
-                results.stories = StoriesById(ranked, self.queryset)
-        return results
+        if not relevance:
+            return SearchResults(stories, stories, total, estimated, cap)
+        newest = list(stories.most_recent_ids(cap))
+        ranked = StoriesById(Article.objects.ranked_ids(query, newest), self.queryset)
+        return SearchResults(stories, ranked, total, estimated, cap, newest)
 
     def _dense(self, matches: int, cap: int) -> bool:
         """Whether the newest `cap` matches are found sooner by walking the archive newest
