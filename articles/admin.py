@@ -34,7 +34,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import caching, services
+from . import services
 from .ingest.types import IngestError
 from .models import (
     Article,
@@ -126,6 +126,20 @@ class SurvivorForm(forms.Form):
 # Sources
 
 
+class ReadOnlyAdminMixin:
+    """Audit records (ingest batches, merge records, the admin log): staff may read them
+    and run their actions (purge, undo), never add, edit or delete them by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MergePermissionMixin:
     """The "merge" action permission: merging changes one object and deletes others."""
 
@@ -135,20 +149,23 @@ class MergePermissionMixin:
 
 
 class ChangesArchiveMixin:
-    """For the models readers see: a form save or delete in the admin moves the page
-    cache on (articles.caching), as the curation services do for their own changes."""
+    """For the models readers see: a form save or delete in the admin has search read
+    the stories it touches again and moves the page cache on, through the same service
+    the curation actions use (services.admin_objects_changed)."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # runs after save_model
-        caching.archive_changed()
+        services.admin_objects_changed(objects=[form.instance])
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        caching.archive_changed()
+        with transaction.atomic():
+            services.admin_objects_changed(objects=[obj])  # while its mentions exist
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        caching.archive_changed()
+        with transaction.atomic():
+            services.admin_objects_changed(objects=list(queryset))
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Source)
@@ -316,21 +333,6 @@ class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
         if done:
             self.message_user(request, f"{len(done)} stories re-parsed.", messages.SUCCESS)
 
-    def save_related(self, request, form, formsets, change):
-        # An edited title, body or mention list must reach the search index too.
-        super().save_related(request, form, formsets, change)
-        services.article_search_refresh(article=form.instance)
-
-    def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        services.search_index_delete(article_ids=[pk])
-
-    def delete_queryset(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        services.search_index_delete(article_ids=ids)
-
 
 @admin.register(ArticleVersion)
 class ArticleVersionAdmin(admin.ModelAdmin):
@@ -461,8 +463,6 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
             services.entity_redirect_add(
                 entity=obj, kind=form.initial["kind"], old_slug=form.initial["slug"]
             )
-        if change and "name" in form.changed_data:
-            services.entity_articles_reindex(entities=[obj])  # search sees the new name
 
     @admin.display(ordering="story_count", description="stories")
     def story_count(self, obj: Entity) -> int:
@@ -631,7 +631,7 @@ class EntityRedirectAdmin(ChangesArchiveMixin, admin.ModelAdmin):
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(admin.ModelAdmin):
+class MergeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["merged_at", "removed_names", "keep_name", "merged_by", "undone_at"]
     list_select_related = ["merged_by"]
     list_filter = [("undone_at", admin.EmptyFieldListFilter)]
@@ -647,12 +647,6 @@ class MergeRecordAdmin(admin.ModelAdmin):
         "snapshot",
     ]
     actions = ["undo_merge"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_undo_permission(self, request) -> bool:
         return request.user.has_perms(["articles.add_entity", "articles.change_entity"])
@@ -724,7 +718,7 @@ class TopicRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(IngestBatch)
-class IngestBatchAdmin(admin.ModelAdmin):
+class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "started_at",
@@ -790,7 +784,7 @@ class IngestBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "action_time",
         "user",
@@ -803,15 +797,6 @@ class LogEntryAdmin(admin.ModelAdmin):
     list_filter = ["action_flag", "content_type"]
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, entry: LogEntry) -> str:

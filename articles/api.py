@@ -1,8 +1,8 @@
 """A read-only JSON API over the public archive, in plain Django views.
 
 Lists are {count, next, previous, results} with absolute page links that keep
-the query string; story lists add count_is_estimate and relevance_cap, as the search
-page says "about" and "ranking covers the 1,000 most recent". Errors are RFC 9457
+the query string; a story list's count is exact, and its order is the search
+page's (BM25 over every match). Errors are RFC 9457
 problem documents. The contract is the OpenAPI schema in `openapi.py`, served at
 /api/schema.json; the tests check every response against it.
 """
@@ -200,18 +200,16 @@ def story_list(request: HttpRequest) -> JsonResponse:
     )
     if not filterset.is_valid():
         raise ApiError(400, "Invalid search parameters.", _form_errors(filterset.form))
-    found = filterset.results()
+    # The page asked for is fetched with the exact count, in one search.
+    page_size = _positive_int(request, "page_size", STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE)
+    number = _positive_int(request, "page", 1, None)
+    found = filterset.results(offset=(number - 1) * page_size, limit=page_size)
     page, envelope = paginate(
         request,
         found.stories,
         default=STORY_PAGE_SIZE,
         maximum=STORY_MAX_PAGE_SIZE,
-        count=found.reachable,
-    )
-    envelope.update(
         count=found.total,
-        count_is_estimate=found.estimated,
-        relevance_cap=found.cap if found.ranked_cap else None,
     )
     return json_response({**envelope, "results": [story_summary(request, story) for story in page]})
 
@@ -219,9 +217,7 @@ def story_list(request: HttpRequest) -> JsonResponse:
 @api_view
 def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
     story = get_object_or_404(
-        Article.objects.published()
-        .select_related("source", "publisher")
-        .defer("raw_input", "entity_text", "search_vector"),
+        Article.objects.published().select_related("source", "publisher").defer("raw_input"),
         pk=pk,
     )
     mentions = story.mentions.select_related("entity").order_by("salience", "-count", "pk")
@@ -342,7 +338,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
 
 @api_view
 def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
-    """A bare slug, as DESIGN.md sketched it. Slugs are unique per kind only, so
+    """A bare slug, as the architecture sketch has it. Slugs are unique per kind only, so
     one match redirects to its kind's URL and several answer 300 with the choices."""
     matches = list(counted_entities().filter(slug=slug).order_by("kind"))
     if not matches:

@@ -14,7 +14,6 @@ from django.utils.html import escape
 
 from .filters import ArticleFilter
 from .models import Article, Entity, Mention, Source
-from .public import public_entities, public_sources
 from .views import KIND_BY_PREFIX
 
 FEED_LIMIT = 50
@@ -128,13 +127,13 @@ class SearchFeed(StoryFeed):
         return obj.with_query(reverse("articles:feed-search"))
 
     def items(self, obj: SavedSearch):
-        # Ranked as the search page ranks: the best of the newest matches, not every match.
-        return obj.filterset.results().stories[: self.limit]
+        # Ranked as the search page ranks, over every match.
+        return obj.filterset.results(limit=self.limit).stories[: self.limit]
 
 
 class EntityFeed(StoryFeed):
     def get_object(self, request: HttpRequest, kind: str, slug: str) -> Entity:
-        return get_object_or_404(public_entities(), kind=KIND_BY_PREFIX[kind], slug=slug)
+        return get_object_or_404(Entity.objects.public(), kind=KIND_BY_PREFIX[kind], slug=slug)
 
     def title(self, obj: Entity) -> str:
         return f"newsarchive: {obj.name}"
@@ -151,7 +150,7 @@ class EntityFeed(StoryFeed):
 
 class SourceFeed(StoryFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Source:
-        return get_object_or_404(public_sources(), slug=slug)
+        return get_object_or_404(Source.objects.public(), slug=slug)
 
     def title(self, obj: Source) -> str:
         return f"newsarchive: {obj.name}"

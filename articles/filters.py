@@ -1,25 +1,20 @@
-"""The search form: every query parameter /search/, feeds and the API understand."""
+"""The search form: every query parameter /search/, feeds, the API and exports understand.
+
+The FilterSet validates the parameters; the search index answers them (see
+articles/search/): exact totals, BM25 over every match, exact facet counts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import django_filters
-from django.db import connections
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
-from .models import Article, Entity, Mention, Source
-from .querysets import IdIn, StoriesById
-from .search import MAX_QUERY_LENGTH
-
-# Past this many matches, relevance ranking covers only the newest SEARCH_CAP of them (and
-# the search page counts its facets over those): ranking or faceting every match of a broad
-# query costs time in proportion to the archive. Sorted by date, every match is reachable.
-# Past it too, PostgreSQL's count is the planner's estimate: it counts a match by visiting
-# its row (84 ms for 8,300 of 25k stories).
-SEARCH_CAP = 1000
+from . import search
+from .models import Article, Entity, Source
+from .querysets import FACET_LIMIT
 
 SORTS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 ENTITY_PARAMS = {
@@ -44,51 +39,104 @@ class EntityFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
-        for entity in value or []:
-            qs = qs.filter(pk__in=Mention.objects.filter(entity=entity).values("article_id"))
-        return qs
+        return qs  # the search index applies it (ArticleFilter.search_request)
+
+
+class SearchHits(Sequence):
+    """The stories one search matched, in its order, looked up a window at a time:
+    what a paginator or a feed slices. Its length is the exact total."""
+
+    def __init__(
+        self, request: search.SearchRequest, first: search.SearchResponse, queryset: QuerySet
+    ) -> None:
+        self.request, self.first, self.queryset = request, first, queryset
+
+    def __len__(self) -> int:
+        return self.first.total
+
+    def count(self) -> int:
+        return self.first.total
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        start, stop = max(0, start), min(stop, self.first.total)
+        if stop <= start:
+            return []
+        window = self.request.offset, self.request.offset + len(self.first.ids)
+        if window[0] <= start and stop <= window[1]:
+            return self.first.ids[start - window[0] : stop - window[0]]
+        request = search.SearchRequest(
+            query=self.request.query,
+            filters=self.request.filters,
+            sort=self.request.sort,
+            offset=start,
+            limit=stop - start,
+        )
+        return search.run(request).ids
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            if index < 0:
+                index += len(self)
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(len(self))
+        wanted = self.ids(start, stop)[::step]
+        found = self.queryset.in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
 
 
 @dataclass
 class SearchResults:
-    """What a search found, in the order it asked for."""
+    """What a search found: the stories in order, the exact total and facet counts."""
 
-    matches: QuerySet
-    stories: Sequence[Article]  # `matches`, or StoriesById in an order of relevance
-    total: int  # every match; an estimate where `estimated`
-    estimated: bool
-    cap: int  # how many of the newest matches an order of relevance covers
-    newest: list[int] | None = None  # their ids, where ranking fetched them
+    stories: SearchHits
+    total: int
+    query: search.ParsedQuery | None
+    facets: dict[str, list[dict]] = field(default_factory=dict)
 
-    @property
-    def capped(self) -> bool:
-        return self.total > self.cap
 
-    @cached_property
-    def candidates(self) -> QuerySet:
-        """The stories facets count: every match, or the newest `cap` of many, fetched
-        once (only the search page asks) so that facets do not run the match again."""
-        if self.newest is None and not self.capped:
-            return self.matches
-        newest = self.newest
-        if newest is None:
-            newest = list(self.matches.most_recent_ids(self.cap))
-        return Article.objects.filter(IdIn(newest))
-
-    @property
-    def ranked_cap(self) -> bool:
-        """Whether the order of relevance reaches only the newest of the matches."""
-        return self.capped and isinstance(self.stories, StoriesById)
-
-    @property
-    def reachable(self) -> int:
-        """How many stories this order can be paged through."""
-        return len(self.stories) if isinstance(self.stories, StoriesById) else self.total
+def _named_facets(found: dict[str, list[tuple[int, int]]], limit: int) -> dict[str, list[dict]]:
+    """Facet counts by id, as {"slug", "name", "count"} rows, in the index's order: most
+    first, ties by id (the value the archive knew first comes first). The index cuts
+    the list at `limit` in that order, so a shorter list is always a longer one's start
+    (the search page's ten and the "More…" page's hundreds agree)."""
+    entity_ids = [pk for kind in search.ENTITY_FACETS for pk, _ in found.get(kind, [])]
+    entities = {
+        pk: (slug, name)
+        for pk, slug, name in Entity.objects.filter(pk__in=entity_ids).values_list(
+            "pk", "slug", "name"
+        )
+    } if entity_ids else {}  # fmt: skip
+    source_ids = [pk for pk, _ in found.get("source", [])]
+    sources = {
+        pk: (slug, name)
+        for pk, slug, name in Source.objects.filter(pk__in=source_ids).values_list(
+            "pk", "slug", "name"
+        )
+    } if source_ids else {}  # fmt: skip
+    facets: dict[str, list[dict]] = {}
+    for kind, counts in found.items():
+        if kind == "year":
+            facets[kind] = [
+                {"slug": str(year), "name": str(year), "count": n}
+                for year, n in sorted(counts, reverse=True)
+            ]
+            continue
+        names = sources if kind == "source" else entities
+        rows = [
+            {"slug": names[pk][0], "name": names[pk][1], "count": n}
+            for pk, n in counts
+            if pk in names
+        ]
+        facets[kind] = rows[:limit]
+    return facets
 
 
 class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", label="Search", max_length=MAX_QUERY_LENGTH, strip=True
+        method="filter_q", label="Search", max_length=search.MAX_QUERY_LENGTH, strip=True
     )
     person = EntityFilter(Entity.Kind.PERSON, label="Person")
     organization = EntityFilter(Entity.Kind.ORGANIZATION, label="Organization")
@@ -129,23 +177,18 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields: list[str] = []
 
-    # results() ranks a bounded number of candidates itself (the search page, the API,
-    # feeds); an export ranks every match in SQL.
-    rank_in_sql = False
-    # Whether the matches are many: then the newest are found by walking the archive
-    # newest first (see querysets.FTSMatch). Set before `qs` is read.
-    walk_newest = False
-
     def filter_q(self, queryset, name, value):
-        if self.rank_in_sql:
-            return queryset.search(value)
-        return queryset.matching(value, walk_newest=self.walk_newest)
+        return queryset  # the search index answers it (see results)
 
     def filter_has_date(self, queryset, name, value):
-        return queryset.filter(published_at__isnull=value != "true")
+        return queryset
 
     def filter_sort(self, queryset, name, value):
-        return queryset  # applied last, in filter_queryset, once every filter is in
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # Every filter is the index's to apply: `qs` is never the answer, results() is.
+        return queryset
 
     @property
     def sort_order(self) -> str:
@@ -153,51 +196,61 @@ class ArticleFilter(django_filters.FilterSet):
         chosen = getattr(self.form, "cleaned_data", {}).get("sort")
         return chosen or ("relevance" if self.query else "newest")
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        sort = self.sort_order
-        if sort == "relevance":
-            return queryset.by_relevance()
-        if sort == "oldest":
-            return queryset.oldest()
-        return queryset.latest()
+    @property
+    def parsed_query(self) -> search.ParsedQuery | None:
+        return search.parse(self.query) if self.query else None
+
+    def search_filters(self) -> search.Filters:
+        data = getattr(self.form, "cleaned_data", {})
+        entities = {
+            kind: tuple(entity.pk for entity in data.get(key) or [])
+            for key, kind in ENTITY_PARAMS.items()
+            if data.get(key)
+        }
+        has_date = data.get("has_date")
+        year = data.get("year")
+        return search.Filters(
+            entities=entities,
+            source=data["source"].pk if data.get("source") else None,
+            section=(data.get("section") or "").strip().lower(),
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+            year=int(year) if year is not None else None,
+            has_date=None if not has_date else has_date == "true",
+        )
 
     def results(
-        self, *, cap: int | None = None, estimate_above: int | None = None
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 20,
+        facets: Sequence[str] = (),
+        facet_limit: int = FACET_LIMIT + 1,
     ) -> SearchResults:
-        """The matches in the order asked for, counted, with the candidates for facets.
-
-        By relevance, the newest `cap` matches (all of them, if fewer) are fetched once
-        and ranked; the total of a query with no other filter is counted from the index
-        (SQLite) or estimated past `estimate_above` (PostgreSQL, by relevance only)."""
-        cap = SEARCH_CAP if cap is None else cap  # read now, so that a test may lower it
-        estimate_above = cap if estimate_above is None else estimate_above
-        query = self.query
-        relevance = bool(query) and self.sort_order == "relevance"
-        estimated = False
-        if query and self.only_query:
-            total, estimated = Article.objects.public_match_count(
-                query, estimate_above=estimate_above if relevance else None
-            )
-            self.walk_newest = self._dense(total, cap)  # before qs is read
-            stories = self.qs
+        """The matches in the order asked for, with the window `offset`/`limit` fetched,
+        the exact total, and exact counts of `facets` over every match (the top
+        `facet_limit` of each; the default is one more than a page shows)."""
+        parsed = self.parsed_query
+        request = search.SearchRequest(
+            query=parsed,
+            filters=self.search_filters(),
+            sort=self.sort_order,
+            offset=max(0, offset),
+            limit=max(0, limit),
+            facets=tuple(facets),
+            facet_limit=facet_limit,
+        )
+        if self.query and not parsed:
+            # Nothing searchable in what was typed ("*", "--"): nothing matches.
+            found = search.SearchResponse(ids=[], total=0)
         else:
-            stories = self.qs
-            total = stories.count()
-        if not relevance:
-            return SearchResults(stories, stories, total, estimated, cap)
-        newest = list(stories.most_recent_ids(cap))
-        ranked = StoriesById(Article.objects.ranked_ids(query, newest), self.queryset)
-        return SearchResults(stories, ranked, total, estimated, cap, newest)
-
-    def _dense(self, matches: int, cap: int) -> bool:
-        """Whether the newest `cap` matches are found sooner by walking the archive newest
-        first (about cap × stories / matches steps) than by looking every match up and
-        sorting them (about `matches` steps): only when the matches are many."""
-        if matches <= cap or connections[self.queryset.db].vendor != "sqlite":
-            return False  # PostgreSQL plans its own
-        span = Article.objects.aggregate(last=Max("id"))["last"] or 0
-        return matches * matches > cap * span
+            found = search.run(request)
+        return SearchResults(
+            stories=SearchHits(request, found, self.queryset),
+            total=found.total,
+            query=parsed,
+            facets=_named_facets(found.facets, facet_limit),
+        )
 
     @property
     def query(self) -> str:
@@ -226,13 +279,6 @@ class ArticleFilter(django_filters.FilterSet):
         )
 
 
-class ExportFilter(ArticleFilter):
-    """An export's: every match, in order of relevance over all of them."""
-
-    rank_in_sql = True
-
-
 # URL parameters are `from` and `to`, which Python cannot name as attributes.
-for _filterset in (ArticleFilter, ExportFilter):
-    _filterset.base_filters["from"] = _filterset.base_filters.pop("date_from")
-    _filterset.base_filters["to"] = _filterset.base_filters.pop("date_to")
+ArticleFilter.base_filters["from"] = ArticleFilter.base_filters.pop("date_from")
+ArticleFilter.base_filters["to"] = ArticleFilter.base_filters.pop("date_to")

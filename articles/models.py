@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .querysets import ArticleQuerySet, EntityQuerySet
+from .querysets import ArticleQuerySet, EntityQuerySet, SourceQuerySet
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, **scope) -> str:
@@ -41,6 +40,8 @@ class Source(models.Model):
     short_name = models.CharField(max_length=50, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -152,27 +153,6 @@ def normalize_alias(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class PostgresOnly(models.Func):
-    """Its expression on PostgreSQL, NULL elsewhere: SQLite searches through FTS5 instead."""
-
-    template = "%(expressions)s"
-
-    def as_sql(self, compiler, connection, **extra_context):
-        if connection.vendor != "postgresql":
-            return "NULL", []
-        return super().as_sql(compiler, connection, **extra_context)
-
-
-def weighted_search_vector() -> PostgresOnly:
-    """Title weighs most, then the names of the entities a story mentions, then the body."""
-    return PostgresOnly(
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("entity_text", weight="B", config="english")
-        + SearchVector("body", weight="C", config="english"),
-        output_field=SearchVectorField(),
-    )
-
-
 class Article(models.Model):
     """One news story, as published, with the raw input it was parsed from."""
 
@@ -218,14 +198,6 @@ class Article(models.Model):
     raw_format = models.CharField(max_length=20, blank=True)
     raw_input = models.TextField(blank=True, help_text="The exact text the parser read.")
     entities = models.ManyToManyField(Entity, through="Mention", related_name="articles")
-    entity_text = models.TextField(
-        blank=True, editable=False, help_text="Names of the entities mentioned, for search."
-    )
-    search_vector = models.GeneratedField(
-        expression=weighted_search_vector(),
-        output_field=SearchVectorField(null=True),
-        db_persist=True,
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,34 +225,6 @@ class Article(models.Model):
         if self.read_time_min is None:
             return None
         return (self.read_time_min, self.read_time_max or self.read_time_min)
-
-
-class ArticleFTS(models.Model):
-    """SQLite's FTS5 index of stories (the table exists only on SQLite).
-
-    Its rowid is the story's id. The hidden column named after the table takes
-    MATCH queries, and `rank` is bm25 weighted like PostgreSQL's vector.
-    """
-
-    article = models.OneToOneField(
-        "Article",
-        primary_key=True,
-        db_column="rowid",
-        on_delete=models.DO_NOTHING,
-        related_name="fts",
-    )
-    title = models.TextField()
-    entity_text = models.TextField()
-    body = models.TextField()
-    match = models.TextField(db_column="article_fts")
-    rank = models.FloatField()
-
-    class Meta:
-        managed = False
-        db_table = "article_fts"
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ArticleVersion(models.Model):
@@ -453,3 +397,38 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_names} → {self.keep_name}"
+
+
+class SearchChange(models.Model):
+    """One entry of the ordered log of what search must read again: a story that was
+    created, changed, hidden or deleted, or whose entities or source changed.
+
+    Written in the same transaction as the change itself (articles/search/changes.py),
+    so the log never misses a committed write. Each node's indexer applies the log in
+    order to its own copy of the index (articles/search/indexer.py) and keeps its
+    position inside that index."""
+
+    article_id = models.BigIntegerField(help_text="The story's id (it may be gone).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"change {self.pk}: story {self.article_id}"
+
+
+class SearchNode(models.Model):
+    """What one app server's index reported last: for `search_index status` and for
+    knowing which changes every node has applied (and may be pruned)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    position = models.BigIntegerField(default=0)
+    documents = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

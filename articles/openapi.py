@@ -202,8 +202,8 @@ SCHEMA: dict = {
         "description": (
             "A read-only view of the public archive. Lists are paginated as "
             "{count, next, previous, results}; next and previous are absolute URLs that keep "
-            "the query string. A story search in order of relevance ranks the newest 1,000 "
-            "matches (relevance_cap says so) and may estimate its count. Errors are "
+            "the query string. A story search ranks every match by BM25, and its count is "
+            "exact. Errors are "
             "RFC 9457 problem documents. Stories an editor has "
             "hidden never appear, nor do entities only hidden stories mention."
         ),
@@ -362,24 +362,7 @@ SCHEMA: dict = {
             "Source": SOURCE,
             "StorySummary": _object(STORY_SUMMARY_PROPERTIES),
             "StoryDetail": STORY_DETAIL,
-            "StoryList": _list_of(
-                "StorySummary",
-                count_is_estimate={
-                    "type": "boolean",
-                    "description": (
-                        "True when count is the database's estimate, given for a query "
-                        "with no other filter, in order of relevance, past 1,000 matches."
-                    ),
-                },
-                relevance_cap={
-                    **_nullable({"type": "integer", "minimum": 1}),
-                    "description": (
-                        "When set, the order of relevance covers only this many of the "
-                        "newest matches, and the pages end there; sort=newest or "
-                        "sort=oldest reach every match."
-                    ),
-                },
-            ),
+            "StoryList": _list_of("StorySummary"),
             "Mention": MENTION,
             "EntitySummary": _object(ENTITY_SUMMARY_PROPERTIES),
             "EntityDetail": ENTITY_DETAIL,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -49,6 +49,7 @@ from .models import (
     split_terms,
     unique_slug,
 )
+from .search import changes as search_changes
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -175,8 +176,6 @@ def tagging_context() -> TaggingContext:
     """What tagging needs from the archive: its aliases (which win over the built-in
     ones) and its topic rules (the admin's, after the tagger's built-in ones unless
     NEWSARCHIVE_BUILTIN_TOPIC_RULES is off)."""
-    from . import tagging
-
     aliases = {
         alias.normalized: (alias.entity.name, alias.entity.kind)
         for alias in EntityAlias.objects.select_related("entity")
@@ -295,10 +294,6 @@ def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> li
     return list(merged.values())
 
 
-def _entity_text(mentions: list[Mention]) -> str:
-    return " ".join(sorted({mention.entity.name for mention in mentions}))
-
-
 def mentions_replace(
     *, article: Article, entities: list[TaggedEntity], cache: IngestCache | None = None
 ) -> None:
@@ -308,77 +303,42 @@ def mentions_replace(
         mention.article = article
     article.mentions.all().delete()
     Mention.objects.bulk_create(mentions)
-    article.entity_text = _entity_text(mentions)
-    article.save(update_fields=["entity_text"])
-    search_index_update(article=article)
-
-
-def search_index_update(*, article: Article, new: bool = False) -> None:
-    """Keep SQLite's FTS5 table in step with a story (PostgreSQL's vector is generated).
-    `new`: the story was just created, so it has no index row to replace."""
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        if not new:
-            cursor.execute("DELETE FROM article_fts WHERE rowid = %s", [article.pk])
-        cursor.execute(
-            "INSERT INTO article_fts (rowid, title, entity_text, body) VALUES (%s, %s, %s, %s)",
-            [article.pk, article.title, article.entity_text, article.body],
-        )
+    search_changes.record(article_ids=[article.pk])
 
 
 @changes_archive
 def entity_articles_reindex(*, entities: Iterable[Entity]) -> int:
-    """Refresh the entity names that search sees for every story mentioning `entities`,
-    after a merge, split or rename changed them. Returns how many stories."""
-    article_ids = sorted(
-        set(Mention.objects.filter(entity__in=list(entities)).values_list("article_id", flat=True))
-    )
-    for chunk in _chunks(article_ids):
-        names: dict[int, set[str]] = {pk: set() for pk in chunk}
-        rows = Mention.objects.filter(article_id__in=chunk).values_list(
-            "article_id", "entity__name"
-        )
-        for article_id, name in rows:
-            names[article_id].add(name)
-        articles = list(Article.objects.filter(pk__in=chunk).only("pk", "title", "body"))
-        for article in articles:
-            article.entity_text = " ".join(sorted(names[article.pk]))
-        Article.objects.bulk_update(articles, ["entity_text"])
-        for article in articles:
-            search_index_update(article=article)
-    return len(article_ids)
+    """Have search read again every story mentioning `entities`, after a merge, split,
+    rename or change of kind. Returns how many stories."""
+    return search_changes.record_for_entities(entity_ids=[entity.pk for entity in entities])
 
 
-def article_search_refresh(*, article: Article) -> None:
-    """After an edit: recompute the entity names search sees, and reindex the story."""
-    names = sorted(set(article.mentions.values_list("entity__name", flat=True)))
-    article.entity_text = " ".join(names)
-    Article.objects.filter(pk=article.pk).update(entity_text=article.entity_text)
-    search_index_update(article=article)
+def admin_objects_changed(*, objects: Iterable) -> int:
+    """An admin form saved these objects, or is about to delete them (call it then in the
+    delete's transaction, while their mentions still exist): search reads again every
+    story they touch, and the page cache moves on. Returns how many stories."""
+    story_ids: set[int] = set()
+    entity_ids: list[int] = []
+    source_ids: list[int] = []
+    for obj in objects:
+        if isinstance(obj, Article):
+            story_ids.add(obj.pk)
+        elif isinstance(obj, Mention):
+            story_ids.add(obj.article_id)
+        elif isinstance(obj, Entity):
+            entity_ids.append(obj.pk)
+        elif isinstance(obj, Source):
+            source_ids.append(obj.pk)
+    count = search_changes.record(article_ids=story_ids)
+    count += search_changes.record_for_entities(entity_ids=entity_ids)
+    count += search_changes.record_for_sources(source_ids=source_ids)
+    archive_changed()
+    return count
 
 
 def search_index_delete(*, article_ids: list[int]) -> None:
-    if connection.vendor != "sqlite" or not article_ids:
-        return
-    with connection.cursor() as cursor:
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM article_fts WHERE rowid IN ({marks})", chunk)
-
-
-def search_index_rebuild() -> int:
-    """Rebuild the FTS5 table from the stories; returns how many were indexed."""
-    if connection.vendor != "sqlite":
-        return Article.objects.count()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM article_fts")
-        cursor.execute(
-            "INSERT INTO article_fts (rowid, title, entity_text, body) "
-            "SELECT id, title, entity_text, body FROM articles_article"
-        )
-        return cursor.rowcount
+    """Stories deleted (or about to be, in the same transaction): out of search."""
+    search_changes.record(article_ids=article_ids)
 
 
 def _same_story(article: Article, fields: dict) -> bool:
@@ -451,7 +411,6 @@ def article_ingest(
                     content_hash=digest,
                     batch=batch,
                     slug=_slugify_title(fields["title"]),
-                    entity_text=_entity_text(mentions),
                 )
         except IntegrityError:
             # A concurrent ingest stored the same content first: the unique
@@ -460,7 +419,7 @@ def article_ingest(
         for mention in mentions:
             mention.article = article
         Mention.objects.bulk_create(mentions)
-        search_index_update(article=article, new=True)
+        search_changes.record(article_ids=[article.pk])
         archive_changed()
         return IngestResult(article, Outcome.CREATED)
 
@@ -500,8 +459,10 @@ def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dic
 
 @changes_archive
 def article_set_public(*, article: Article, is_public: bool) -> None:
-    article.is_public = is_public
-    article.save(update_fields=["is_public", "updated_at"])
+    with transaction.atomic():
+        article.is_public = is_public
+        article.save(update_fields=["is_public", "updated_at"])
+        search_changes.record(article_ids=[article.pk])
 
 
 # Curation: the edits the admin makes. Each is one transaction; the admin logs who did it.
@@ -872,6 +833,7 @@ def entity_change_kind(
     EntityRedirect.objects.update_or_create(
         kind=old_kind, old_slug=old_slug, defaults={"entity": entity}
     )
+    search_changes.record_for_entities(entity_ids=[entity.pk])  # its facet moves
     return entity
 
 
@@ -895,7 +857,6 @@ def alias_split(*, alias: EntityAlias) -> Entity:
 
 
 @transaction.atomic
-@changes_archive
 def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
     """Delete the stories an ingest batch stored last (their mentions and versions go too).
 
@@ -908,6 +869,7 @@ def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
         ids = list(stories.values_list("pk", flat=True))
         stories.delete()
         search_index_delete(article_ids=ids)
+        archive_changed()  # a dry run changes nothing, so the page cache stays
     return count
 
 
@@ -919,6 +881,7 @@ def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     if not remove:
         raise CurationError("Choose at least one source besides the one to keep.")
     remove_ids = [source.pk for source in remove]
+    search_changes.record_for_sources(source_ids=remove_ids)
     Article.objects.filter(source_id__in=remove_ids).update(source=keep)
     Article.objects.filter(publisher_id__in=remove_ids).update(publisher=keep)
     for source in remove:

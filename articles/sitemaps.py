@@ -11,8 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .models import Article
-from .public import public_entities, public_sources
+from .models import Article, Entity, Source
 
 URLS_PER_PAGE = 10_000
 
@@ -37,14 +36,14 @@ class EntitySitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        return public_entities().only("id", "kind", "slug").order_by("id")
+        return Entity.objects.public().only("id", "kind", "slug").order_by("id")
 
 
 class SourceSitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        return public_sources().only("id", "slug").order_by("id")
+        return Source.objects.public().only("id", "slug").order_by("id")
 
 
 SITEMAPS = {"stories": StorySitemap, "entities": EntitySitemap, "sources": SourceSitemap}

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
-from .filters import ENTITY_PARAMS, SEARCH_CAP, ArticleFilter
+from . import search
+from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
 from .querysets import FACET_LIMIT, ArchiveStats
@@ -76,7 +77,8 @@ class StoryView(DetailView):
             groups.setdefault(mention.entity.get_kind_display(), []).append(mention.entity)
         context["entity_groups"] = groups
         published = Article.objects.published()
-        context["related"] = published.select_related("source").related_to(self.object)
+        related = search.related_ids(self.object)
+        context["related"] = published.select_related("source").in_id_order(related)
         context["previous"], context["next"] = published.neighbours(self.object)
         return context
 
@@ -137,11 +139,6 @@ class SearchView(ListView):
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
-    # The search page's own bounds (filters.SEARCH_CAP explains them), as attributes so a
-    # test can lower them.
-    CAP = SEARCH_CAP
-    ESTIMATE_ABOVE = SEARCH_CAP
-
     def get_queryset(self):
         self.filterset = ArticleFilter(
             self.request.GET or None,
@@ -149,32 +146,29 @@ class SearchView(ListView):
             request=self.request,
         )
         self.filterset.is_valid()
-        self.results = self.filterset.results(cap=self.CAP, estimate_above=self.ESTIMATE_ABOVE)
+        # The page asked for is fetched with the count and facets, in one search.
+        page = self.request.GET.get(self.page_kwarg) or 1
+        number = int(page) if str(page).isdigit() else 1
+        self.results = self.filterset.results(
+            offset=(max(1, number) - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            facets=[kind for _, _, kind in FACET_GROUPS],
+        )
         return self.results.stories
-
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        paginator.count = self.results.reachable  # known already: no second COUNT
-        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         query = filterset.query
-        page_ids = [story.pk for story in context["stories"]]
         results = self.results
         count = results.total
-        facets = results.candidates.facet_counts() if count else {}
+        facets = results.facets
         context.update(
             filterset=filterset,
             form=filterset.form,
             query=query,
             result_count=count,
-            estimated=results.estimated,
-            capped=results.capped,
-            cap=self.CAP,
-            ranked_cap=results.ranked_cap,
-            snippets=Article.objects.snippets(query, page_ids) if query else {},
+            snippets=search.snippets(results.query, context["stories"]) if query else {},
             facets=[
                 (
                     key,
@@ -192,7 +186,7 @@ class SearchView(ListView):
                 for value in self.request.GET.getlist(key)[:20]
             ],
             searched=filterset.active,
-            suggestions=Entity.objects.suggest(query) if query and not count else [],
+            suggestions=search.suggest(query) if query and not count else [],
         )
         return context
 
@@ -235,7 +229,7 @@ class SourceView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
         self.source_stories = Article.objects.published().filter(
             Q(source=self.source) | Q(publisher=self.source)
         )
@@ -260,7 +254,9 @@ class EntityView(ListView):
     def get_queryset(self):
         kind = KIND_BY_PREFIX[self.kwargs["kind"]]
         self.entity = get_object_or_404(
-            Entity.objects.prefetch_related("aliases"), kind=kind, slug=self.kwargs["slug"]
+            Entity.objects.public().prefetch_related("aliases"),
+            kind=kind,
+            slug=self.kwargs["slug"],
         )
         self.entity_stories = Article.objects.published().for_entity(self.entity)
         return self.entity_stories.for_listing().latest()
@@ -325,8 +321,18 @@ class FacetView(SearchView):
         self.label, self.kind = groups[kwargs["key"]]
         return super().get(request, *args, **kwargs)
 
+    def get_queryset(self):
+        self.filterset = ArticleFilter(
+            self.request.GET or None,
+            queryset=Article.objects.published().for_listing(),
+            request=self.request,
+        )
+        self.filterset.is_valid()
+        # The same search as the results page, counting one facet further down its list.
+        self.results = self.filterset.results(limit=0, facets=[self.kind], facet_limit=self.limit)
+        return []
+
     def get_context_data(self, **kwargs):
-        values = self.filterset.qs.facet_counts(limit=self.limit, kinds=[self.kind])
         return {
             "view": self,
             "filterset": self.filterset,
@@ -334,7 +340,7 @@ class FacetView(SearchView):
             "chips": describe(self.filterset),
             "facet_key": self.kwargs["key"],
             "facet_label": self.label,
-            "values": values.get(self.kind, []),
+            "values": self.results.facets.get(self.kind, []),
             "limit": self.limit,
         }
 

@@ -25,10 +25,17 @@ def pg_url(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+def index_dir(database_url: str) -> Path:
+    """Each benchmark database's search index, in bench/work/search-index/<name>."""
+    name = database_url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".sqlite3")
+    return WORK / "search-index" / name
+
+
 def env_for(database_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": database_url,
+        "NEWSARCHIVE_SEARCH_INDEX": str(index_dir(database_url)),
         "DJANGO_SECRET_KEY": "bench-not-secret",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECURE_SSL_REDIRECT": "0",

@@ -34,6 +34,22 @@ def candidates(engine: str) -> list[str]:
     return urls
 
 
+def search_pages(engine: str) -> dict[str, str]:
+    """One search page of each query class the search benchmark chose on this engine."""
+    from urllib.parse import urlencode
+
+    latest = ROOT / "bench" / "results" / "latest.json"
+    if not latest.exists():
+        return {}
+    found = json.loads(latest.read_text()).get("search", {}).get(engine, {})
+    pages = {}
+    for name in ("broad", "typical", "narrow"):
+        queries = found.get(name, {}).get("queries") or []
+        if queries:
+            pages[f"search_{name}"] = "/search/?" + urlencode({"q": queries[0]})
+    return pages
+
+
 def targets(engine: str) -> tuple[str, dict[str, str]]:
     for url in candidates(engine):
         out = subprocess.run(
@@ -49,6 +65,7 @@ def targets(engine: str) -> tuple[str, dict[str, str]]:
                 "story": found["story"],
                 "home": "/",
                 "search": "/search/?q=oil+prices",
+                **search_pages(engine),
                 "entity": found["entity"],
             }
     raise RuntimeError(f"no benchmark archive on {engine}: run the ingest or search part first")

@@ -51,8 +51,12 @@ def write_report() -> None:
             "",
             "Queries are two words: broad ones match 30 % or more of the stories, typical",
             "ones 0.5-2 %, narrow ones under 0.2 %; 20 of each (fewer where the corpus has",
-            "fewer), each timed once after two warm-up rounds, through Django's test client",
-            "(the whole page: count, ranking, facets, snippets, template).",
+            "fewer), each timed three times after two warm-up rounds, through Django's test",
+            "client (the whole page: exact count, BM25 over every match, exact facet counts",
+            "over every match, snippets, template). Each page's count is checked against the",
+            "query's own, and the top person of each of five queries per class against the",
+            "total of the same search filtered by that person. At each size the search index",
+            "is built from nothing by `manage.py search_index rebuild`, timed.",
             "",
         ]
         lines += [_row(["engine", "class", "archive", "matches (mean)", "p50 ms", "p95 ms"])]
@@ -64,15 +68,37 @@ def write_report() -> None:
                     lines.append(_row([engine, name, c.get("archive_stories", ""), c["stories"],
                                        c["p50_ms"], c["p95_ms"]]))  # fmt: skip
         lines += ["", "### Growth", ""]
-        lines += [_row(["engine", "stories", "ingest s (slice)", "broad p95", "typical p95",
-                        "narrow p95"]), _row(["---"] * 6)]  # fmt: skip
-        for engine, classes in data["search"].items():
-            for point in classes.get("growth", []):
-                s = point["search"]
-                lines.append(_row([engine, point["stories"],
-                                   point.get("ingest_seconds", "(copied from SQLite)"),
-                                   *(s.get(k, {}).get("p95_ms", "") for k in
-                                     ("broad", "typical", "narrow"))]))  # fmt: skip
+        points = [(engine, point) for engine, classes in data["search"].items()
+                  for point in classes.get("growth", [])]  # fmt: skip
+        for engine in ("sqlite", "postgresql"):
+            key = f"search_million_{engine}"
+            if key in data:
+                points.append((engine, {**data[key], "search": data[key]["classes"]}))
+        lines += [_row(["engine", "stories", "ingest s (slice)", "broad p50/p95",
+                        "typical p50/p95", "narrow p50/p95", "index build s", "index MB",
+                        "indexer RSS MB", "web RSS MB", "edit→search ms p50",
+                        "facet checks"]), _row(["---"] * 12)]  # fmt: skip
+        for engine, point in points:
+            s = point["search"]
+            how = point.get("ingest_seconds") or (
+                f"copied ({point['copy_seconds']} s)"
+                if "copy_seconds" in point
+                else "(copied from SQLite)"
+            )
+            lines.append(_row([
+                engine, point["stories"], how,
+                *(f"{s[k]['p50_ms']} / {s[k]['p95_ms']}" if k in s else ""
+                  for k in ("broad", "typical", "narrow")),
+                point.get("index_build_seconds", ""), point.get("index_size_mb", ""),
+                point.get("index_peak_rss_mb", ""), point.get("peak_rss_mb", ""),
+                point.get("edit_to_search_ms", {}).get("p50_ms", ""),
+                point.get("facet_checks", ""),
+            ]))  # fmt: skip
+        for engine in ("sqlite", "postgresql"):
+            key = f"search_million_{engine}"
+            if key in data:
+                lines.append(f"\nThe million-story {engine} archive (bench/million.py): "
+                             f"{data[key]['database_size_mb']} MB of database.")  # fmt: skip
         lines.append("")
     # "pages" repeats the first engine's figures (pages_<engine>) under one fixed key.
     for key in sorted(k for k in data if k.startswith("pages_")):

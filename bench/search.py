@@ -10,13 +10,14 @@ import random
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 from articles.search import STOP_WORDS
 
 from . import copy_archive, corpus
-from .common import ROOT, SMALL, WORK, env_for, fresh_database, manage
+from .common import ROOT, SMALL, WORK, env_for, fresh_database, index_dir, manage
 from .ingest import ingest
 
 # Files per growth point; the real corpora hold about 2,900 items that are not stored
@@ -29,8 +30,7 @@ CLASSES = {
     "typical": (0.005, 0.02),
     "narrow": (0.0, 0.002),
 }
-# Words the search engines drop (PostgreSQL's English stop words, which the app drops on
-# SQLite too): a query of two of them would be a query of none.
+# Words the query parser drops when others are there.
 STOP = set(STOP_WORDS)
 
 
@@ -59,7 +59,39 @@ def candidate_pairs(folders: list[Path], seed: int = 7) -> list[str]:
     return list(dict.fromkeys(pairs))
 
 
+def build_index(database_url: str) -> dict:
+    """Build the archive's search index from nothing with the project's own indexer:
+    time, peak memory of the indexing process, size on disk."""
+    import shutil
+
+    from .ingest import PeakRSS
+
+    folder = index_dir(database_url)
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "search_index", "rebuild"],
+        cwd=ROOT, env=env_for(database_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    rss = PeakRSS(process.pid)
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    peak = rss.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"search_index rebuild failed: {err[-2000:]}")
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return {
+        "index_build_seconds": round(seconds, 1),
+        "index_peak_rss_mb": peak,
+        "index_size_mb": round(size / 1e6, 1),
+        "index_summary": out.strip().splitlines()[-1],
+    }
+
+
 def probe(database_url: str, pairs: list[str], warmup: int = 2) -> dict:
+    index = build_index(database_url)
+    print(f"  index: {index}", flush=True)
     out = subprocess.run(
         [sys.executable, "-m", "bench.search_probe", json.dumps(
             {"pairs": pairs, "classes": CLASSES, "per_class": PER_CLASS, "warmup": warmup}
@@ -71,7 +103,7 @@ def probe(database_url: str, pairs: list[str], warmup: int = 2) -> dict:
     )  # fmt: skip
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), **index}
 
 
 def snapshot(engine: str, url: str, name: str) -> str:
@@ -148,7 +180,10 @@ def run(engines: list[str]) -> dict:
         for point in build(engine):
             print(f"search/{engine}: probe at {point['size']}", flush=True)
             timings = probe(point["database_url"], pairs)
-            growth.append({**point, "stories": timings["stories"], "search": timings["classes"]})
+            extra = {k: v for k, v in timings.items() if k not in ("stories", "classes")}
+            growth.append(
+                {**point, "stories": timings["stories"], "search": timings["classes"], **extra}
+            )
             print(f"  {growth[-1]['search']}", flush=True)
         final = growth[-1]
         results[engine] = {

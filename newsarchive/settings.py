@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "articles.middleware.SearchUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,6 +115,31 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _default_search_index() -> Path:
+    """Beside the SQLite file (db.sqlite3 -> db.sqlite3-search/), else in the project."""
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(DATABASES["default"]["NAME"])
+        if name and name != ":memory:" and not name.startswith("file:"):
+            return Path(f"{name}-search")
+    return BASE_DIR / "search-index"
+
+
+# Search runs on an index derived from the database (articles/search/). Each app server
+# keeps its own copy in this folder, kept in step from the database's change log.
+NEWSARCHIVE_SEARCH_INDEX = Path(
+    os.environ.get("NEWSARCHIVE_SEARCH_INDEX") or _default_search_index()
+)
+NEWSARCHIVE_SEARCH_BACKEND = os.environ.get(
+    "NEWSARCHIVE_SEARCH_BACKEND", "articles.search.backends.tantivy_backend.TantivyBackend"
+)
+# This node's name in `search_index status` (default: host name and index folder).
+NEWSARCHIVE_SEARCH_NODE = os.environ.get("NEWSARCHIVE_SEARCH_NODE", "")
+# An index that was never built is built by the first search when the archive holds at
+# most this many public stories; a bigger archive answers 503 until
+# `manage.py search_index rebuild` has run.
+NEWSARCHIVE_SEARCH_INLINE_BUILD = int(os.environ.get("NEWSARCHIVE_SEARCH_INLINE_BUILD", "5000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,7 +215,6 @@ AXES_VERBOSE = False
 
 # Archive-specific settings.
 NEWSARCHIVE_MAX_FILE_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_FILE_BYTES", 10 * 1024 * 1024))
-NEWSARCHIVE_PAGE_SIZE = 20
 # Apply the tagger's built-in topic rules (articles/tagging/topics.py) besides the admin's.
 NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", True)
 # Browse pages (home, stories, people, sources, date archives) are served whole from the

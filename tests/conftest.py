@@ -54,3 +54,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _search_index(settings, tmp_path_factory):
+    # Each test's archive is its own (rolled back after it): so is its search index,
+    # built from that archive by the first search and kept in step by the change log.
+    from articles import search
+
+    settings.NEWSARCHIVE_SEARCH_INDEX = tmp_path_factory.mktemp("search-index")
+    search.forget_backends()
+    yield
+    search.forget_backends()

@@ -173,27 +173,32 @@ def test_home_highlights_are_cached(client, stories, django_assert_num_queries, 
         page(client, reverse("articles:home"))
 
 
-def test_related_stories_hinge_on_the_rarer_names(db, monkeypatch):
-    from articles.models import Article
-    from articles.querysets import ArticleQuerySet
+def test_related_stories_are_the_most_alike_and_never_hidden(client, db):
+    from articles import services
 
-    monkeypatch.setattr(ArticleQuerySet, "RELATED_MAX_STORIES", 3)
     story = make_story(
-        "Summit in Geneva",
-        "Leaders met.",
-        entities=[("United States", "place"), ("Geneva", "place")],
-        published="2005-01-01",
+        "Glacier retreat alarms Alpine villages",
+        "The Rhone glacier retreated again this summer, and Alpine villages below it "
+        "fear floods from meltwater lakes.",
+        entities=[("Rhone Glacier", "place"), ("Switzerland", "place")],
     )
-    for n in range(3):  # newer, but sharing only the name every story has
-        make_story(f"Washington note {n}", f"Note {n}.", entities=[("United States", "place")],
-                   published=f"2005-02-0{n + 1}")  # fmt: skip
-    geneva = make_story(
-        "Geneva talks", "Talks.", entities=[("Geneva", "place")], published="2004-06-01"
+    alike = make_story(
+        "Meltwater lakes grow below the Rhone glacier",
+        "Scientists measured the meltwater lakes under the retreating Rhone glacier, "
+        "which Alpine villages watch closely.",
+        entities=[("Rhone Glacier", "place")],
     )
-    related = list(Article.objects.published().related_to(story))
-    assert related == [geneva]
-    monkeypatch.setattr(ArticleQuerySet, "RELATED_MAX_STORIES", 1)  # every name too common
-    assert geneva in list(Article.objects.published().related_to(story))
+    hidden = make_story(
+        "Rhone glacier meltwater floods an Alpine village",
+        "Meltwater from the Rhone glacier flooded an Alpine village below the lakes.",
+        entities=[("Rhone Glacier", "place")],
+    )
+    make_story("Budget vote delayed", "MPs delayed the budget vote again.")
+    services.article_set_public(article=hidden, is_public=False)
+    response = client.get(story.get_absolute_url())
+    related = list(response.context["related"])
+    assert related[0] == alike
+    assert hidden not in related and story not in related
 
 
 def test_co_mentioned_counts_public_stories_and_breaks_ties_by_name():

@@ -23,6 +23,7 @@ from articles.models import (
 from articles.services import CurationError
 
 from .conftest import SEED
+from .factories import make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,7 @@ def test_a_live_entity_wins_over_a_redirect_of_its_slug(client):
     old, survivor = make_entity("Sam Smith"), make_entity("Samuel Smith")
     services.entity_merge(keep=survivor, remove=[old])
     newcomer = make_entity("Sam Smith")  # a different person, given the freed slug
+    mention(make_story("Sam Smith sings", "A new singer."), newcomer)  # public pages need one
     assert client.get(newcomer.get_absolute_url()).status_code == 200
     assert client.get(newcomer.get_absolute_url(), {"page": "99"}).status_code == 404
 

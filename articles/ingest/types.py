@@ -57,7 +57,7 @@ class ParsedStory:
         return [p for p in self.body.split("\n\n") if p.strip()]
 
     def to_json(self) -> dict:
-        """The public contract of `ingest --json` (see the foundation issue)."""
+        """The public contract of `ingest --json`: the README lists its keys."""
         return {
             "path": self.path,
             "title": self.title,

@@ -66,14 +66,6 @@ def page(browser, live_server):
     assert not errors, f"JavaScript errors: {errors}"
 
 
-@pytest.fixture(autouse=True)
-def _empty_sqlite_search_index(transactional_db):
-    # Flushing between live-server tests skips the unmanaged FTS5 table; empty it too.
-    from articles import services
-
-    services.search_index_rebuild()
-
-
 @pytest.fixture
 def stories(transactional_db) -> list:
     """A small archive with people, an organization, topics and two sources."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import Counter
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from tqdm import tqdm
 
-from articles import ingest, pipeline, services, tagging
+from articles import ingest, pipeline, search, services, tagging
 from articles.ingest import IngestError
 from articles.pipeline import Outcome
 
@@ -121,6 +122,7 @@ class Command(BaseCommand):
         outcomes = pipeline.run(inputs, run_options, workers=options["workers"])
         show_progress = verbosity >= 1 and not as_json and sys.stderr.isatty()
         group: list[Outcome] = []
+        searched = [time.monotonic()]
 
         def flush() -> None:
             for outcome, result in self._store(group, batch, cache):
@@ -133,6 +135,9 @@ class Command(BaseCommand):
                 if verbosity >= 2:
                     report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
             group.clear()
+            if time.monotonic() - searched[0] >= SEARCH_EVERY:
+                search.keep_in_step(build=False)  # what is stored is found within seconds
+                searched[0] = time.monotonic()
 
         for outcome in tqdm(outcomes, disable=not show_progress, unit=" files", file=sys.stderr):
             if outcome.error:
@@ -160,6 +165,8 @@ class Command(BaseCommand):
 
         if batch is not None:
             services.batch_finish(batch=batch, counts=counts, errors=errors)
+            if not search.keep_in_step() and verbosity >= 1:
+                report.write("The search index is busy: its indexer applies these stories.")
         summary = ", ".join(
             f"{counts[key]} {key}"
             for key in ("created", "updated", "unchanged", "duplicate", "skipped", "failed")
@@ -179,6 +186,8 @@ class Command(BaseCommand):
 # per group rather than per story is most of what storing costs; a group is small
 # enough that a killed ingest has little to redo.
 GROUP_SIZE = 32
+# Seconds between applying what was stored to the search index, during an ingest.
+SEARCH_EVERY = 2.0
 
 
 def _store_one(outcome: Outcome, batch, cache):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import services
+from articles import search, services
 from articles.models import IngestBatch
 
 
@@ -24,6 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"no ingest batch with id {options['batch_id']}") from None
         dry_run = options["dry_run"]
         count = services.batch_purge(batch=batch, dry_run=dry_run)
+        if not dry_run:
+            search.keep_in_step(build=False)  # gone from search at once
         if options["verbosity"] >= 1:
             if dry_run:
                 message = f"dry run, nothing deleted: {batch} has {count} stories"

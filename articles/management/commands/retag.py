@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles import services
+from articles import search, services
 from articles.models import Article, IngestBatch
 
 
@@ -55,5 +55,6 @@ class Command(BaseCommand):
             done = services.articles_retag(
                 articles=stories, workers=options["workers"], on_progress=bar.update
             )
+        search.keep_in_step()  # the new tags are searchable at once
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"{done} stories re-tagged"))

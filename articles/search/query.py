@@ -1,11 +1,9 @@
-"""Full-text search: one query language, two engines.
+"""The query language people type, parsed once for whichever engine answers.
 
-People type websearch syntax: words (all must match), "exact phrases", OR,
--exclusion and prefix*. We parse it here once and compile the same parsed query
-to PostgreSQL's tsquery and to SQLite FTS5's MATCH language, so both databases
-answer alike. (PostgreSQL's own websearch_to_tsquery has no prefix operator,
-which is why the parsing is ours.) The parser accepts any input: what it cannot
-read as syntax it reads as plain words, so no query string can raise an error.
+Websearch syntax: words (all must match), "exact phrases", OR, -exclusion and
+prefix*. The parser accepts any input: what it cannot read as syntax it reads as
+plain words, so no query string can raise an error. A backend compiles the
+ParsedQuery to its own engine's queries (see backends/).
 """
 
 from __future__ import annotations
@@ -16,8 +14,9 @@ from dataclasses import dataclass, field
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
 
-# PostgreSQL's English configuration drops these; FTS5 does not. Dropping them
-# here too keeps the two engines' answers the same.
+# Words too common to narrow a search. Bare words of this list are dropped when the
+# query has other words ("the bank of england" is "bank england"); a query of nothing
+# but these ("The Who") keeps them, and phrases always keep every word.
 STOP_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can did do does doing down during each few for from further
@@ -57,17 +56,27 @@ class ParsedQuery:
         return [word for group in self.groups for term in group for word in term.words]
 
 
-def _term(text: str, *, phrase: bool) -> Term | None:
+def _term(text: str, *, phrase: bool, stop_words: frozenset[str]) -> Term | None:
     prefix = text.endswith("*") and not phrase
     words = tuple(word.lower() for word in _WORD.findall(text))
     if not words:
         return None
-    if len(words) == 1 and not prefix and words[0] in STOP_WORDS:
+    if len(words) == 1 and not prefix and words[0] in stop_words:
         return None
     return Term(words=words, prefix=prefix)
 
 
 def parse(q: str) -> ParsedQuery:
+    parsed = _parse(q, STOP_WORDS)
+    if not parsed.groups:
+        # Nothing but common words ("The Who", "to be or not"): search for them after all.
+        kept = _parse(q, frozenset())
+        if kept.groups:
+            return kept
+    return parsed
+
+
+def _parse(q: str, stop_words: frozenset[str]) -> ParsedQuery:
     parsed = ParsedQuery()
     pending_or = False
     count = 0
@@ -80,9 +89,9 @@ def parse(q: str) -> ParsedQuery:
             continue
         negated = bool(match.group("neg")) or (bare is not None and bare.startswith("-"))
         if match.group("phrase") is not None:
-            term = _term(match.group("phrase"), phrase=True)
+            term = _term(match.group("phrase"), phrase=True, stop_words=stop_words)
         else:
-            term = _term(bare.lstrip("-"), phrase=False)
+            term = _term(bare.lstrip("-"), phrase=False, stop_words=stop_words)
         if term is None:
             continue
         count += 1
@@ -94,40 +103,3 @@ def parse(q: str) -> ParsedQuery:
             parsed.groups.append([term])
         pending_or = False
     return parsed
-
-
-def _fts5_term(term: Term) -> str:
-    # Every word is quoted, so nothing a person types is read as FTS5 syntax.
-    quoted = '"' + " ".join(term.words) + '"'
-    return quoted + " *" if term.prefix else quoted
-
-
-def to_fts5(terms_groups: list[list[Term]]) -> str:
-    groups = []
-    for group in terms_groups:
-        inner = " OR ".join(_fts5_term(term) for term in group)
-        groups.append(f"({inner})" if len(group) > 1 else inner)
-    return " AND ".join(groups)
-
-
-def to_fts5_query(parsed: ParsedQuery) -> str:
-    """The whole query, exclusions too, as one FTS5 expression (needs a positive part)."""
-    positive = to_fts5(parsed.groups)
-    if parsed.excluded:
-        return f"({positive}) NOT ({to_fts5([parsed.excluded])})"
-    return positive
-
-
-def _tsquery_term(term: Term) -> str:
-    lexemes = [f"'{word}'" for word in term.words]
-    if term.prefix:
-        lexemes[-1] += ":*"
-    return lexemes[0] if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
-
-
-def to_tsquery(terms_groups: list[list[Term]]) -> str:
-    groups = []
-    for group in terms_groups:
-        inner = " | ".join(_tsquery_term(term) for term in group)
-        groups.append(f"({inner})" if len(group) > 1 else inner)
-    return " & ".join(groups)

@@ -1,0 +1,163 @@
+"""Search: one query language, one engine, exact answers.
+
+The database is the single source of truth; search runs on an index derived from
+it (backends/, Tantivy), kept in step by the change log (changes.py, indexer.py) and
+rebuilt from the database at any time (`manage.py search_index rebuild`). Views,
+feeds, the API and exports ask the functions here; nothing else knows which engine
+answers.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString
+
+from .backends.base import (
+    ENTITY_FACETS,
+    FACETS,
+    SORTS,
+    BaseSearchBackend,
+    Filters,
+    IndexBusy,
+    SearchRequest,
+    SearchResponse,
+)
+from .indexer import SearchUnavailable, ensure_fresh
+from .query import MAX_QUERY_LENGTH, MAX_TERMS, STOP_WORDS, ParsedQuery, Term, parse
+
+__all__ = [
+    "ENTITY_FACETS",
+    "FACETS",
+    "MAX_QUERY_LENGTH",
+    "MAX_TERMS",
+    "SORTS",
+    "STOP_WORDS",
+    "BaseSearchBackend",
+    "Filters",
+    "IndexBusy",
+    "ParsedQuery",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchUnavailable",
+    "Term",
+    "get_backend",
+    "keep_in_step",
+    "parse",
+    "related_ids",
+    "run",
+    "snippets",
+    "suggest",
+]
+
+_WORD = re.compile(r"\w+")
+_backends: dict[tuple[str, str], BaseSearchBackend] = {}
+_lock = threading.Lock()
+
+
+def index_path() -> Path:
+    return Path(settings.NEWSARCHIVE_SEARCH_INDEX)
+
+
+def get_backend() -> BaseSearchBackend:
+    """The configured backend on the configured index folder, one per process."""
+    key = (settings.NEWSARCHIVE_SEARCH_BACKEND, str(index_path()))
+    backend = _backends.get(key)
+    if backend is None:
+        with _lock:
+            backend = _backends.get(key)
+            if backend is None:
+                backend = import_string(key[0])(index_path())
+                _backends[key] = backend
+    return backend
+
+
+def forget_backends() -> None:
+    """Drop this process's open indexes (tests point each at a folder of its own)."""
+    _backends.clear()
+
+
+def run(request: SearchRequest) -> SearchResponse:
+    """Answer a search from an index in step with the database."""
+    backend = get_backend()
+    ensure_fresh(backend)
+    return backend.search(request)
+
+
+def keep_in_step(*, build: bool = True) -> bool:
+    """Apply every pending change to this node's index (building it first if it never
+    was, when `build`). For writers such as ingest, so that their stories are found
+    within seconds. False when another process is writing the index: it applies them."""
+    from . import indexer
+
+    backend = get_backend()
+    backend.refresh()
+    try:
+        if not backend.state().built:
+            if build:
+                indexer.rebuild(backend)
+            return build
+        indexer.catch_up_all(backend)
+    except IndexBusy:
+        return False
+    return True
+
+
+def snippets(query: ParsedQuery, stories: Sequence) -> dict[int, SafeString]:
+    """Highlighted fragments of the stories' bodies, for the page being shown."""
+    if not query or not query.groups or not stories:
+        return {}
+    from ..models import Article
+
+    # One query for the page's bodies (story lists defer them).
+    bodies = dict(
+        Article.objects.filter(pk__in=[story.pk for story in stories]).values_list("pk", "body")
+    )
+    return get_backend().snippets(query, bodies)
+
+
+def related_ids(article, limit: int = 5) -> list[int]:
+    """Ids of the public stories most like `article` ("more like this")."""
+    from .documents import document_for
+
+    backend = get_backend()
+    ensure_fresh(backend)
+    return backend.related(document_for(article), limit)
+
+
+def suggest(text: str, limit: int = 3) -> list[str]:
+    """ "Did you mean": what was typed, with each word the archive does not hold
+    replaced by one it does ("Tony Blaer" -> "Tony Blair"), cased as it was typed."""
+    words = _WORD.findall(text[:MAX_QUERY_LENGTH])
+    if not words:
+        return []
+    respelled = get_backend().respell([w.lower() for w in words], limit)
+    if not respelled:
+        return []
+    suggestions: list[str] = []
+    for n in range(limit):
+
+        def replace(match: re.Match, n: int = n) -> str:
+            typed = match.group(0)
+            options = respelled.get(typed.lower())
+            if not options:
+                return typed
+            return _cased_like(typed, options[min(n, len(options) - 1)])
+
+        candidate = _WORD.sub(replace, text[:MAX_QUERY_LENGTH])
+        if candidate not in suggestions:
+            suggestions.append(candidate)
+    return suggestions
+
+
+def _cased_like(typed: str, word: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

@@ -1,0 +1,1 @@
+"""Search engines behind one interface (base.BaseSearchBackend); settings choose one."""

@@ -1,0 +1,554 @@
+"""The Tantivy backend: an inverted index with columnar fast fields, on local disk.
+
+Why Tantivy: it ranks by BM25 over every match, counts matches exactly and counts
+facets over every match from fast fields, in a few milliseconds at a million stories
+(the measurements are in bench/RESULTS.md), where SQL engines must visit each
+matching row. The official Python bindings (the `tantivy` package) need no server.
+
+Fields. Each text is indexed twice: stemmed and folded (English Snowball, with
+accents folded, so "running" finds "run" and "Zurich" finds "Zürich") and exact
+(lower-cased words only). A word searches both forms, so a story with the word
+itself scores above one that only shares its stem ("Federer" above "federal").
+Titles weigh three times the body, entity names twice. Runs of CJK characters,
+which no space divides into words, are also indexed as overlapping bigrams (and
+single characters), the usual way to find Chinese, Japanese or Korean words.
+Entities, source, year and day are integer fast fields: filters and facets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import tantivy
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from rapidfuzz.distance import DamerauLevenshtein
+from tantivy import Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
+
+from ..query import ParsedQuery, Term
+from .base import (
+    ENTITY_FACETS,
+    BaseSearchBackend,
+    Filters,
+    IndexBusy,
+    IndexDocument,
+    IndexState,
+    SearchRequest,
+    SearchResponse,
+)
+
+# Bump when the schema or the analyzers change: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+META_ID = -1  # the one document that holds the IndexState, not a story
+
+# (field, analyzer, boost) for the text a word is looked for in.
+TEXT_FIELDS = [
+    ("title", "stem", 3.0),
+    ("title_exact", "exact", 3.0),
+    ("names", "stem", 2.0),
+    ("names_exact", "exact", 2.0),
+    ("body", "stem", 1.0),
+    ("body_exact", "exact", 1.0),
+]
+EXACT_FIELDS = [(name, boost) for name, analyzer, boost in TEXT_FIELDS if analyzer == "exact"]
+
+# Han, kana, Hangul: scripts written without spaces between words.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+# Ordering keys fold the story id into the date, so that ties order as the database
+# does (newest first: later ids first). Seconds times 2**24 ids fit in 63 bits for any
+# date from year 1 to 4000, and ids below 16.7 million.
+_ID_SPACE = 1 << 24
+_NO_DATE = 1 << 37  # beyond any real timestamp in seconds
+# A terms aggregation counts the top `segment_size` values of each segment before
+# merging: at least every value there is makes the merged counts exact.
+_ALL_VALUES = 1 << 30
+_YEARS = 10_000
+# Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
+_MAX_EXPANSIONS = 2000
+
+
+def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    def base():
+        return TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(60))
+
+    return {
+        "stem": base()
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .filter(Filter.stemmer("english"))
+        .build(),
+        "exact": base().filter(Filter.lowercase()).build(),
+        "grams": TextAnalyzerBuilder(Tokenizer.whitespace()).build(),
+        "lower": TextAnalyzerBuilder(Tokenizer.raw()).filter(Filter.lowercase()).build(),
+    }
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("meta", stored=True, tokenizer_name="raw")
+    for name, analyzer, _ in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=analyzer)
+    builder.add_text_field("cjk", tokenizer_name="grams")
+    builder.add_text_field("cjk1", tokenizer_name="grams")
+    builder.add_text_field("section", tokenizer_name="lower")
+    for name in (*ENTITY_FACETS, "source", "year", "day"):
+        builder.add_integer_field(name, indexed=True, fast=True)
+    builder.add_integer_field("newest", fast=True)
+    builder.add_integer_field("oldest", fast=True)
+    return builder.build()
+
+
+def _cjk_grams(text: str) -> tuple[str, str]:
+    """Bigrams and single characters of each CJK run, a run apart by a separator."""
+    bigrams, singles = [], []
+    for run in _CJK.findall(text):
+        singles.extend(run)
+        bigrams.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+        bigrams.append("|")
+    return " ".join(bigrams), " ".join(singles)
+
+
+def sort_keys(published_at, pk: int) -> tuple[int, int]:
+    """(newest, oldest): keys that order stories newest or oldest first, the undated
+    last either way, ties by id as the database orders them."""
+    if published_at is None:
+        return -_NO_DATE * _ID_SPACE + pk, _NO_DATE * _ID_SPACE + pk
+    seconds = int(published_at.timestamp())
+    return seconds * _ID_SPACE + pk, seconds * _ID_SPACE + pk
+
+
+class TantivyBackend(BaseSearchBackend):
+    name = "tantivy"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.schema = _schema()
+        self.analyzers = _analyzers()
+        self._lock = threading.Lock()
+        self.index = self._open()
+        self._state: IndexState | None = None  # as of the searcher's last refresh
+
+    # -- storage --------------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        self.path.mkdir(parents=True, exist_ok=True)
+        version_file = self.path / "newsarchive-schema"
+        version = version_file.read_text().strip() if version_file.exists() else None
+        if version != str(SCHEMA_VERSION) and any(self.path.iterdir()):
+            # Another schema: start empty, and the indexer builds it again from the database.
+            shutil.rmtree(self.path)
+            self.path.mkdir(parents=True)
+        index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        version_file.write_text(f"{SCHEMA_VERSION}\n")
+        for name, analyzer in self.analyzers.items():
+            index.register_tokenizer(name, analyzer)
+        index.config_reader(reload_policy="Manual")
+        return index
+
+    def refresh(self) -> None:
+        self.index.reload()
+        self._state = None
+
+    def _writer(self, heap: int = 50_000_000, threads: int = 1):
+        try:
+            return self.index.writer(heap_size=heap, num_threads=threads)
+        except ValueError as exc:  # tantivy's LockBusy
+            raise IndexBusy(str(exc)) from exc
+
+    def state(self) -> IndexState:
+        if self._state is not None:
+            return self._state
+        searcher = self.index.searcher()
+        hits = searcher.search(Query.term_query(self.schema, "id", META_ID), 1).hits
+        state = IndexState()
+        if hits:
+            data = json.loads(searcher.doc(hits[0][1])["meta"][0])
+            state = IndexState(
+                position=data["position"],
+                holes={int(k): v for k, v in data["holes"].items()},
+                built=data["built"],
+            )
+        self._state = state
+        return state
+
+    def _write_state(self, writer, state: IndexState) -> None:
+        writer.delete_documents_by_term("id", META_ID)
+        meta = {"position": state.position, "holes": state.holes, "built": state.built}
+        writer.add_document(tantivy.Document(id=META_ID, meta=json.dumps(meta)))
+
+    def _document(self, doc: IndexDocument) -> tantivy.Document:
+        names = "\n".join(doc.names)
+        out = tantivy.Document(id=doc.id)
+        out.add_text("title", doc.title)
+        out.add_text("title_exact", doc.title)
+        out.add_text("body", doc.body)
+        out.add_text("body_exact", doc.body)
+        if names:
+            out.add_text("names", names)
+            out.add_text("names_exact", names)
+        bigrams, singles = _cjk_grams(f"{doc.title}\n{names}\n{doc.body}")
+        if bigrams:
+            out.add_text("cjk", bigrams)
+            out.add_text("cjk1", singles)
+        if doc.section:
+            out.add_text("section", doc.section)
+        for kind, ids in doc.entities.items():
+            for pk in ids:
+                out.add_integer(kind, pk)
+        if doc.source_id is not None:
+            out.add_integer("source", doc.source_id)
+        if doc.published_at is not None:
+            day = doc.published_at
+            out.add_integer("year", day.year)
+            out.add_integer("day", day.year * 10000 + day.month * 100 + day.day)
+        newest, oldest = sort_keys(doc.published_at, doc.id)
+        out.add_integer("newest", newest)
+        out.add_integer("oldest", oldest)
+        return out
+
+    def apply(
+        self, *, upserts: list[IndexDocument], deletes: Iterable[int], state: IndexState
+    ) -> None:
+        with self._lock:
+            writer = self._writer()
+            try:
+                for pk in {*deletes, *(doc.id for doc in upserts)}:
+                    writer.delete_documents_by_term("id", pk)
+                for doc in upserts:
+                    writer.add_document(self._document(doc))
+                self._write_state(writer, state)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                del writer
+        self.refresh()
+
+    def rebuild(
+        self,
+        documents: Iterable[IndexDocument],
+        *,
+        state: IndexState,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        count = 0
+        with self._lock:
+            writer = self._writer(heap=200_000_000, threads=2)
+            try:
+                writer.delete_all_documents()
+                for doc in documents:
+                    writer.add_document(self._document(doc))
+                    count += 1
+                    if progress is not None:
+                        progress(1)
+                self._write_state(writer, state)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                del writer
+        self.refresh()
+        return count
+
+    def document_count(self) -> int:
+        searcher = self.index.searcher()
+        meta = searcher.search(Query.term_query(self.schema, "id", META_ID), 1).hits
+        return searcher.num_docs - (1 if meta else 0)
+
+    def size_on_disk(self) -> int:
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+    # -- queries --------------------------------------------------------------------
+
+    def _tokens(self, analyzer: str, words: Iterable[str]) -> list[str]:
+        tokens: list[str] = []
+        for word in words:
+            tokens.extend(self.analyzers[analyzer].analyze(word))
+        return tokens
+
+    def _text_query(self, field: str, tokens: list[str]) -> Query:
+        if len(tokens) == 1:
+            return Query.term_query(self.schema, field, tokens[0])
+        return Query.phrase_query(self.schema, field, tokens)
+
+    def _prefix_query(self, searcher, field: str, tokens: list[str]) -> Query | None:
+        *head, last = tokens
+        if not head:  # one word: every word it starts, whatever their number
+            return Query.regex_query(self.schema, field, re.escape(last) + ".*")
+        expansions = searcher.terms_with_prefix(field, last, limit=_MAX_EXPANSIONS)
+        if not expansions:
+            return None
+        return Query.boolean_query(
+            [
+                (Occur.Should, Query.phrase_query(self.schema, field, [*head, word]))
+                for word, _ in expansions
+            ]
+        )
+
+    def _term_query(self, searcher, term: Term) -> Query:
+        """One word, phrase or prefix, in any text field: a match anywhere, scored by
+        where (title, names, body) and how (exact form, or stem only)."""
+        clauses: list[tuple[Occur, Query]] = []
+        if term.prefix:
+            for field, boost in EXACT_FIELDS:
+                tokens = self._tokens("exact", term.words)
+                query = self._prefix_query(searcher, field, tokens) if tokens else None
+                if query is not None:
+                    clauses.append((Occur.Should, Query.boost_query(query, boost)))
+        else:
+            for field, analyzer, boost in TEXT_FIELDS:
+                tokens = self._tokens(analyzer, term.words)
+                if tokens:
+                    query = Query.boost_query(self._text_query(field, tokens), boost)
+                    clauses.append((Occur.Should, query))
+        cjk = _CJK.findall(" ".join(term.words))
+        if cjk:
+            runs = []
+            for run in cjk:
+                if len(run) == 1:
+                    runs.append((Occur.Must, Query.term_query(self.schema, "cjk1", run)))
+                else:
+                    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+                    runs.append((Occur.Must, self._text_query("cjk", grams)))
+            clauses.append((Occur.Should, Query.boolean_query(runs)))
+        if not clauses:
+            return Query.empty_query()
+        return Query.boolean_query(clauses)
+
+    def _filter_clauses(self, filters: Filters) -> list[tuple[Occur, Query]]:
+        def must(query: Query) -> tuple[Occur, Query]:
+            return Occur.Must, Query.const_score_query(query, 0.0)
+
+        def integer(field: str, value: int) -> Query:
+            return Query.term_query(self.schema, field, int(value))
+
+        clauses = []
+        for kind, ids in filters.entities.items():
+            clauses += [must(integer(kind, pk)) for pk in ids]
+        if filters.source is not None:
+            clauses.append(must(integer("source", filters.source)))
+        if filters.section:
+            clauses.append(must(Query.term_query(self.schema, "section", filters.section.lower())))
+        if filters.year is not None:
+            clauses.append(must(integer("year", filters.year)))
+        if filters.date_from or filters.date_to:
+
+            def day(d):
+                return None if d is None else d.year * 10000 + d.month * 100 + d.day
+
+            clauses.append(
+                must(
+                    Query.range_query(
+                        self.schema,
+                        "day",
+                        tantivy.FieldType.Integer,
+                        day(filters.date_from),
+                        day(filters.date_to),
+                    )
+                )
+            )
+        if filters.has_date is not None:
+            dated = Query.exists_query("year")
+            occur = Occur.Must if filters.has_date else Occur.MustNot
+            clauses.append((occur, Query.const_score_query(dated, 0.0)))
+        return clauses
+
+    def _query(self, searcher, request: SearchRequest) -> Query:
+        clauses: list[tuple[Occur, Query]] = []
+        parsed = request.query
+        if parsed is not None and parsed.groups:
+            for group in parsed.groups:
+                options = [(Occur.Should, self._term_query(searcher, term)) for term in group]
+                clauses.append((Occur.Must, Query.boolean_query(options)))
+        else:
+            clauses.append((Occur.Must, Query.all_query()))
+        if parsed is not None:
+            for term in parsed.excluded:
+                clauses.append((Occur.MustNot, self._term_query(searcher, term)))
+        clauses += self._filter_clauses(request.filters)
+        clauses.append((Occur.MustNot, Query.term_query(self.schema, "id", META_ID)))
+        return Query.boolean_query(clauses)
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        searcher = self.index.searcher()
+        query = self._query(searcher, request)
+        ranked = request.query is not None and bool(request.query.groups)
+        sort = request.sort if ranked or request.sort != "relevance" else "newest"
+        # tantivy keeps offset + limit hits in memory: past the index's end (a hostile
+        # page number) there is nothing to keep, so only the count is asked for.
+        docs = searcher.num_docs
+        offset = max(0, request.offset)
+        limit = min(max(1, request.limit), max(1, docs))
+        if offset >= docs:
+            offset, limit = 0, 1
+            request = SearchRequest(**{**request.__dict__, "limit": 0})
+        if sort == "relevance":
+            count, addresses = self._ranked(searcher, query, offset, limit, docs)
+        else:
+            field = "oldest" if sort == "oldest" else "newest"
+            order = Order.Asc if sort == "oldest" else Order.Desc
+            result = searcher.search(
+                query, limit, count=True, order_by_field=field, order=order, offset=offset
+            )
+            count, addresses = result.count, [address for _, address in result.hits]
+        addresses = addresses[: request.limit]
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        facets = self._facets(searcher, query, request) if request.facets and count else {}
+        return SearchResponse(ids=list(ids), total=count, facets=facets)
+
+    def _ranked(self, searcher, query: Query, offset: int, limit: int, docs: int):
+        """Best first by BM25; equal scores newest first, as the database orders stories,
+        whatever the index's segments (which alone would order ties by where a document
+        happens to lie). The top hits are fetched until the window's last score is
+        followed by a lower one, so a tie that spans the window is ordered whole."""
+        wanted = offset + limit
+        fetch = min(docs, wanted + 32)
+        while True:
+            result = searcher.search(query, fetch, count=True)
+            hits = result.hits
+            closed = len(hits) < fetch or len(hits) <= wanted or hits[-1][0] < hits[wanted - 1][0]
+            if closed or fetch >= docs:
+                break
+            fetch = min(docs, fetch * 4)
+        if not hits:
+            return result.count, []
+        newest = searcher.fast_field_values("newest", [address for _, address in hits])
+        ordered = sorted(zip(hits, newest, strict=True), key=lambda h: (-h[0][0], -h[1]))
+        return result.count, [address for (_, address), _ in ordered[offset:wanted]]
+
+    def _facets(self, searcher, query: Query, request: SearchRequest) -> dict:
+        spec = {}
+        for kind in request.facets:
+            size = _YEARS if kind == "year" else request.facet_limit
+            spec[kind] = {"terms": {"field": kind, "size": size, "segment_size": _ALL_VALUES}}
+        found = searcher.aggregate(query, spec)
+        facets = {}
+        for kind in request.facets:
+            buckets = found.get(kind, {}).get("buckets", [])
+            facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
+        return facets
+
+    # -- snippets, related, suggestions ------------------------------------------------
+
+    def snippets(self, query: ParsedQuery, texts: dict[int, str]) -> dict[int, SafeString]:
+        if not query.groups or not texts:
+            return {}
+        searcher = self.index.searcher()
+        positive = self._query(searcher, SearchRequest(query=ParsedQuery(groups=query.groups)))
+        generators = []
+        for field in ("body", "body_exact"):
+            generator = tantivy.SnippetGenerator.create(searcher, positive, self.schema, field)
+            generator.set_max_num_chars(240)
+            generators.append((field, generator))
+        out = {}
+        for pk, text in texts.items():
+            best = None
+            for field, generator in generators:
+                snippet = generator.snippet_from_doc(tantivy.Document(**{field: text}))
+                ranges = [(r.start, r.end) for r in snippet.highlighted()]
+                if ranges and (best is None or len(ranges) > len(best[1])):
+                    best = (snippet.fragment(), ranges)
+            html = _highlight(*best) if best else _highlight_words(text, query)
+            if html is not None:
+                out[pk] = html
+        return out
+
+    def related(self, document: IndexDocument, limit: int) -> list[int]:
+        searcher = self.index.searcher()
+        fields = {"title": [document.title], "body": [document.body[:20_000]]}
+        if document.names:
+            fields["names"] = ["\n".join(document.names)]
+        like = Query.more_like_this_document_fields_query(
+            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=25
+        )
+        query = Query.boolean_query(
+            [
+                (Occur.Must, like),
+                (Occur.MustNot, Query.term_query(self.schema, "id", document.id)),
+                (Occur.MustNot, Query.term_query(self.schema, "id", META_ID)),
+            ]
+        )
+        hits = searcher.search(query, limit, count=False).hits
+        return list(searcher.fast_field_values("id", [a for _, a in hits])) if hits else []
+
+    def respell(self, words: list[str], limit: int = 3) -> dict[str, list[str]]:
+        """For each word the archive does not hold, the commonest words within two edits
+        of it (one for short words) that it does, best first: "blari" -> "blair". Only
+        terms that share the word's first letter are read, from the index's term
+        dictionaries (names weigh most, then titles, then bodies), so it costs a few
+        milliseconds at any archive size."""
+        searcher = self.index.searcher()
+        out: dict[str, list[str]] = {}
+        for word in dict.fromkeys(w.lower() for w in words):
+            if len(word) < 3 or _CJK.search(word) or searcher.doc_freq("body_exact", word):
+                continue
+            near = self._near_words(searcher, word)[:limit]
+            if near:
+                out[word] = near
+        return out
+
+    def _near_words(self, searcher, word: str) -> list[str]:
+        most = 1 if len(word) <= 4 else 2
+        scored: dict[str, tuple[int, int]] = {}
+        for field, weight in (("names_exact", 4), ("title_exact", 2), ("body_exact", 1)):
+            for term, freq in searcher.terms_with_prefix(field, word[0]):
+                if abs(len(term) - len(word)) > most:
+                    continue
+                distance = DamerauLevenshtein.distance(word, term, score_cutoff=most)
+                if distance > most:
+                    continue
+                previous = scored.get(term, (most + 1, 0))
+                scored[term] = (min(previous[0], distance), previous[1] + freq * weight)
+        return [t for t, _ in sorted(scored.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))]
+
+
+def _highlight(text: str, ranges: list[tuple[int, int]]) -> SafeString:
+    """Escape `text` and mark its byte ranges (tantivy counts UTF-8 bytes)."""
+    raw = text.encode("utf-8")
+    parts, last = [], 0
+    for start, end in sorted(ranges):
+        if start < last:
+            continue
+        parts.append(escape(raw[last:start].decode("utf-8", "ignore")))
+        parts.append("<mark>" + escape(raw[start:end].decode("utf-8", "ignore")) + "</mark>")
+        last = end
+    parts.append(escape(raw[last:].decode("utf-8", "ignore")))
+    return mark_safe("".join(parts).strip())  # every piece escaped above
+
+
+def _highlight_words(text: str, query: ParsedQuery, width: int = 240) -> SafeString | None:
+    """For what tantivy cannot highlight (prefixes, CJK): the first window holding a
+    query word, its words marked."""
+    patterns = []
+    for group in query.groups:
+        for term in group:
+            words = [re.escape(w) for w in term.words]
+            if term.prefix:
+                words[-1] += r"\w*"
+            joined = r"\W+".join(words)
+            patterns.append(joined if _CJK.search(joined) else rf"\b{joined}\b")
+    if not patterns:
+        return None
+    pattern = re.compile("|".join(patterns), re.IGNORECASE)
+    first = pattern.search(text)
+    if first is None:
+        return None
+    start = max(0, first.start() - width // 3)
+    window = text[start : start + width]
+    ranges = [(len(window[: m.start()].encode()), len(window[: m.end()].encode()))
+              for m in pattern.finditer(window)]  # fmt: skip
+    prefix = "… " if start else ""
+    html = _highlight(window, ranges)
+    suffix = " …" if start + width < len(text) else ""
+    return mark_safe(escape(prefix) + html + suffix)  # every piece escaped

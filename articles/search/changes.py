@@ -1,0 +1,45 @@
+"""Recording what search must read again, in the same transaction as the write.
+
+Every service that changes what search sees calls one of these before its
+transaction commits: a committed write always has its change in the log, and a
+rolled-back one never does. The indexer (indexer.py) turns the log into index
+updates; nothing here touches the index itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from ..models import Article, Mention, SearchChange
+
+_BATCH = 1000
+
+
+def record(*, article_ids: Iterable[int]) -> int:
+    """Log that these stories changed (created, edited, hidden, shown or deleted)."""
+    ids = sorted({int(pk) for pk in article_ids})
+    SearchChange.objects.bulk_create([SearchChange(article_id=pk) for pk in ids], batch_size=_BATCH)
+    return len(ids)
+
+
+def record_for_entities(*, entity_ids: Iterable[int]) -> int:
+    """Log every story that mentions these entities (renamed, merged, re-kinded, split or
+    about to be deleted: call it before a delete, while the mentions still exist)."""
+    entity_ids = list(entity_ids)
+    if not entity_ids:
+        return 0
+    stories = Mention.objects.filter(entity_id__in=entity_ids).values_list("article_id", flat=True)
+    return record(article_ids=stories.distinct())
+
+
+def record_for_sources(*, source_ids: Iterable[int]) -> int:
+    """Log every story credited to or published by these sources."""
+    source_ids = list(source_ids)
+    if not source_ids:
+        return 0
+    stories = Article.objects.filter(
+        Q(source_id__in=source_ids) | Q(publisher_id__in=source_ids)
+    ).values_list("pk", flat=True)
+    return record(article_ids=stories)
