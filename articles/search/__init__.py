@@ -4,7 +4,8 @@ The database is the single source of truth; search runs on an index derived from
 it (backends/, Tantivy), kept in step by the change log (changes.py, indexer.py) and
 rebuilt from the database at any time (`manage.py search_index rebuild`). Views,
 feeds, the API and exports ask the functions here; nothing else knows which engine
-answers.
+answers. Importing this package needs no configured Django (the query language is
+used by tools outside it); what reads the database is imported when called.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from .backends.base import (
     IndexBusy,
     SearchRequest,
     SearchResponse,
+    SearchUnavailable,
 )
-from .indexer import SearchUnavailable, ensure_fresh
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, STOP_WORDS, ParsedQuery, Term, parse
 
 __all__ = [
@@ -84,6 +85,8 @@ def forget_backends() -> None:
 
 def run(request: SearchRequest) -> SearchResponse:
     """Answer a search from an index in step with the database."""
+    from .indexer import ensure_fresh
+
     backend = get_backend()
     ensure_fresh(backend)
     return backend.search(request)
@@ -124,6 +127,7 @@ def snippets(query: ParsedQuery, stories: Sequence) -> dict[int, SafeString]:
 def related_ids(article, limit: int = 5) -> list[int]:
     """Ids of the public stories most like `article` ("more like this")."""
     from .documents import document_for
+    from .indexer import ensure_fresh
 
     backend = get_backend()
     ensure_fresh(backend)

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 
 from ..models import Article, SearchChange, SearchNode
-from .backends.base import BaseSearchBackend, IndexBusy, IndexState
+from .backends.base import BaseSearchBackend, IndexBusy, IndexState, SearchUnavailable
 from .documents import all_documents, documents_for
 
 HOLE_SECONDS = 3600
@@ -33,10 +33,6 @@ MAX_HOLES = 10_000
 # indexer process or the next ingest applies larger backlogs).
 REQUEST_CATCH_UP = 500
 PRUNED = "(pruned)"  # the SearchNode row that records how far the log was pruned
-
-
-class SearchUnavailable(Exception):
-    """The index is not built yet and the archive is too big to build it in a request."""
 
 
 def node_name(backend: BaseSearchBackend) -> str:

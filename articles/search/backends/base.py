@@ -27,6 +27,10 @@ class IndexBusy(Exception):
     """Another process holds this index's writer; try again later."""
 
 
+class SearchUnavailable(Exception):
+    """The index is not built yet and the archive is too big to build it in a request."""
+
+
 @dataclass
 class IndexDocument:
     """One public story as search sees it."""
