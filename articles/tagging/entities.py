@@ -513,7 +513,7 @@ def _weigh_evidence(text: str, mentions: list[Mention], table: Mapping[str, tupl
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
 
 
-def _plural_key(name: str) -> str:
+def plural_key(name: str) -> str:
     """'Lib Dems' and 'Lib Dem', 'Tories' and 'Tory' share a key."""
     key = alias_key(name)
     if key.endswith("ies") and len(key) > 4:
@@ -559,9 +559,9 @@ def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for m in mentions:
         if m.kind in (ORGANIZATION, GROUP, PERSON):
-            forms[_plural_key(m.name)][m.name] += 1
+            forms[plural_key(m.name)][m.name] += 1
     for m in mentions:
-        counter = forms.get(_plural_key(m.name))
+        counter = forms.get(plural_key(m.name))
         if counter and len(counter) > 1:
             m.name = counter.most_common(1)[0][0]
 
@@ -729,6 +729,42 @@ def _headline_places(title: str, taken: set[str]) -> list[Mention]:
     return found
 
 
+# Labels that are not the model's guess: the text itself, the alias table or the gazetteer.
+_SURE_LABELS = {"DATELINE", "ALIAS", "GAZETTEER", "ORG"}
+
+
+def _confidence(
+    entity: TaggedEntity, mentions: list[Mention], table: Mapping[str, tuple[str, str]]
+) -> float:
+    """How sure the story's own evidence makes us of this name and kind, 0..1.
+
+    A name of several words, a known alias, a title before it, a gazetteer's or a
+    dateline's word, repetition and a place in the headline or lede raise it; the
+    model's labels disagreeing with the kind lower it. A lone word taken for a person
+    that neither a title nor a full name in the story backs up stays below trust.
+    """
+    known = alias_key(entity.name) in table
+    several_words = " " in entity.name
+    backed = any(m.weight > 1 for m in mentions)
+    score = 0.35
+    if several_words or known or any(m.label in _SURE_LABELS - {"ORG"} for m in mentions):
+        score += 0.25
+    if entity.count >= 2:
+        score += 0.15
+    if backed:
+        score += 0.2
+    if entity.in_headline or entity.in_lede:
+        score += 0.1
+    disagreeing = sum(
+        1 for m in mentions if m.label in LABEL_KINDS and LABEL_KINDS[m.label] != entity.kind
+    )
+    if disagreeing and not backed and not known:
+        score -= 0.2 * disagreeing / len(mentions)
+    if entity.kind == PERSON and not (several_words or backed or known):
+        score = min(score, 0.45)
+    return round(max(0.05, min(score, 1.0)), 2)
+
+
 def _salience_score(entity: TaggedEntity, text_length: int) -> float:
     # Headline and lede say what a story is about; repetition and earliness back them up.
     earliness = 1.0 - entity.first_offset / max(text_length, 1)
@@ -775,6 +811,7 @@ def entities_from_spans(
     lede_end = lede_start + len(paragraphs[0]) if paragraphs else lede_start
 
     entities: dict[tuple[str, str], TaggedEntity] = {}
+    evidence: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in sorted(mentions, key=lambda m: m.start):
         assert m.kind is not None
         entity = entities.get((m.name, m.kind))
@@ -784,6 +821,9 @@ def entities_from_spans(
         entity.count += 1
         entity.in_headline |= m.start < title_end
         entity.in_lede |= lede_start <= m.start < lede_end
+        evidence[(m.name, m.kind)].append(m)
+    for key, entity in entities.items():
+        entity.confidence = _confidence(entity, evidence[key], table)
 
     ranked = sorted(
         entities.values(), key=lambda e: (-_salience_score(e, len(text)), e.first_offset)
