@@ -144,6 +144,14 @@ def tagger_predictions(stories: Sequence[ParsedStory]) -> list[list[Prediction]]
     return [[(e.name, e.kind) for e in ents] for ents in tag_many(stories)]
 
 
+def trusted_predictions(stories: Sequence[ParsedStory]) -> list[list[Prediction]]:
+    """Only what the tagger trusts (confidence 0.5 and up: what the home page and
+    autocomplete may offer before a curator confirms it)."""
+    from articles.tagging import tag_many
+
+    return [[(e.name, e.kind) for e in ents if e.confidence >= 0.5] for ents in tag_many(stories)]
+
+
 def spacy_predictions(stories: Sequence[ParsedStory]) -> list[list[Prediction]]:
     """spaCy's model alone: its spans and labels as they are, on the same text."""
     from articles.tagging.entities import LABEL_KINDS, story_text
@@ -201,7 +209,11 @@ def main() -> None:
     print(f"{len(items)} gold stories: " + ", ".join(f"{h} {n}" for h, n in sizes.items()))
     header = "P/R/F1".ljust(22) + "".join(f"{k:>22}" for k in [*KINDS, "all"])
     results = {}
-    for label, predict in (("tagger", tagger_predictions), ("spaCy alone", spacy_predictions)):
+    for label, predict in (
+        ("tagger", tagger_predictions),
+        ("tagger, trusted only", trusted_predictions),
+        ("spaCy alone", spacy_predictions),
+    ):
         start = time.perf_counter()
         results[label] = measure(CORPUS, predict)
         print(f"{label}: {time.perf_counter() - start:.1f} s")

@@ -46,6 +46,7 @@ TITLE_WORDS = _words(
     chairman chairwoman chair director coach manager captain capt capt. gen gen. lt lt. col
     col. maj maj. sgt sgt. adm adm. cmdr officer detective inspector sheriff superintendent
     ceo cfo coo executive leader opposition party labour conservative democratic republican
+    keeper goalkeeper striker midfielder defender winger forward skipper
     u.s. us of the and
     """
 )
@@ -454,7 +455,10 @@ def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -
 
 
 def _surname_keys(name: str) -> list[str]:
-    last = name.split()[-1]
+    words = name.split()
+    while len(words) > 2 and words[-1].rstrip(".,") in ("Jr", "Sr", "II", "III", "IV"):
+        words.pop()  # "Martin Luther King Jr." is Mr King
+    last = words[-1]
     keys = [alias_key(last)]
     bare = re.sub(r"^(?:al|el|ad|as|bin|ibn)-", "", last, flags=re.I)
     if bare != last:
