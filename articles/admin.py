@@ -26,9 +26,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -419,13 +421,87 @@ class KindForm(forms.Form):
 @admin.register(Entity)
 class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
     form = EntityForm
-    list_display = ["name", "kind", "slug", "story_count", "alias_count"]
-    list_filter = ["kind"]
-    readonly_fields = ["merges"]
+    list_display = ["name", "kind", "slug", "story_count", "alias_count", "confidence", "confirmed"]
+    list_filter = ["kind", "confirmed"]
+    readonly_fields = ["merges", "confidence"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
-    actions = ["merge_entities", "change_kind"]
+    actions = ["merge_entities", "change_kind", "confirm_entities"]
+
+    def get_urls(self):
+        from django.urls import path
+
+        review = self.admin_site.admin_view(self.review_view)
+        return [path("review/", review, name="articles_entity_review"), *super().get_urls()]
+
+    def review_view(self, request):
+        """The review list; its buttons confirm an entity or merge a suggested pair."""
+        from . import review
+
+        if request.method == "POST":
+            if not self.has_merge_permission(request):
+                raise PermissionDenied
+            self._review_post(request)
+            return HttpResponseRedirect(reverse("admin:articles_entity_review"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Entities to review",
+            "review": review.review(),
+            "opts": self.model._meta,
+            "trusted": Entity.TRUSTED_CONFIDENCE,
+        }
+        return TemplateResponse(request, "admin/articles/entity/review.html", context)
+
+    def _review_post(self, request) -> None:
+        ids = [v for v in (request.POST.get("keep"), request.POST.get("remove")) if v]
+        if not all(v.isdigit() for v in ids) or not ids:
+            self.message_user(request, "Choose an entity.", messages.ERROR)
+            return
+        if request.POST.get("do") == "confirm":
+            entity = Entity.objects.filter(pk=ids[0]).first()
+            if entity is not None:
+                services.entity_confirm(entities=[entity])
+                self.log_change(request, entity, "Confirmed from the review list.")
+                self.message_user(request, f"Confirmed {entity.name}.", messages.SUCCESS)
+            return
+        found = {e.pk: e for e in Entity.objects.filter(pk__in=ids)}
+        keep = found.get(int(request.POST.get("keep", 0) or 0))
+        remove = found.get(int(request.POST.get("remove", 0) or 0))
+        if keep is None or remove is None:
+            self.message_user(
+                request, "That entity was merged or deleted meanwhile.", messages.ERROR
+            )
+            return
+        try:
+            with transaction.atomic():
+                if remove.kind != keep.kind:
+                    remove = services.entity_change_kind(
+                        entity=remove, kind=keep.kind, user=request.user
+                    )
+                if remove.pk != keep.pk:
+                    services.entity_merge(keep=keep, remove=[remove], user=request.user)
+                self.log_merge(request, keep, [remove])
+        except CurationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            format_html(
+                "Merged {} into {}. It can be undone from the <a href='{}'>merge records</a>.",
+                remove.name,
+                keep.name,
+                reverse("admin:articles_mergerecord_changelist"),
+            ),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Confirm selected entities (show them; the tagger keeps them)")
+    def confirm_entities(self, request, queryset):
+        entities = list(queryset)
+        services.entity_confirm(entities=entities)
+        log(request, entities, "Confirmed.")
+        self.message_user(request, f"Confirmed {len(entities)} entities.", messages.SUCCESS)
 
     def get_queryset(self, request):
         return (

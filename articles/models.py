@@ -105,6 +105,18 @@ class Entity(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How sure the tagger is that this is one real thing of this kind (0..1). Below
+    # TRUSTED_CONFIDENCE an entity stays off the home page and out of autocomplete until a
+    # curator confirms it.
+    confidence = models.FloatField(default=1.0)
+    confirmed = models.BooleanField(
+        default=False, help_text="A curator checked the name and kind; the tagger keeps them."
+    )
+    kind_locked = models.BooleanField(
+        default=False, editable=False, help_text="A curator set the kind; re-tagging keeps it."
+    )
+
+    TRUSTED_CONFIDENCE = 0.5
 
     objects = EntityQuerySet.as_manager()
 
@@ -256,6 +268,7 @@ class Mention(models.Model):
     in_headline = models.BooleanField(default=False)
     in_lede = models.BooleanField(default=False)
     salience = models.PositiveIntegerField(default=0, help_text="1 is the story's main subject.")
+    confidence = models.FloatField(default=1.0)
 
     class Meta:
         ordering = ["salience", "-count"]

@@ -101,6 +101,15 @@ class EntityQuerySet(models.QuerySet):
         mentioned = Mention.objects.filter(entity=OuterRef("pk"), article__is_public=True)
         return self.filter(Exists(mentioned))
 
+    def trusted(self) -> EntityQuerySet:
+        """Entities the reader may be offered unasked (home page, autocomplete): confirmed
+        by a curator, or tagged with confidence enough."""
+        return self.filter(Q(confirmed=True) | Q(confidence__gte=self.model.TRUSTED_CONFIDENCE))
+
+    def doubtful(self) -> EntityQuerySet:
+        """Entities a curator should look at: not confirmed, and below trust."""
+        return self.filter(confirmed=False, confidence__lt=self.model.TRUSTED_CONFIDENCE)
+
     def with_story_counts(self) -> EntityQuerySet:
         return self.annotate(
             story_count=Count("mentions", filter=Q(mentions__article__is_public=True))

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -142,14 +144,14 @@ class IngestCache:
         if self.known is not None:
             self.prepare()
 
-    def entity(self, *, name: str, kind: str) -> Entity:
+    def entity(self, *, name: str, kind: str, confidence: float = 1.0) -> Entity:
         """The entity for `name`, from what was loaded, or created; needs prepare()."""
         assert self.known is not None
         found = self.aliases.get((kind, normalize_alias(name))) or self.known.get(
             (kind, name.casefold())
         )
         if found is None:
-            entity = self._create(name=name, kind=kind)
+            entity = self._create(name=name, kind=kind, confidence=confidence)
             found = (entity.pk, entity.name)
             self.known[(kind, name.casefold())] = found
             self.slugs.setdefault(kind, set()).add(entity.slug)
@@ -157,11 +159,11 @@ class IngestCache:
         # Only what a mention needs; the rest stays deferred, so nothing is overwritten.
         return Entity.from_db("default", ["id", "name", "kind"], [pk, canonical, kind])
 
-    def _create(self, *, name: str, kind: str) -> Entity:
+    def _create(self, *, name: str, kind: str, confidence: float) -> Entity:
         slug = free_slug(name, self.slugs.setdefault(kind, set()).__contains__)
         try:
             with transaction.atomic():
-                return Entity.objects.create(name=name, kind=kind, slug=slug)
+                return Entity.objects.create(name=name, kind=kind, slug=slug, confidence=confidence)
         except IntegrityError:  # created meanwhile by another ingest: ask the database
             return _entity_lookup_or_create(name=name, kind=kind)
 
@@ -176,7 +178,14 @@ def tagging_context() -> TaggingContext:
     """What tagging needs from the archive: its aliases (which win over the built-in
     ones) and its topic rules (the admin's, after the tagger's built-in ones unless
     NEWSARCHIVE_BUILTIN_TOPIC_RULES is off)."""
+    # A curator's decision is an alias: a confirmed or re-kinded entity keeps its kind.
     aliases = {
+        normalize_alias(name): (name, kind)
+        for name, kind in Entity.objects.filter(Q(confirmed=True) | Q(kind_locked=True))
+        .exclude(kind=Entity.Kind.TOPIC)
+        .values_list("name", "kind")
+    }
+    aliases |= {
         alias.normalized: (alias.entity.name, alias.entity.kind)
         for alias in EntityAlias.objects.select_related("entity")
     }
@@ -205,20 +214,23 @@ def source_get_or_create(*, name: str, cache: IngestCache | None = None) -> Sour
     return source
 
 
-def entity_get_or_create(*, name: str, kind: str, cache: IngestCache | None = None) -> Entity:
+def entity_get_or_create(
+    *, name: str, kind: str, cache: IngestCache | None = None, confidence: float = 1.0
+) -> Entity:
+    """The entity for `name`; a new one starts with the tagger's `confidence` in it."""
     name = " ".join(name.split())[:200]
     if cache is not None and cache.known is not None:
-        return cache.entity(name=name, kind=kind)
+        return cache.entity(name=name, kind=kind, confidence=confidence)
     key = (kind, name.casefold())
     if cache is not None and key in cache.entities:
         return cache.entities[key]
-    entity = _entity_lookup_or_create(name=name, kind=kind)
+    entity = _entity_lookup_or_create(name=name, kind=kind, confidence=confidence)
     if cache is not None:
         cache.entities[key] = entity
     return entity
 
 
-def _entity_lookup_or_create(*, name: str, kind: str) -> Entity:
+def _entity_lookup_or_create(*, name: str, kind: str, confidence: float = 1.0) -> Entity:
     alias = (
         EntityAlias.objects.filter(normalized=normalize_alias(name), entity__kind=kind)
         .select_related("entity")
@@ -226,7 +238,13 @@ def _entity_lookup_or_create(*, name: str, kind: str) -> Entity:
     )
     if alias:
         return alias.entity
-    return _get_or_create(Entity, lookup={"name__iexact": name, "kind": kind}, name=name, kind=kind)
+    return _get_or_create(
+        Entity,
+        lookup={"name__iexact": name, "kind": kind},
+        name=name,
+        kind=kind,
+        confidence=confidence,
+    )
 
 
 def _article_fields(parsed: ParsedStory, cache: IngestCache | None = None) -> dict:
@@ -274,7 +292,9 @@ def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> li
     """Unsaved mentions for `entities`, merging those that resolve to one entity."""
     merged: dict[int, Mention] = {}
     for tagged in entities:
-        entity = entity_get_or_create(name=tagged.name, kind=tagged.kind, cache=cache)
+        entity = entity_get_or_create(
+            name=tagged.name, kind=tagged.kind, cache=cache, confidence=tagged.confidence
+        )
         if entity.pk in merged:
             mention = merged[entity.pk]
             mention.count += tagged.count
@@ -290,6 +310,7 @@ def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> li
             in_headline=tagged.in_headline,
             in_lede=tagged.in_lede,
             salience=tagged.salience,
+            confidence=tagged.confidence,
         )
     return list(merged.values())
 
@@ -498,8 +519,10 @@ def articles_retag(
     articles: Iterable[Article],
     workers: int = 1,
     on_progress: Callable[[int], None] | None = None,
+    resolve: bool = True,
 ) -> int:
-    """Tag stories again from their stored fields and replace their mentions.
+    """Tag stories again from their stored fields and replace their mentions, then
+    resolve the archive's entities (see `entities_resolve`) unless `resolve` is off.
 
     Each story keeps its topics (they came from the page, not the tagger), gains
     what the topic rules find now, and gets whatever the tagger finds now, with
@@ -535,6 +558,8 @@ def articles_retag(
         done += 1
         if on_progress is not None:
             on_progress(1)
+    if resolve:
+        entities_resolve()
     return done
 
 
@@ -819,17 +844,20 @@ def entity_change_kind(
     if entity is None:
         raise CurationError("The entity was deleted meanwhile.")
     if entity.kind == kind:
+        Entity.objects.filter(pk=entity.pk).update(kind_locked=True)
         return entity
     if entity.topic_rules.exists():
         raise CurationError(f"{entity.name} has topic rules; delete or move them first.")
     clash = Entity.objects.filter(kind=kind, name__iexact=entity.name).first()
     if clash:
+        Entity.objects.filter(pk=clash.pk).update(kind_locked=True)
         return _entity_merge(keep=clash, remove=[entity], user=user)
     old_kind, old_slug = entity.kind, entity.slug
     entity.kind = kind
+    entity.kind_locked = True
     if Entity.objects.filter(kind=kind, slug=entity.slug).exists():
         entity.slug = unique_slug(Entity, entity.name, kind=kind)
-    entity.save(update_fields=["kind", "slug"])
+    entity.save(update_fields=["kind", "slug", "kind_locked"])
     EntityRedirect.objects.update_or_create(
         kind=old_kind, old_slug=old_slug, defaults={"entity": entity}
     )
@@ -899,3 +927,198 @@ def entity_redirect_add(*, entity: Entity, kind: str, old_slug: str) -> None:
         EntityRedirect.objects.update_or_create(
             kind=kind, old_slug=old_slug, defaults={"entity": entity}
         )
+
+
+# Resolution across the archive: one entity per real-world thing, whatever its surface form.
+
+
+@dataclass
+class ResolveResult:
+    merged: list[tuple[str, list[str]]] = field(default_factory=list)  # (kept, removed)
+    rescored: int = 0
+
+
+def _undone_pairs() -> set[frozenset[str]]:
+    """Names a curator took apart again (an undone merge): the tagger must not rejoin them."""
+    pairs = set()
+    for keep, removed in MergeRecord.objects.filter(undone_at__isnull=False).values_list(
+        "keep_name", "removed_names"
+    ):
+        for name in removed.split(", "):
+            pairs.add(frozenset({keep.casefold(), name.casefold()}))
+    return pairs
+
+
+def _story_counts(entities: Iterable[Entity]) -> dict[int, int]:
+    ids = [e.pk for e in entities]
+    counts: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        rows = Mention.objects.filter(entity_id__in=chunk).values("entity_id")
+        for row in rows.annotate(n=Count("id")).order_by():
+            counts[row["entity_id"]] = row["n"]
+    return counts
+
+
+def _merge_group(
+    group: list[Entity], counts: dict[int, int], undone: set, result: ResolveResult
+) -> None:
+    """Merge a group into its most-mentioned entity, sparing curated ones and undone pairs."""
+    group = sorted(group, key=lambda e: (-counts.get(e.pk, 0), len(e.name), e.pk))
+    keep, rest = group[0], group[1:]
+    remove = [
+        e
+        for e in rest
+        if not e.confirmed and frozenset({keep.name.casefold(), e.name.casefold()}) not in undone
+    ]
+    if remove:
+        _entity_merge(keep=keep, remove=remove, user=None)
+        entity_articles_reindex(entities=[keep])
+        result.merged.append((keep.name, [e.name for e in remove]))
+
+
+def surname_candidates(
+    entities: Iterable[Entity], counts: dict[int, int]
+) -> dict[int, list[Entity]]:
+    """For each one-word person, the people of several words whose surname it is."""
+    people = [e for e in entities if e.kind == Entity.Kind.PERSON]
+    by_surname: dict[str, list[Entity]] = {}
+    for e in people:
+        if " " in e.name:
+            by_surname.setdefault(e.name.split()[-1].casefold(), []).append(e)
+    return {
+        e.pk: by_surname[e.name.casefold()]
+        for e in people
+        if " " not in e.name and e.name.casefold() in by_surname
+    }
+
+
+# A lone surname joins a full name when that name has this many times the stories of
+# the next one, and at least SURNAME_MIN_STORIES of its own.
+SURNAME_DOMINANCE = 3.0
+SURNAME_MIN_STORIES = 2
+
+
+def dominant_full_name(candidates: list[Entity], counts: dict[int, int]) -> Entity | None:
+    ranked = sorted(candidates, key=lambda e: -counts.get(e.pk, 0))
+    top = counts.get(ranked[0].pk, 0)
+    runner_up = counts.get(ranked[1].pk, 0) if len(ranked) > 1 else 0
+    if top >= SURNAME_MIN_STORIES and top >= SURNAME_DOMINANCE * max(runner_up, 1):
+        return ranked[0]
+    return None
+
+
+def _same_period(surname: Entity, full: Entity) -> bool:
+    """Most of the surname's dated stories fall within a year of the full name's."""
+    from datetime import timedelta
+
+    span = Article.objects.filter(mentions__entity=full, published_at__isnull=False).aggregate(
+        first=Min("published_at"), last=Max("published_at")
+    )
+    dates = list(
+        Article.objects.filter(mentions__entity=surname, published_at__isnull=False).values_list(
+            "published_at", flat=True
+        )[:500]
+    )
+    if not dates or span["first"] is None:
+        return True  # undated: nothing says otherwise
+    year = timedelta(days=366)
+    inside = sum(span["first"] - year <= d <= span["last"] + year for d in dates)
+    return inside >= 0.8 * len(dates)
+
+
+def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
+    """An entity's confidence from its stories': the best story's, raised by each further
+    story that backs it (noisy-or), so a name seen in many stories earns trust."""
+    changed = []
+    for chunk in _chunks([e.pk for e in entities]):
+        per_entity: dict[int, list[float]] = {}
+        rows = Mention.objects.filter(entity_id__in=chunk).values_list("entity_id", "confidence")
+        for pk, confidence in rows:
+            per_entity.setdefault(pk, []).append(confidence)
+        for entity in (e for e in entities if e.pk in set(chunk)):
+            values = per_entity.get(entity.pk)
+            if not values:
+                continue
+            doubt = 1.0
+            for value in sorted(values, reverse=True)[:10]:
+                doubt *= 1.0 - 0.6 * value
+            confidence = round(max(max(values), 1.0 - doubt), 2)
+            if abs(confidence - entity.confidence) > 0.005:
+                entity.confidence = confidence
+                changed.append(entity)
+    Entity.objects.bulk_update(changed, ["confidence"], batch_size=500)
+    return len(changed)
+
+
+@changes_archive
+def entities_resolve() -> ResolveResult:
+    """Make the archive's entities one per real-world thing.
+
+    - Plural and singular are one entity (Tory and Tories, Lib Dem and Lib Dems).
+    - One name tagged with several kinds becomes the kind most of its mentions carry
+      (two thirds of them at least; otherwise it waits in the review list).
+    - A lone surname joins the dominant full name of that surname in the same period
+      (see SURNAME_DOMINANCE); when no full name dominates it stays, for the curator.
+    - Each entity's confidence is set from its stories.
+
+    Every merge is an ordinary merge, with its record and undo. A curator's decisions
+    win: confirmed entities are never merged away, re-kinded ones keep their kind, and
+    names whose merge a curator undid are not joined again.
+    """
+    result = ResolveResult()
+    undone = _undone_pairs()
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+
+    groups: dict[tuple[str, str], list[Entity]] = {}
+    for e in entities:
+        groups.setdefault((e.kind, tagging.plural_key(e.name)), []).append(e)
+    for group in groups.values():
+        if len(group) > 1:
+            _merge_group(group, counts, undone, result)
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+    by_name: dict[str, list[Entity]] = {}
+    for e in entities:
+        by_name.setdefault(e.name.casefold(), []).append(e)
+    for same in by_name.values():
+        if len(same) < 2 or any(e.kind_locked or e.confirmed for e in same):
+            continue
+        weight: dict[str, int] = {}
+        for e in same:
+            weight[e.kind] = weight.get(e.kind, 0) + counts.get(e.pk, 0)
+        kind, top = max(weight.items(), key=lambda kv: kv[1])
+        if top * 3 >= 2 * sum(weight.values()):
+            keep = next(e for e in same if e.kind == kind)
+            remove = [e for e in same if e.kind != kind]
+            _entity_merge(keep=keep, remove=remove, user=None)
+            entity_articles_reindex(entities=[keep])
+            result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+    by_pk = {e.pk: e for e in entities}
+    for pk, candidates in surname_candidates(entities, counts).items():
+        surname = by_pk[pk]
+        full = dominant_full_name(candidates, counts)
+        if full is None or surname.confirmed or full.kind_locked and full.kind != surname.kind:
+            continue
+        if frozenset({full.name.casefold(), surname.name.casefold()}) in undone:
+            continue
+        if _same_period(surname, full):
+            _entity_merge(keep=full, remove=[surname], user=None)
+            entity_articles_reindex(entities=[full])
+            result.merged.append((full.name, [surname.name]))
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    result.rescored = _rescore(entities, _story_counts(entities))
+    return result
+
+
+@changes_archive
+def entity_confirm(*, entities: Iterable[Entity]) -> int:
+    """A curator vouches for these entities: shown everywhere, and kept by the tagger."""
+    return Entity.objects.filter(pk__in=[e.pk for e in entities]).update(
+        confirmed=True, kind_locked=True
+    )

@@ -46,8 +46,8 @@ HIGHLIGHTS_SECONDS = 300
 
 def home_highlights() -> dict:
     return {
-        "top_people": list(Entity.objects.top(Entity.Kind.PERSON)),
-        "top_topics": list(Entity.objects.top(Entity.Kind.TOPIC)),
+        "top_people": list(Entity.objects.trusted().top(Entity.Kind.PERSON)),
+        "top_topics": list(Entity.objects.trusted().top(Entity.Kind.TOPIC)),
         "years": ArchiveStats.years(Article.objects.published()),
     }
 
@@ -213,7 +213,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     q = form.cleaned_data["q"]
-    entities = Entity.objects.autocomplete(q) if q else []
+    entities = Entity.objects.trusted().autocomplete(q) if q else []
     return JsonResponse(
         {
             "results": [

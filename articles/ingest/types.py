@@ -24,6 +24,7 @@ class TaggedEntity:
     in_headline: bool = False
     in_lede: bool = False
     salience: int = 0  # 1 = the story's main subject
+    confidence: float = 1.0  # 0..1: how sure the tagger is of the name and its kind
 
 
 @dataclass

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator
 
 from ..ingest.types import ParsedStory, TaggedEntity
 from .aliases import DEFAULT_ALIASES, Aliases, alias_key, merged_aliases
-from .entities import LABEL_KINDS, entities_from_spans, ner_text, story_text
+from .entities import LABEL_KINDS, entities_from_spans, ner_text, plural_key, story_text
 from .nlp import MODEL_NAME, MODEL_VERSION, get_nlp
 from .topics import DEFAULT_TOPIC_RULES, TopicRule, match_topics, topics_for
 
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
 
 
 def _spans(doc) -> list[tuple[int, int, str]]:
@@ -92,6 +92,7 @@ __all__ = [
     "TopicRule",
     "alias_key",
     "match_topics",
+    "plural_key",
     "story_text",
     "tag",
     "tag_many",

@@ -46,6 +46,7 @@ TITLE_WORDS = _words(
     chairman chairwoman chair director coach manager captain capt capt. gen gen. lt lt. col
     col. maj maj. sgt sgt. adm adm. cmdr officer detective inspector sheriff superintendent
     ceo cfo coo executive leader opposition party labour conservative democratic republican
+    keeper goalkeeper striker midfielder defender winger forward skipper
     u.s. us of the and
     """
 )
@@ -81,14 +82,36 @@ TRAILING_ROLES = _words(
     """
 )
 
-# A name ending in one of these is an event (a show, a tournament), which we do not keep.
-# Not "Games" or "Fair": "Epic Games" and "Vanity Fair" are organizations.
+# A name ending in one of these is an event (a show, a tournament) or an award, which we
+# do not keep. Not "Games" or "Fair": "Epic Games" and "Vanity Fair" are organizations.
 EVENT_WORDS = _words(
     """
     show open cup championship championships olympics festival awards prix expo marathon
-    tournament derby
+    tournament derby award prize prizes trophy globe globes finals
     """
 )
+# Awards the model reads as people ("Oscar", 64 stories) or places.
+AWARDS = _words("oscar oscars emmy emmys grammy grammys bafta baftas tonys pulitzer")
+
+# A word of a name that makes it an organization, whatever the model said: "Lib Dems",
+# "Manchester United", "Aftenposten Daily" are not people. The second set is also strong
+# enough to outvote a place label ("Bank" is not: the West Bank).
+ORG_CUES = _words(
+    """
+    party dems democrats republicans bank union trust post daily group board exchange
+    society international association federation league club fc rovers wanderers athletic
+    """
+)
+STRONG_ORG_CUES = _words(
+    """
+    party dems democrats ministry department council committee commission university college
+    institute police court airways airlines airline inc corp co ltd plc llc corporation
+    company news times tribune herald gazette journal press radio television tv network
+    podcast foundation agency industries technologies securities partnership bureau
+    """
+)
+# The last word of a football club's name: "Manchester United", "Bristol Rovers".
+CLUB_ENDINGS = _words("united rovers wanderers athletic albion fc city")
 
 _TRIM_CHARS = " \t\n\r.,;:!?\"'“”‘’()[]{}<>*•|-–—/"
 _THE = re.compile(r"(?:the|The|THE)\s+")
@@ -118,6 +141,7 @@ class Mention:
     name: str  # the canonical name, once resolved
     kind: str | None  # None: an owner ("Alloush's") whose kind comes from the rest of the story
     label: str
+    weight: float = 1.0  # its vote for its kind: more where the text itself says the kind
 
 
 def story_text(story: ParsedStory) -> str:
@@ -126,13 +150,11 @@ def story_text(story: ParsedStory) -> str:
 
 
 def ner_text(story: ParsedStory) -> str:
-    """The text given to the model. A headline in capitals is blanked (same length, so
-    offsets hold): the model finds junk in shouted text, and the headline's entities are
-    found again by name afterwards."""
-    title = story.title
-    if _is_shouted(title):
-        title = " " * len(title)
-    return f"{title}\n\n{story.body}"
+    """The text given to the model. The headline is blanked (same length, so offsets
+    hold): in headline case every word looks like a name ("Blair Labour", "Questioning
+    Vindman"), so the headline's entities are the body's, found again by name afterwards
+    (and known countries and regions)."""
+    return f"{' ' * len(story.title)}\n\n{story.body}"
 
 
 def _is_shouted(text: str) -> bool:
@@ -149,8 +171,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in _TRIM_CHARS:
         start += 1
     while end > start and text[end - 1] in _TRIM_CHARS:
-        if text[end - 1] == "." and re.search(r"(?:^|[\s.])[A-Z]\.$", text[start:end]):
-            break
+        if text[end - 1] == "." and re.search(r"(?:^|[\s.])(?:[A-Z]|Jr|Sr)\.$", text[start:end]):
+            break  # "U.S.", "Martin Luther King Jr."
         end -= 1
     return start, end
 
@@ -234,6 +256,60 @@ def _word_start(word: str) -> re.Pattern:
     return re.compile(rf"\b{re.escape(word)}")
 
 
+# A name's last word is never an ordinary lower-case word: "Associated Press that",
+# "BSE Sensex and" ran on past the name.
+_TRAILING_LOWER = re.compile(r"(?:\s+(?:[a-z][\w'’-]*|&|and|or))+$")
+# A capitalised verb or adverb that opened the sentence: "Questioning Vindman".
+_LEADING_VERB = re.compile(r"([A-Z][a-z]+(?:ing|ed|ly))\s+(?=[A-Z])")
+_SUFFIX_AFTER = re.compile(r",?\s+(?:Jr|Sr)\.|,?\s+(?:II|III|IV)\b")
+
+
+def _tidy_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    trailing = _TRAILING_LOWER.search(text, start, end)
+    if trailing and trailing.start() > start:
+        words = text[trailing.start() : end].split()
+        if not all(w in _NAME_PARTICLES for w in words):
+            end = trailing.start()
+    leading = _LEADING_VERB.match(text, start, end)
+    if leading and _at_sentence_start(text, start) and _common_word(text, leading.group(1)):
+        start = leading.end()
+    return start, end
+
+
+def _with_suffix(text: str, end: int) -> int:
+    """Take in a generational suffix the model left out: "Martin Luther King Jr."."""
+    match = _SUFFIX_AFTER.match(text, end)
+    return match.end() if match else end
+
+
+def _place_before_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(end of the place, start of the person) for a country or region run into a
+    name of two or more words."""
+    from . import gazetteer
+
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) < 3:
+        return None
+    place = gazetteer.lookup(words[0].group())
+    if place is None or place.level == gazetteer.CITY:
+        return None
+    return start + words[0].end(), start + words[1].start()
+
+
+def _kind_from_name(surface: str, kind: str) -> str:
+    """A word of the name that says organization outweighs the model's label."""
+    words = [w.casefold().strip(".") for w in surface.split()]
+    if len(words) < 2 and kind == PERSON:
+        return ORGANIZATION if words and words[0] in STRONG_ORG_CUES else kind
+    if kind == PERSON and (
+        words[-1] in CLUB_ENDINGS or any(w in ORG_CUES | STRONG_ORG_CUES for w in words)
+    ):
+        return ORGANIZATION
+    if kind == PLACE and any(w in STRONG_ORG_CUES for w in words):
+        return ORGANIZATION
+    return kind
+
+
 def _clean_span(
     text: str, start: int, end: int, label: str, table: Mapping[str, tuple[str, str]]
 ) -> list[Mention]:
@@ -249,8 +325,8 @@ def _clean_span(
             out.extend(_clean_span(text, offset, offset + len(part), label, table))
             offset += len(part) + 2
         return out
-    if start > 0 and text[start - 1] == "<":
-        return []  # a Reuters ticker code: "<SRD>"
+    if start > 0 and text[start - 1] == "<" and re.fullmatch(r"[A-Z0-9.]{1,8}", chunk):
+        return []  # a Reuters ticker code: "<SRD>" (not "<Stewart Wrightson Plc>")
     # Without the parser's sentence boundaries the model sometimes runs a name on into the
     # next sentence ("Salomon Brothers Inc. Upcoming"): cut after a full stop that ends one.
     stop = _sentence_end(text, start, end)
@@ -294,9 +370,20 @@ def _clean_span(
         if re.match(r"\s+(?:Minister|Secretary)\b", text[end : end + 12]):
             return []
     start, end = _trim(text, start, end)
+    start, end = _tidy_edges(text, start, end)
+    if kind == PERSON:
+        end = _with_suffix(text, end)
+        split = _place_before_person(text, start, end)
+        if split is not None:  # "Ukraine Kurt Volker": a place, then the person
+            place_end, person_start = split
+            place = text[start:place_end]
+            head = [Mention(start, place_end, place, place, PLACE, "GPE")]
+            return head + _clean_span(text, person_start, end, label, table)
     surface = _normalise(text[start:end])
-    if _is_junk(surface) or _is_unlikely(surface, kind):
+    if _is_junk(surface) or _is_unlikely(surface, kind) or surface.casefold() in AWARDS:
         return []
+    if alias_key(surface) not in table:
+        kind = _kind_from_name(surface, kind)
     if (
         " " not in surface
         and alias_key(surface) not in table
@@ -368,7 +455,10 @@ def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -
 
 
 def _surname_keys(name: str) -> list[str]:
-    last = name.split()[-1]
+    words = name.split()
+    while len(words) > 2 and words[-1].rstrip(".,") in ("Jr", "Sr", "II", "III", "IV"):
+        words.pop()  # "Martin Luther King Jr." is Mr King
+    last = words[-1]
     keys = [alias_key(last)]
     bare = re.sub(r"^(?:al|el|ad|as|bin|ibn)-", "", last, flags=re.I)
     if bare != last:
@@ -383,6 +473,105 @@ def _could_be_surname(m: Mention, table: Mapping[str, tuple[str, str]]) -> bool:
         return True
     # The model calls some surnames places ("Almagro"); a known place stays a place.
     return m.kind == PLACE and alias_key(m.name) not in table
+
+
+# Words just before a name that say it is a person's: "Mr Davey", "striker Solskjaer".
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Prof)\.?|"
+    r"\b(?:President|Senator|Sen\.|Rep\.|Gov\.|Governor|Mayor|Judge|Minister|Secretary|"
+    r"Chancellor|Premier|Coach|coach|striker|midfielder|defender|goalkeeper|winger|"
+    r"actor|actress|singer|director|chairman|spokesman|spokeswoman|Speaker|Detective|"
+    r"Lt\.|Col\.|Gen\.|Sgt\.|Capt\.|Officer|Prince|Princess|King|Queen))\s+$"
+)
+# A place run into a person's span ("Ukraine Kurt Volker") is split off in _clean_span;
+# here, a name the gazetteer knows as a country or a first-level region.
+
+
+def _weigh_evidence(text: str, mentions: list[Mention], table: Mapping[str, tuple[str, str]]):
+    """Give each mention its vote: the model's label counts once; a title before the name
+    makes it a person's, three times over; a country or region the gazetteer knows is a
+    place twice over unless a title says otherwise."""
+    from . import gazetteer
+
+    for m in mentions:
+        if m.kind is None or m.label == "DATELINE":
+            continue
+        before = text[max(0, m.start - 14) : m.start]
+        if _PERSON_BEFORE.search(before):
+            m.kind, m.weight = PERSON, 3.0
+            continue
+        if alias_key(m.surface) in table:
+            continue
+        place = gazetteer.lookup(m.surface)
+        if place is None:
+            continue
+        if place.level != gazetteer.CITY and m.kind in (PERSON, ORGANIZATION):
+            m.kind, m.weight = PLACE, 2.0
+        elif m.kind == PLACE:
+            m.weight = 1.5  # confirmed
+            if place.level == gazetteer.COUNTRY:
+                m.name = place.name  # "Kingdom of Cambodia" is Cambodia
+
+
+# "Bombay Stock Exchange (BSE)": the story defines a short form.
+_DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
+
+
+def plural_key(name: str) -> str:
+    """'Lib Dems' and 'Lib Dem', 'Tories' and 'Tory' share a key."""
+    key = alias_key(name)
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        return key[:-1]
+    return key
+
+
+def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
+    """Within a story, a short form is the full name it stands for: an acronym defined in
+    brackets, a club's or company's name cut to its head or tail ("United" for Manchester
+    United, "Willis" for Willis Faber Plc), and a plural for its singular."""
+    full = [m for m in mentions if m.kind == ORGANIZATION and " " in m.name]
+    defined: dict[str, str] = {}
+    for m in full:
+        after = _DEFINED.match(text, m.end, m.end + 14) or _DEFINED.match(text, m.end + 1)
+        if after:
+            defined[after.group(1).casefold()] = m.name
+    for m in mentions:
+        if m.kind not in (ORGANIZATION, PERSON, None) or m.label == "DATELINE":
+            continue
+        key = m.name.casefold()
+        if key in defined:
+            m.name, m.kind = defined[key], ORGANIZATION
+            continue
+        words = key.split()
+        if words and words[0] in GENERIC_WORDS:
+            continue
+        longer = {
+            o.name
+            for o in full
+            if o is not m
+            and len(o.name.split()) > len(words)
+            and (
+                o.name.casefold().split()[: len(words)] == words
+                or o.name.casefold().split()[-len(words) :] == words
+            )
+        }
+        if len(longer) == 1 and (m.kind == ORGANIZATION or not _has_person_evidence(m)):
+            m.name, m.kind = longer.pop(), ORGANIZATION
+    # One spelling for a plural and its singular: the story's commoner one.
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        if m.kind in (ORGANIZATION, GROUP, PERSON):
+            forms[plural_key(m.name)][m.name] += 1
+    for m in mentions:
+        counter = forms.get(plural_key(m.name))
+        if counter and len(counter) > 1:
+            m.name = counter.most_common(1)[0][0]
+
+
+def _has_person_evidence(m: Mention) -> bool:
+    return m.weight >= 3.0
 
 
 def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
@@ -430,7 +619,7 @@ def _unify_kinds(mentions: list[Mention]) -> list[Mention]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for m in sorted(mentions, key=lambda m: m.start):
         if m.kind:
-            votes[alias_key(m.name)][m.kind] += 1
+            votes[alias_key(m.name)][m.kind] += m.weight
     # Counter.most_common keeps first-seen order among equal counts.
     winner = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
     kept = []
@@ -456,26 +645,44 @@ def _whole_word(surface: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", re.I)
 
 
-def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Mention]:
-    """Find the body's entities in a headline written in capitals (not given to the model)."""
-    if not _is_shouted(story.title):
+@lru_cache(maxsize=1024)
+def _exact_word(surface: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)")
+
+
+def _headline_mentions(
+    story: ParsedStory, mentions: list[Mention], table: Mapping[str, tuple[str, str]]
+) -> list[Mention]:
+    """Find the body's entities in the headline (not given to the model): anchored to
+    what the body names, never guessed from title case. A person's surname counts
+    ("Solskjaer raises hopes"), and so does a country or region the gazetteer knows."""
+    if not story.title.strip():
         return mentions
     found = []
     seen = set()
     folded = story.title.casefold()
+    shouted = _is_shouted(story.title)
     for m in mentions:
         # Wire headlines drop a company's legal suffix: "GRACO SEES ..." for "Graco Inc".
         short = _LEGAL_SUFFIX.sub("", m.name) if m.kind == ORGANIZATION else m.name
+        if m.kind == PERSON and " " in m.name:
+            short = m.name.split()[-1]
         for surface in (m.surface, m.name, short):
             key = (surface.casefold(), m.name)
-            # Two letters in capitals could be a word ("US" in "LET US"): too risky.
-            if key in seen or len(surface) < 3:
+            # Two letters in capitals could be a word ("US" in "LET US"): only in a
+            # headline that is not shouted, and written just so.
+            short_form = len(surface) < 3
+            if key in seen or short_form and (shouted or surface not in story.title):
                 continue
             seen.add(key)
             if surface.casefold() not in folded:  # the common case: no regex needed
                 continue
-            for hit in _whole_word(surface).finditer(story.title):
+            pattern = _exact_word(surface) if short_form else _whole_word(surface)
+            for hit in pattern.finditer(story.title):
                 found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
+    if not shouted:  # wire headlines in capitals use "U.S." as an adjective
+        found += _headline_aliases(story.title, shouted, table)
+    found += _headline_places(story.title, {m.name for m in found})
     # One headline word counts once, for the longest name that covers it.
     found.sort(key=lambda m: (m.start, m.start - m.end))
     kept: list[Mention] = []
@@ -483,6 +690,83 @@ def _headline_mentions(story: ParsedStory, mentions: list[Mention]) -> list[Ment
         if not kept or m.start >= kept[-1].end:
             kept.append(m)
     return kept + mentions
+
+
+def _headline_aliases(
+    title: str, shouted: bool, table: Mapping[str, tuple[str, str]]
+) -> list[Mention]:
+    """Names in the alias table ("US" for the United States), as runs of 1-3 words."""
+    found = []
+    words = list(re.finditer(r"[\w.'’-]+", title))
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            if i + n > len(words):
+                continue
+            start, end = words[i].start(), words[i + n - 1].end()
+            surface = title[start:end].rstrip(".'’") if n > 1 else title[start:end]
+            if not surface[:1].isupper() or (len(surface) < 3 and shouted):
+                continue
+            hit = table.get(alias_key(surface))
+            if hit and hit[1] != GROUP:
+                found.append(Mention(start, start + len(surface), surface, *hit, "ALIAS"))
+                break
+    return found
+
+
+def _headline_places(title: str, taken: set[str]) -> list[Mention]:
+    """Countries and first-level regions a headline names that the body does not."""
+    from . import gazetteer
+
+    found = []
+    for hit in re.finditer(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}", title):
+        words = hit.group().split()
+        # The longest run of words that is a place: "New Jersey", not "Jersey".
+        for n in range(len(words), 0, -1):
+            surface = " ".join(words[:n])
+            place = gazetteer.lookup(surface)
+            if len(surface) > 3 and place is not None and place.level != gazetteer.CITY:
+                if place.name not in taken:
+                    start = hit.start()
+                    found.append(Mention(start, start + len(surface), surface, place.name,
+                                         PLACE, "GAZETTEER"))  # fmt: skip
+                break
+    return found
+
+
+# Labels that are not the model's guess: the text itself, the alias table or the gazetteer.
+_SURE_LABELS = {"DATELINE", "ALIAS", "GAZETTEER", "ORG"}
+
+
+def _confidence(
+    entity: TaggedEntity, mentions: list[Mention], table: Mapping[str, tuple[str, str]]
+) -> float:
+    """How sure the story's own evidence makes us of this name and kind, 0..1.
+
+    A name of several words, a known alias, a title before it, a gazetteer's or a
+    dateline's word, repetition and a place in the headline or lede raise it; the
+    model's labels disagreeing with the kind lower it. A lone word taken for a person
+    that neither a title nor a full name in the story backs up stays below trust.
+    """
+    known = alias_key(entity.name) in table
+    several_words = " " in entity.name
+    backed = any(m.weight > 1 for m in mentions)
+    score = 0.35
+    if several_words or known or any(m.label in _SURE_LABELS - {"ORG"} for m in mentions):
+        score += 0.25
+    if entity.count >= 2:
+        score += 0.15
+    if backed:
+        score += 0.2
+    if entity.in_headline or entity.in_lede:
+        score += 0.1
+    disagreeing = sum(
+        1 for m in mentions if m.label in LABEL_KINDS and LABEL_KINDS[m.label] != entity.kind
+    )
+    if disagreeing and not backed and not known:
+        score -= 0.2 * disagreeing / len(mentions)
+    if entity.kind == PERSON and not (several_words or backed or known):
+        score = min(score, 0.45)
+    return round(max(0.05, min(score, 1.0)), 2)
 
 
 def _salience_score(entity: TaggedEntity, text_length: int) -> float:
@@ -506,7 +790,8 @@ def entities_from_spans(
     text = story_text(story)
     mentions: list[Mention] = []
     for start, end, label in spans:
-        mentions.extend(_clean_span(text, start, end, label, table))
+        if start >= len(story.title):  # the headline's are found by name, from the body's
+            mentions.extend(_clean_span(text, start, end, label, table))
     mentions = _dateline_mentions(story, text, mentions)
     mentions = _company_mentions(text, mentions, len(story.title))
     signoff = _SIGNOFF.search(text)
@@ -514,13 +799,15 @@ def entities_from_spans(
         mentions = [m for m in mentions if m.start < signoff.start()]
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
+    _weigh_evidence(text, mentions, table)
     _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
+    _resolve_short_forms(text, mentions)
     mentions = _unify_kinds(mentions)
     for m in mentions:
         if m.kind == GROUP:
             m.name = _singular_group(m.name)
-    mentions = _headline_mentions(story, mentions)
+    mentions = _headline_mentions(story, mentions, table)
 
     title_end = len(story.title)
     paragraphs = story.body.split("\n\n")
@@ -528,6 +815,7 @@ def entities_from_spans(
     lede_end = lede_start + len(paragraphs[0]) if paragraphs else lede_start
 
     entities: dict[tuple[str, str], TaggedEntity] = {}
+    evidence: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in sorted(mentions, key=lambda m: m.start):
         assert m.kind is not None
         entity = entities.get((m.name, m.kind))
@@ -537,6 +825,9 @@ def entities_from_spans(
         entity.count += 1
         entity.in_headline |= m.start < title_end
         entity.in_lede |= lede_start <= m.start < lede_end
+        evidence[(m.name, m.kind)].append(m)
+    for key, entity in entities.items():
+        entity.confidence = _confidence(entity, evidence[key], table)
 
     ranked = sorted(
         entities.values(), key=lambda e: (-_salience_score(e, len(text)), e.first_offset)

@@ -59,10 +59,30 @@ DEFAULT_TOPIC_RULES: tuple[TopicRule, ...] = (
 )
 
 
+# A topic a rule finds is the story's only when it is central: named in the headline or
+# the lede, or mentioned this many times. One passing mention of an election in a story
+# about phones is not an "Elections" story.
+CENTRAL_MENTIONS = 3
+
+
+def _hits(rule: TopicRule, text: str) -> int:
+    patterns = [_phrase(p) for p in rule.phrases]
+    patterns += [_term(t) for t in (*rule.required, *rule.any_of)]
+    return sum(len(p.findall(text)) for p in patterns)
+
+
+def is_central(rule: TopicRule, story: ParsedStory) -> bool:
+    lede = story.body.split("\n\n", 1)[0]
+    if _hits(rule, story.title) or _hits(rule, lede):
+        return True
+    return _hits(rule, story.body) >= CENTRAL_MENTIONS
+
+
 def match_topics(story: ParsedStory, rules: Iterable[TopicRule]) -> list[str]:
-    """The names of the rules that match the story's headline and body, in rule order."""
+    """The names of the rules that match the story's headline and body and are central
+    to it (see is_central), in rule order."""
     text = f"{story.title}\n\n{story.body}"
-    return [rule.name for rule in rules if rule.matches(text)]
+    return [rule.name for rule in rules if rule.matches(text) and is_central(rule, story)]
 
 
 def topics_for(story: ParsedStory, rules: Sequence[TopicRule] = DEFAULT_TOPIC_RULES) -> list[str]:

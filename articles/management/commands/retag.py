@@ -27,6 +27,16 @@ class Command(BaseCommand):
             "--since", metavar="DATE", help="stories imported or updated since DATE (YYYY-MM-DD)"
         )
         which.add_argument("--batch", type=int, metavar="ID", help="the stories of one batch")
+        which.add_argument(
+            "--resolve-only",
+            action="store_true",
+            help="tag nothing; only merge plurals, surnames and kinds across the archive",
+        )
+        parser.add_argument(
+            "--no-resolve",
+            action="store_true",
+            help="re-tag without resolving entities across the archive afterwards",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -35,6 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["resolve_only"]:
+            self._report_resolution(services.entities_resolve(), options["verbosity"])
+            return
         stories = Article.objects.all()
         if options["since"]:
             try:
@@ -53,8 +66,24 @@ class Command(BaseCommand):
         show = options["verbosity"] >= 1 and sys.stderr.isatty()
         with tqdm(total=stories.count(), disable=not show, unit=" stories", file=sys.stderr) as bar:
             done = services.articles_retag(
-                articles=stories, workers=options["workers"], on_progress=bar.update
+                articles=stories,
+                workers=options["workers"],
+                on_progress=bar.update,
+                resolve=False,
             )
         search.keep_in_step()  # the new tags are searchable at once
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"{done} stories re-tagged"))
+        if not options["no_resolve"]:
+            self._report_resolution(services.entities_resolve(), options["verbosity"])
+
+    def _report_resolution(self, result: services.ResolveResult, verbosity: int) -> None:
+        if verbosity >= 2:
+            for kept, removed in result.merged:
+                self.stdout.write(f"merged {', '.join(removed)} into {kept}")
+        if verbosity >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"entities: {len(result.merged)} merges, {result.rescored} confidences updated"
+                )
+            )
