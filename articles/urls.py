@@ -91,8 +91,9 @@ urlpatterns = [
     ),
     path("api/entities/<slug:slug>/", api.entity_by_slug, name="api-entity-by-slug"),
     path("api/schema.json", api.schema, name="api-schema"),
-    # JSON 404s under /api/; paths without a final slash still get APPEND_SLASH's redirect.
-    re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
+    # JSON 404s under /api/ (any character, a newline too); paths without a final slash
+    # still get APPEND_SLASH's redirect.
+    re_path(r"^api/(?:[\s\S]*/)?$", api.not_found, name="api-not-found"),
     re_path(
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
         cached_page(views.EntityView.as_view()),
