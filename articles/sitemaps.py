@@ -15,6 +15,8 @@ from .models import Article
 from .public import public_entities, public_sources
 
 URLS_PER_PAGE = 10_000
+# The search OpenSearch offers as its example Query.
+OPENSEARCH_EXAMPLE = "election"
 
 
 class StorySitemap(Sitemap):
@@ -72,6 +74,6 @@ def opensearch_xml(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opensearch.xml",
-        {"base": f"{request.scheme}://{request.get_host()}"},
+        {"base": f"{request.scheme}://{request.get_host()}", "example": OPENSEARCH_EXAMPLE},
         content_type="application/opensearchdescription+xml; charset=utf-8",
     )
