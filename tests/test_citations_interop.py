@@ -3,7 +3,7 @@ CSL-JSON through citeproc-py, RIS through rispy, for every kind of story the arc
 holds (dated or not, with a byline, an agency, a corporate or a mixed byline, or none)."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import bibtexparser
 import pytest
@@ -15,7 +15,9 @@ from pybtex.database import parse_string
 from pybtex.plugin import find_plugin
 
 from articles import citations
-from articles.models import Article, Source
+from articles.models import Article
+
+from .test_citations import story as citation_story
 
 PERMALINK = "https://archive.example/stories/{pk}-x/"
 ACCESSED = date(2026, 11, 27)
@@ -38,20 +40,11 @@ KINDS = {
 
 
 def story(pk: int, **fields) -> Article:
-    defaults = {
-        "pk": pk,
-        "title": "Blair wins third term",
-        "byline": "Nick Assinder",
-        "published_at": datetime(2005, 5, 6, 9, 30, tzinfo=UTC),
-        "date_precision": "minute",
-        "source": Source(name="BBC News", slug="bbc-news"),
-        "url": "https://news.example/politics/blair",
-        "disclaimer": "For personal use only.",
-    }
-    fields = {**defaults, **fields}
-    if fields["published_at"] is None:
+    """test_citations' story, with one author and an unknown date where it has none."""
+    fields = {"byline": "Nick Assinder", **fields}
+    if fields.get("published_at", "dated") is None:
         fields["date_precision"] = "none"
-    return Article(**fields)
+    return citation_story(pk=pk, **fields)
 
 
 @pytest.fixture(scope="module")
