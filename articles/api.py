@@ -9,27 +9,38 @@ problem documents. The contract is the OpenAPI schema in `openapi.py`, served at
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from functools import wraps
 from http import HTTPStatus
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+from jsonschema import Draft202012Validator, FormatChecker
 
 from .filters import ArticleFilter
 from .models import Article, Entity, EntityAlias, Mention, Source, normalize_alias
-from .openapi import SCHEMA
+from .openapi import (
+    DATE_PATTERN,
+    EMPTY,
+    ENTITY_MAX_PAGE_SIZE,
+    ENTITY_PAGE_SIZE,
+    SCHEMA,
+    SLUG_PATTERN,
+    STORY_MAX_PAGE_SIZE,
+    STORY_PAGE_SIZE,
+)
 
-STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE = 20, 100
-# The entity list also serves search-box autocomplete: small pages by default.
-ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE = 10, 50
-ENTITY_QUERY_MAX_LENGTH = 100
 SUGGESTIONS = 8
-_NUMBER = re.compile(r"[0-9]{1,9}")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# How a query string spells an integer: as the schema's clients write one, no more.
+_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,17}")
 
 
 class ApiError(Exception):
@@ -46,46 +57,121 @@ def problem(status: int, detail: str, errors: dict | None = None, **extra) -> Js
 
 
 def json_response(data: dict | list, *, status: int = 200, **kwargs) -> JsonResponse:
-    response = JsonResponse(
+    return JsonResponse(
         data,
         status=status,
         safe=isinstance(data, dict),
         json_dumps_params={"ensure_ascii": False},
         **kwargs,
     )
-    # Public, read-only data: any site may read it from a browser.
-    response["Access-Control-Allow-Origin"] = "*"
+
+
+def method_not_allowed() -> JsonResponse:
+    response = problem(405, "This API is read-only.")
+    response["Allow"] = ", ".join(SAFE_METHODS)
     return response
 
 
-def api_view(view: Callable) -> Callable:
-    """GET and HEAD only; errors, including 404s, come back as JSON."""
+def api_view(path: str | None, *, dated: bool = True) -> Callable[[Callable], Callable]:
+    """A view of the operation at `path` in the schema: its query string is checked
+    against the schema's parameters first, and errors, 404s included, are problems.
+    A `dated` answer says when the archive last changed (Last-Modified).
+    The API changes nothing, so no request needs a CSRF token."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        if request.method not in ("GET", "HEAD"):
-            response = problem(405, "This API is read-only.")
-            response["Allow"] = "GET, HEAD"
+    def decorator(view: Callable) -> Callable:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+            if request.method not in ("GET", "HEAD"):
+                return method_not_allowed()
+            try:
+                if path is not None:
+                    errors = query_errors(request, path)
+                    if errors:
+                        raise ApiError(400, "Invalid parameters.", errors)
+                response = view(request, *args, **kwargs)
+            except ApiError as exc:
+                return problem(exc.status, exc.detail, exc.errors)
+            except Http404:
+                return problem(404, "Not found.")
+            if dated and response.status_code == 200:
+                modified = archive_modified()
+                if modified is not None:
+                    response["Last-Modified"] = http_date(modified.timestamp())
             return response
-        try:
-            return view(request, *args, **kwargs)
-        except ApiError as exc:
-            return problem(exc.status, exc.detail, exc.errors)
-        except Http404:
-            return problem(404, "Not found.")
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def _positive_int(request: HttpRequest, name: str, default: int, maximum: int | None) -> int:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        return default
-    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
-        raise ApiError(400, f"{name} must be a positive whole number.", {name: ["Invalid."]})
-    if maximum is not None and int(raw) > maximum:
-        raise ApiError(400, f"{name} may be at most {maximum}.", {name: ["Too large."]})
-    return int(raw)
+def archive_modified():
+    """When a story last changed (hidden ones too: hiding one changes the answers)."""
+    return Article.objects.aggregate(last=Max("updated_at"))["last"]
+
+
+# Checking a query string against the schema ----------------------------------
+
+
+@functools.cache
+def _query_parameters(path: str) -> list[tuple[str, dict, Draft202012Validator]]:
+    return [
+        (p["name"], p["schema"], Draft202012Validator(p["schema"], format_checker=FormatChecker()))
+        for p in SCHEMA["paths"][path]["get"].get("parameters", [])
+        if p["in"] == "query"
+    ]
+
+
+def _wants_integer(schema: dict) -> bool:
+    return schema.get("type") == "integer" or any(map(_wants_integer, schema.get("anyOf", [])))
+
+
+def _typed(raw: str, schema: dict) -> str | int:
+    """A query string value as the schema's type reads it."""
+    return int(raw) if _wants_integer(schema) and _INTEGER.fullmatch(raw) else raw
+
+
+def expected(schema: dict) -> str:
+    """What a parameter's schema accepts, in words."""
+    if "anyOf" in schema:
+        options = [expected(s) for s in schema["anyOf"] if s != EMPTY]
+        return " or ".join(options) + ", or empty"
+    if "enum" in schema:
+        return "one of " + ", ".join(f"“{value}”" for value in schema["enum"] if value)
+    if schema.get("type") == "array":
+        return f"at most {schema['maxItems']} values, each {expected(schema['items'])}"
+    if schema.get("type") == "integer":
+        return f"a whole number from {schema['minimum']} to {schema['maximum']:,}"
+    if schema.get("pattern") == DATE_PATTERN:
+        return "a date, YYYY-MM-DD"
+    if schema.get("pattern") == SLUG_PATTERN:
+        return f"a slug (letters, digits, - and _) of at most {schema['maxLength']} characters"
+    return f"text of at most {schema['maxLength']} characters, with no NUL"
+
+
+def query_errors(request: HttpRequest, path: str) -> dict[str, list[str]]:
+    """What is wrong with the query string, per parameter, as the schema says it."""
+    errors = {}
+    for name, schema, validator in _query_parameters(path):
+        values = request.GET.getlist(name)
+        if not values:
+            continue
+        if schema.get("type") == "array":
+            instance = [_typed(value, schema["items"]) for value in values]
+        elif len(values) > 1:
+            errors[name] = ["Given more than once."]
+            continue
+        else:
+            instance = _typed(values[0], schema)
+        if not validator.is_valid(instance):
+            errors[name] = [f"Expected {expected(schema)}."]
+    return errors
+
+
+def _number(request: HttpRequest, name: str, default: int) -> int:
+    """A page parameter, once query_errors() has checked it."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw else default
 
 
 def _page_url(request: HttpRequest, number: int) -> str:
@@ -103,8 +189,8 @@ def paginate(
     count: int | None = None,
 ) -> tuple[Page, dict]:
     """A page of `queryset`; `count`, where the caller knows it, saves a COUNT query."""
-    page_size = _positive_int(request, "page_size", default, maximum)
-    number = _positive_int(request, "page", 1, None)
+    page_size = min(_number(request, "page_size", default), maximum)
+    number = _number(request, "page", 1)
     paginator = Paginator(queryset, page_size)
     if count is not None:
         paginator.count = count
@@ -192,17 +278,26 @@ def mention_data(request: HttpRequest, mention: Mention) -> dict:
 # Views -----------------------------------------------------------------------
 
 
-@api_view
+@api_view("/api/stories/")
 def story_list(request: HttpRequest) -> JsonResponse:
     """Stories, with the same parameters as /search/, plus page and page_size."""
     filterset = ArticleFilter(
         request.GET, queryset=Article.objects.published().for_listing(), request=request
     )
     if not filterset.is_valid():
-        raise ApiError(400, "Invalid search parameters.", _form_errors(filterset.form))
+        # The schema has checked the form of every value: what is left is a slug the
+        # archive does not have, which is a resource not found.
+        unknown = all(
+            error.code == "invalid_choice"
+            for errors in filterset.form.errors.as_data().values()
+            for error in errors
+        )
+        raise ApiError(
+            404 if unknown else 400, "Invalid search parameters.", _form_errors(filterset.form)
+        )
     # The page asked for is fetched with the exact count, in one search.
-    page_size = _positive_int(request, "page_size", STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE)
-    number = _positive_int(request, "page", 1, None)
+    page_size = min(_number(request, "page_size", STORY_PAGE_SIZE), STORY_MAX_PAGE_SIZE)
+    number = _number(request, "page", 1)
     found = filterset.results(offset=(number - 1) * page_size, limit=page_size)
     page, envelope = paginate(
         request,
@@ -214,7 +309,7 @@ def story_list(request: HttpRequest) -> JsonResponse:
     return json_response({**envelope, "results": [story_summary(request, story) for story in page]})
 
 
-@api_view
+@api_view("/api/stories/{id}/")
 def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
     story = get_object_or_404(
         Article.objects.published().select_related("source", "publisher").defer("raw_input"),
@@ -257,19 +352,9 @@ def counted_entities() -> QuerySet:
 
 
 def entity_query(request: HttpRequest) -> tuple[str, str]:
-    """The `q` and `kind` parameters of the entity list and suggestions, checked."""
-    q = " ".join(request.GET.get("q", "").split())
-    kind = request.GET.get("kind", "")
-    errors = {}
-    if len(q) > ENTITY_QUERY_MAX_LENGTH:
-        errors["q"] = [f"At most {ENTITY_QUERY_MAX_LENGTH} characters."]
-    if "\x00" in q:
-        errors["q"] = ["Null characters are not allowed."]
-    if kind and kind not in Entity.Kind.values:
-        errors["kind"] = [f"One of: {', '.join(Entity.Kind.values)}."]
-    if errors:
-        raise ApiError(400, "Invalid parameters.", errors)
-    return q, kind
+    """The `q` and `kind` parameters of the entity list and suggestions (query_errors()
+    has checked them), with the spaces in `q` made single."""
+    return " ".join(request.GET.get("q", "").split()), request.GET.get("kind", "")
 
 
 def matching_entities(q: str, kind: str = "") -> QuerySet:
@@ -294,7 +379,7 @@ def matching_entities(q: str, kind: str = "") -> QuerySet:
     return entities.order_by(*order)
 
 
-@api_view
+@api_view("/api/entities/")
 def entity_list(request: HttpRequest) -> JsonResponse:
     q, kind = entity_query(request)
     page, envelope = paginate(
@@ -308,7 +393,7 @@ def entity_list(request: HttpRequest) -> JsonResponse:
     )
 
 
-@api_view
+@api_view("/api/suggest/")
 def suggest(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions for a browser's search box: ["q", ["Name", …]]."""
     q, kind = entity_query(request)
@@ -316,7 +401,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
     return json_response([q, names], content_type="application/x-suggestions+json")
 
 
-@api_view
+@api_view("/api/entities/{kind}/{slug}/")
 def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
     entity = get_object_or_404(counted_entities().prefetch_related("aliases"), kind=kind, slug=slug)
     # The search parameter for each kind is the kind's own name (?person=, ?topic=…).
@@ -336,7 +421,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
     return json_response(data)
 
 
-@api_view
+@api_view("/api/entities/{slug}/")
 def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
     """A bare slug, as the architecture sketch has it. Slugs are unique per kind only, so
     one match redirects to its kind's URL and several answer 300 with the choices."""
@@ -356,7 +441,7 @@ def entity_by_slug(request: HttpRequest, slug: str) -> JsonResponse:
     )
 
 
-@api_view
+@api_view("/api/", dated=False)
 def root(request: HttpRequest) -> JsonResponse:
     """Where to start: the collections and the schema that describes them."""
     return json_response(
@@ -371,11 +456,11 @@ def root(request: HttpRequest) -> JsonResponse:
     )
 
 
-@api_view
+@api_view("/api/schema.json", dated=False)
 def schema(request: HttpRequest) -> JsonResponse:
     return json_response(SCHEMA)
 
 
-@api_view
+@api_view(None, dated=False)
 def not_found(request: HttpRequest) -> JsonResponse:
     raise Http404

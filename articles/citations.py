@@ -1,4 +1,4 @@
-"""How to cite a story: APA, Chicago, BibTeX and CSL-JSON, from one description.
+"""How to cite a story: APA, Chicago, BibTeX, CSL-JSON and RIS, from one description.
 
 Each formatter returns plain text. Templates escape it for HTML; BibTeX's own
 special characters are escaped here. Citations point to the original URL when
@@ -16,8 +16,33 @@ from datetime import date, datetime
 
 from .models import Article
 
-_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.I)
+_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\||&|\band\b)\s*", re.I)
 _LEADING_BY = re.compile(r"^by\s+", re.I)
+# Words that make a byline part an organization rather than a person's name: kinds of
+# outlet and body, in any newsroom's English, not the names of particular ones.
+_ORGANIZATION_WORDS = frozenset(
+    "agency associated association bureau broadcasting channel company corporation council "
+    "daily desk department foundation gazette group herald inc institute journal llc ltd "
+    "com magazine media ministry network news newspaper newspapers newsroom office online post "
+    "press radio register service services society staff team telegraph television times "
+    "tribune tv university weekly wire wires".split()
+)
+# A part made only of these is a role ("Staff Writer", "Senior Correspondent"), not an author.
+_ROLE_WORDS = frozenset(
+    "a associate business chief columnist contributing contributor correspondent "
+    "correspondents deputy editor editors for of political reporter reporters senior special "
+    "sports staff the to writer writers posted updated".split()
+)
+# Dates that scrapers leave in a byline ("Staff Writer; Tuesday", "Posted Feb").
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december jan feb mar apr jun jul aug "
+    "sep sept oct nov dec".split()
+)
+# Where a family name starts: "Abigail Van Buren", "Marcus De Guzman", "Nicholas St Fleur".
+_PARTICLES = frozenset("al bin da de del della der di du el ibn la le st van von".split())
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+\.[a-z]{2,}")
+_PERSON_MAX_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -59,15 +84,41 @@ class Citation:
         return self.url != self.permalink
 
 
+def _is_organization(words: list[str]) -> bool:
+    """A name to cite as written: "Northeast Ohio Media Group", "BBC", "KSL.com",
+    "The Plain Dealer"."""
+    if len(words) > _PERSON_MAX_WORDS or words[0].casefold() == "the":
+        return True
+    # In a byline set in capitals ("JANIE HAR") a capital word is no acronym.
+    shouting = all(word.isupper() for word in words)
+    for word in words:
+        bare = word.strip(".,()'’")
+        if bare.casefold() in _ORGANIZATION_WORDS:
+            return True
+        if not shouting and len(bare) >= 2 and bare.isupper() and bare.isalpha():  # AP, BBC
+            return True
+        if any(ch.isdigit() for ch in bare) or _DOMAIN.fullmatch(bare):  # 9News, KSL.com
+            return True
+    return False
+
+
 def parse_authors(byline: str) -> list[Name]:
-    """'By Jane Doe and John Smith' -> [Name('Jane', 'Doe'), Name('John', 'Smith')]."""
+    """'By Jane Doe and John Smith' -> [Name('Jane', 'Doe'), Name('John', 'Smith')].
+
+    An organization ("Ari Wasserman; Northeast Ohio Media Group") is one literal name,
+    with no given name, and a role ("Jane Doe, Staff Writer") is no name at all."""
     names = []
     for part in _SPLIT_AUTHORS.split(_LEADING_BY.sub("", byline.strip())):
         words = part.split()
-        if len(words) >= 2:
-            names.append(Name(" ".join(words[:-1]), words[-1]))
-        elif words:
-            names.append(Name("", words[0]))
+        if not words or all(w.casefold().rstrip(".") in _ROLE_WORDS | _DATE_WORDS for w in words):
+            continue
+        if len(words) == 1 or _is_organization(words):
+            names.append(Name("", " ".join(words)))
+            continue
+        family = len(words) - 1
+        while family > 1 and words[family - 1].casefold().rstrip(".") in _PARTICLES:
+            family -= 1
+        names.append(Name(" ".join(words[:family]), " ".join(words[family:])))
     return names
 
 
@@ -98,7 +149,8 @@ def _ascii_word(text: str) -> str:
 
 
 def _key(story: Article, authors: list[Name]) -> str:
-    """A BibTeX key such as "assinder2005blair": author, year, first long title word."""
+    """A BibTeX key such as "assinder2005blair-7": author, year, first long title word,
+    and the story's id, which alone makes it unique (31 stories were "anonndblair")."""
     who = ""
     if authors:
         # "The Associated Press" gives "associated", not "the".
@@ -106,7 +158,7 @@ def _key(story: Article, authors: list[Name]) -> str:
         who = _ascii_word(words[0]) if words else ""
     year = str(story.published_at.year) if story.published_at else "nd"
     words = [w for w in (_ascii_word(w) for w in story.title.split()) if len(w) > 3]
-    return f"{who or 'anon'}{year}{words[0] if words else story.pk}"
+    return f"{who or 'anon'}{year}{words[0] if words else 'story'}-{story.pk}"
 
 
 def _dated(citation: Citation) -> bool:
@@ -234,12 +286,16 @@ def _bibtex_author(name: Name) -> str:
 
 
 def bibtex(citation: Citation) -> str:
+    """A @misc entry, which classic BibTeX styles and biblatex both take for a story on
+    the web: no field is required, so an undated, anonymous story still formats. Where
+    it was published goes in howpublished; url and urldate are read by natbib's and
+    biblatex's styles, and the note names the archive copy."""
     fields: list[tuple[str, str]] = []
     if citation.authors:
         fields.append(("author", " and ".join(_bibtex_author(a) for a in citation.authors)))
     fields.append(("title", "{" + bibtex_escape(citation.title) + "}"))
     if citation.container:
-        fields.append(("journal", bibtex_escape(citation.container)))
+        fields.append(("howpublished", bibtex_escape(citation.container)))
     if citation.publisher:
         fields.append(("publisher", bibtex_escape(citation.publisher)))
     if _dated(citation):
@@ -256,7 +312,7 @@ def bibtex(citation: Citation) -> str:
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
         for name, value in fields
     )
-    return f"@article{{{citation.key},\n{body}\n}}"
+    return f"@misc{{{citation.key},\n{body}\n}}"
 
 
 def _note(citation: Citation) -> str:
@@ -307,6 +363,41 @@ def csl(citation: Citation) -> dict:
 
 def csl_json(citation: Citation) -> str:
     return json.dumps([csl(citation)], indent=2, ensure_ascii=False)
+
+
+# RIS (Zotero, EndNote, Mendeley) --------------------------------------------
+
+
+def _ris_date(when: date, precision: str) -> str:
+    """RIS's YYYY/MM/DD/ with what is not known left empty."""
+    month = f"{when.month:02d}" if precision != Article.DatePrecision.YEAR else ""
+    day = f"{when.day:02d}" if month and precision != Article.DatePrecision.MONTH else ""
+    return f"{when.year:04d}/{month}/{day}/"
+
+
+def _ris_author(name: Name) -> str:
+    # "Family, Given" is a person; a name with no comma is kept whole, as an organization.
+    return f"{name.family}, {name.given}" if name.is_person else name.family
+
+
+def ris(citation: Citation) -> str:
+    """A newspaper article (TY NEWS) with the site as its publication."""
+    lines = [("TY", "NEWS"), ("ID", citation.key), ("TI", citation.title)]
+    lines += [("AU", _ris_author(name)) for name in citation.authors]
+    if _dated(citation):
+        lines.append(("PY", str(citation.published.year)))
+        lines.append(("DA", _ris_date(citation.published, citation.precision)))
+    if citation.container:
+        lines.append(("T2", citation.container))
+    if citation.publisher:
+        lines.append(("PB", citation.publisher))
+    lines.append(("UR", citation.url))
+    lines.append(("Y2", _ris_date(citation.accessed, Article.DatePrecision.DAY)))
+    lines.append(("DB", "newsarchive"))
+    lines.append(("N1", _note(citation)))
+    lines.append(("ER", ""))
+    # One line per tag: line breaks inside a value would start a bogus one.
+    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
 
 
 def all_styles(citation: Citation) -> dict[str, str]:

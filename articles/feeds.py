@@ -68,15 +68,18 @@ class StoryFeed(Feed):
         return "\n".join(parts)
 
     def item_pubdate(self, item: Article):
-        return item.published_at or item.created_at
+        # An undated story has no <published>: when it was archived is not when it was
+        # published. Atom requires only <updated>.
+        return item.published_at
 
     def item_updateddate(self, item: Article):
         return item.updated_at_source or item.published_at or item.created_at
 
-    def item_author_name(self, item: Article) -> str:
-        if item.byline:
-            return item.byline
-        return item.source.name if item.source else ""
+    def item_author_name(self, item: Article) -> str | None:
+        """The byline, else the source; else no <author> (the feed's own applies),
+        since Atom forbids an empty name."""
+        name = " ".join(item.byline.split()) or (item.source.name if item.source else "")
+        return name or None
 
     def item_categories(self, item: Article) -> list[str]:
         return [mention.entity.name for mention in item.topic_mentions]

@@ -26,10 +26,22 @@ ENTITY_PARAMS = {
 }
 
 
+class SlugsField(django_filters.fields.ModelMultipleChoiceField):
+    """Slugs, where one left empty (`?person=`, as a blank form field sends) is not given."""
+
+    def clean(self, value):
+        return super().clean([slug for slug in value or [] if slug != ""])
+
+
 class EntityFilter(django_filters.ModelMultipleChoiceFilter):
     """`?person=a&person=b`: stories that mention every one of them (AND)."""
 
+    field_class = SlugsField
+    # The most of one kind a search names; the API's schema publishes it.
+    max_values = 10
+
     def __init__(self, kind: str, **kwargs) -> None:
+        self.kind = kind
         kwargs.setdefault("queryset", Entity.objects.filter(kind=kind))
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault(

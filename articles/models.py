@@ -220,6 +220,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
             models.Index(fields=["source", "published_at"], name="article_source_date"),
+            # When the archive last changed: the API's Last-Modified, on every answer.
+            models.Index(fields=["updated_at"], name="article_updated"),
         ]
 
     def __str__(self) -> str:

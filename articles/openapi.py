@@ -7,6 +7,11 @@ schema does not name: an undocumented field fails the tests.
 
 from __future__ import annotations
 
+import django_filters
+
+from .filters import ArticleFilter, EntityFilter
+from .models import Article, Entity
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -47,43 +52,113 @@ def _query(name: str, description: str, schema: dict | None = None, **extra) -> 
     }
 
 
+# Every query parameter may be given empty, which means "not given", as an HTML form
+# sends a field left blank. A parameter that is not an array may be given once only.
+EMPTY = {"const": ""}
+
+
+def _or_empty(schema: dict) -> dict:
+    return {"anyOf": [schema, EMPTY]}
+
+
 URL = {"type": "string", "format": "uri"}
 DATETIME = {"type": "string", "format": "date-time"}
-KINDS = ["person", "organization", "place", "group", "topic"]
-SLUG_LIST = {"type": "array", "items": {"type": "string"}}
+KINDS = list(Entity.Kind.values)
+PRECISIONS = list(Article.DatePrecision.values)
+# Free text: any character but NUL, which no database stores.
+NO_NUL = "^[^\\x00]*$"
+# Slugs as Django's slugify() makes them (ASCII letters, digits, hyphens, underscores).
+SLUG_PATTERN = "^[-a-zA-Z0-9_]*$"
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Query strings are short enough for any proxy that allows URLs of this many bytes; the
+# tests check the longest request the schema allows against it (see REQUEST_LINE_LIMIT).
+REQUEST_LINE_LIMIT = 32 * 1024
 
-PAGE_PARAMETERS = [
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
-]
+# Pages: the API's bounds, read by api.py and published here.
+MAX_PAGE = 100_000
+STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE = 20, 100
+# The entity list also serves search-box autocomplete: small pages by default.
+ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE = 10, 50
+ENTITY_QUERY_MAX_LENGTH = 100
 
-SEARCH_PARAMETERS = [
-    _query(
-        "q",
-        'Words (all must match), "a phrase", OR, -excluded, prefix*. At most 500 characters.',
-        {"type": "string", "maxLength": 500},
-    ),
-    *[
+
+def _integer(minimum: int, maximum: int) -> dict:
+    return _or_empty({"type": "integer", "minimum": minimum, "maximum": maximum})
+
+
+def _text(max_length: int) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": NO_NUL}
+
+
+def _slug(max_length: int) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": SLUG_PATTERN}
+
+
+def _page_parameters(default: int, maximum: int, noun: str) -> list[dict]:
+    return [
+        _query("page", f"Page number, from 1 to {MAX_PAGE:,}.", _integer(1, MAX_PAGE)),
         _query(
-            kind,
-            f"Slug of a {kind} every story must mention; repeat for more (AND).",
-            SLUG_LIST,
-            explode=True,
-        )
-        for kind in KINDS
-    ],
-    _query("source", "Slug of the source."),
-    _query("section", "Section name, any case.", {"type": "string", "maxLength": 200}),
-    _query("from", "Published on or after this date.", {"type": "string", "format": "date"}),
-    _query("to", "Published on or before this date.", {"type": "string", "format": "date"}),
-    _query("year", "Published in this year.", {"type": "integer", "minimum": 1, "maximum": 9999}),
+            "page_size",
+            f"{noun} per page (default {default}, at most {maximum}).",
+            _integer(1, maximum),
+        ),
+    ]
+
+
+SEARCH_DESCRIPTIONS = {
+    "q": 'Words (all must match), "a phrase", OR, -excluded, prefix*.',
+    "source": "Slug of the source.",
+    "section": "Section name, any case.",
+    "from": "Published on or after this date.",
+    "to": "Published on or before this date.",
+    "year": "Published in this year.",
+    "has_date": "Only dated (true) or undated (false) stories.",
+    "sort": "relevance (the default with q), newest (the default without), or oldest.",
+}
+
+
+def _filter_schema(name: str, spec: django_filters.Filter) -> tuple[dict, dict]:
+    """The JSON Schema of one ArticleFilter parameter, read from the filter itself."""
+    if isinstance(spec, EntityFilter):
+        items = _slug(Entity._meta.get_field("slug").max_length)
+        array = {"type": "array", "items": items, "maxItems": spec.max_values}
+        return array, {"explode": True}
+    if isinstance(spec, django_filters.ModelChoiceFilter):
+        model = spec.extra["queryset"].model
+        return _slug(model._meta.get_field(spec.extra["to_field_name"]).max_length), {}
+    if isinstance(spec, django_filters.ChoiceFilter):
+        return {"enum": [key for key, _label in spec.extra["choices"]] + [""]}, {}
+    if isinstance(spec, django_filters.DateFilter):
+        return _or_empty({"type": "string", "format": "date", "pattern": DATE_PATTERN}), {}
+    if isinstance(spec, django_filters.NumberFilter):
+        return _integer(spec.extra["min_value"], spec.extra["max_value"]), {}
+    if isinstance(spec, django_filters.CharFilter):
+        return _text(spec.extra["max_length"]), {}
+    raise TypeError(f"no schema for the filter {name!r} ({type(spec).__name__})")
+
+
+def _search_parameters() -> list[dict]:
+    parameters = []
+    for name, spec in ArticleFilter.base_filters.items():
+        schema, extra = _filter_schema(name, spec)
+        if isinstance(spec, EntityFilter):
+            description = (
+                f"Slug of {'an' if spec.kind[0] in 'aeiou' else 'a'} {spec.kind} every story "
+                "must mention; repeat for more (AND), "
+                f"up to {spec.max_values}."
+            )
+        else:
+            description = SEARCH_DESCRIPTIONS[name]
+        parameters.append(_query(name, description, schema, **extra))
+    return parameters
+
+
+SEARCH_PARAMETERS = _search_parameters()
+ENTITY_PARAMETERS = [
     _query(
-        "has_date", "Only dated (true) or undated (false) stories.", {"enum": ["true", "false"]}
+        "q", "Part of a name or alias (or what has been typed).", _text(ENTITY_QUERY_MAX_LENGTH)
     ),
-    _query(
-        "sort",
-        "relevance (the default with q), newest (the default without), or oldest.",
-        {"enum": ["relevance", "newest", "oldest"]},
-    ),
+    _query("kind", "Only this kind.", {"enum": [*KINDS, ""]}),
 ]
 
 SOURCE = _object({"name": {"type": "string"}, "slug": {"type": "string"}, "html_url": URL})
@@ -99,7 +174,7 @@ STORY_SUMMARY_PROPERTIES = {
     "dateline": {"type": "string"},
     "section": {"type": "string"},
     "published_at": _nullable(DATETIME),
-    "date_precision": {"enum": ["none", "year", "month", "day", "minute"]},
+    "date_precision": {"enum": PRECISIONS},
     "summary": {"type": "string"},
     "word_count": {"type": "integer", "minimum": 0},
     "source": {**_nullable(_ref("Source")), "description": "Who wrote it."},
@@ -205,7 +280,10 @@ SCHEMA: dict = {
             "the query string. A story search ranks every match by BM25, and its count is "
             "exact. Errors are "
             "RFC 9457 problem documents. Stories an editor has "
-            "hidden never appear, nor do entities only hidden stories mention."
+            "hidden never appear, nor do entities only hidden stories mention. "
+            "Any origin may read it (CORS). A parameter left empty counts as not given; "
+            "one that is not an array may be given only once. The longest request this "
+            f"schema allows fits in {REQUEST_LINE_LIMIT:,} bytes of request line."
         ),
     },
     "paths": {
@@ -227,17 +305,15 @@ SCHEMA: dict = {
                 "summary": "Search or list stories, with the same parameters as /search/.",
                 "parameters": [
                     *SEARCH_PARAMETERS,
-                    *PAGE_PARAMETERS,
-                    _query(
-                        "page_size",
-                        "Stories per page (default 20).",
-                        {"type": "integer", "minimum": 1, "maximum": 100},
-                    ),
+                    *_page_parameters(STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE, "Stories"),
                 ],
                 "responses": {
                     "200": _json(_ref("StoryList"), "A page of stories."),
                     "400": _problem("An invalid parameter."),
-                    "404": _problem("A page beyond the last."),
+                    "404": _problem(
+                        "A page beyond the last, or a person, organization, place, group, "
+                        "topic or source the archive does not have."
+                    ),
                 },
             }
         },
@@ -262,14 +338,8 @@ SCHEMA: dict = {
                     "most-mentioned first. Small pages: suited to autocomplete."
                 ),
                 "parameters": [
-                    _query("q", "Part of a name or alias.", {"type": "string", "maxLength": 100}),
-                    _query("kind", "Only this kind.", {"enum": KINDS}),
-                    *PAGE_PARAMETERS,
-                    _query(
-                        "page_size",
-                        "Entities per page (default 10).",
-                        {"type": "integer", "minimum": 1, "maximum": 50},
-                    ),
+                    *ENTITY_PARAMETERS,
+                    *_page_parameters(ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE, "Entities"),
                 ],
                 "responses": {
                     "200": _json(_ref("EntityList"), "A page of entities."),
@@ -285,10 +355,7 @@ SCHEMA: dict = {
                     "OpenSearch suggestions for a browser's search box: the query and up to "
                     "eight entity names, matched as in /api/entities/."
                 ),
-                "parameters": [
-                    _query("q", "What has been typed.", {"type": "string", "maxLength": 100}),
-                    _query("kind", "Only this kind.", {"enum": KINDS}),
-                ],
+                "parameters": ENTITY_PARAMETERS,
                 "responses": {
                     "200": {
                         "description": "[query, [name, …]]",
@@ -371,3 +438,27 @@ SCHEMA: dict = {
         }
     },
 }
+
+
+VALIDATORS = {
+    "ETag": {
+        "description": "Send it back as If-None-Match: an unchanged answer is a 304.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _every_operation_answers_conditionally_and_may_be_unavailable() -> None:
+    for operation in (ops["get"] for ops in SCHEMA["paths"].values()):
+        responses = operation["responses"]
+        for status, response in responses.items():
+            if status == "200":
+                response["headers"] = VALIDATORS
+        responses["304"] = {"description": "Not modified since the ETag or date you sent."}
+        responses["503"] = _problem(
+            "The database is unavailable; Retry-After says how many seconds to wait."
+        )
+
+
+_every_operation_answers_conditionally_and_may_be_unavailable()

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_safe
 from .models import Article, Entity, Source
 
 URLS_PER_PAGE = 10_000
+# The search OpenSearch offers as its example Query.
+OPENSEARCH_EXAMPLE = "election"
 
 
 class StorySitemap(Sitemap):
@@ -71,6 +73,6 @@ def opensearch_xml(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opensearch.xml",
-        {"base": f"{request.scheme}://{request.get_host()}"},
+        {"base": f"{request.scheme}://{request.get_host()}", "example": OPENSEARCH_EXAMPLE},
         content_type="application/opensearchdescription+xml; charset=utf-8",
     )

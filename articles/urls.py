@@ -57,6 +57,7 @@ urlpatterns = [
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
     path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
+    path("stories/<int:pk>/cite.ris", views.story_ris, name="story-ris"),
     path("sources/<slug:slug>/", cached_page(views.SourceView.as_view()), name="source"),
     path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
     path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),
@@ -91,8 +92,9 @@ urlpatterns = [
     ),
     path("api/entities/<slug:slug>/", api.entity_by_slug, name="api-entity-by-slug"),
     path("api/schema.json", api.schema, name="api-schema"),
-    # JSON 404s under /api/; paths without a final slash still get APPEND_SLASH's redirect.
-    re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
+    # JSON 404s under /api/ (any character, a newline too); paths without a final slash
+    # still get APPEND_SLASH's redirect.
+    re_path(r"^api/(?:[\s\S]*/)?$", api.not_found, name="api-not-found"),
     re_path(
         r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
         cached_page(views.EntityView.as_view()),

@@ -7,15 +7,16 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from . import search
+from .citations import citation_for, ris
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
@@ -81,6 +82,24 @@ class StoryView(DetailView):
         context["related"] = published.select_related("source").in_id_order(related)
         context["previous"], context["next"] = published.neighbours(self.object)
         return context
+
+
+@require_safe
+def story_ris(request: HttpRequest, pk: int) -> HttpResponse:
+    """The story's citation as a RIS file, which Zotero, EndNote and Mendeley import."""
+    story = get_object_or_404(
+        Article.objects.published().select_related("source", "publisher"), pk=pk
+    )
+    citation = citation_for(
+        story,
+        permalink=request.build_absolute_uri(story.get_absolute_url()),
+        accessed=timezone.localdate(),
+    )
+    response = HttpResponse(
+        ris(citation), content_type="application/x-research-info-systems; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{citation.key}.ris"'
+    return response
 
 
 @dataclass

@@ -28,6 +28,7 @@ def pg_url(name: str) -> str:
 def index_dir(database_url: str) -> Path:
     """Each benchmark database's search index, in bench/work/search-index/<name>."""
     name = database_url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".sqlite3")
+    (WORK / "search-index").mkdir(parents=True, exist_ok=True)
     return WORK / "search-index" / name
 
 

@@ -48,8 +48,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response has their headers and the API's contract holds
+    # for any answer, whoever makes it (articles/middleware.py).
+    "articles.middleware.SiteHeadersMiddleware",
+    "articles.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every answer, and 304 to a conditional GET (If-None-Match, If-Modified-Since).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +194,15 @@ if not DEBUG:
 # Behind a proxy or load balancer that terminates TLS and sets X-Forwarded-Proto.
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Features no page of the archive uses, switched off for it and anything it embeds.
+NEWSARCHIVE_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+    )
+}  # fmt: skip
 
 # No inline scripts anywhere; styles may be inline because the admin's widgets use them.
 CONTENT_SECURITY_POLICY = {

@@ -1,14 +1,16 @@
 """The JSON API: every response is checked against the OpenAPI document it serves."""
 
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
-from articles import api
+from articles import api, openapi
 from articles.models import Article, Entity, EntityAlias
 from articles.openapi import SCHEMA
 
@@ -158,7 +160,7 @@ def test_pages_link_to_each_other_keeping_the_query(client, archive):
         ({"page_size": "-5"}, 400),
         ({"q": "x" * 100_000}, 400),
         ({"q": "Blair\x00"}, 400),
-        ({"person": "nobody"}, 400),
+        ({"person": "nobody"}, 404),  # well formed, but no such person: not found
         ({"person": "tony\x00blair"}, 400),
         ({"source": "\x00"}, 400),
         ({"year": "99999"}, 400),
@@ -173,8 +175,10 @@ def test_hostile_story_list_parameters_are_4xx(client, archive, params, status):
 
 
 def test_invalid_filters_say_which(client, archive):
-    data = check(client.get("/api/stories/", {"person": "nobody"}), "/api/stories/", 400)
+    data = check(client.get("/api/stories/", {"person": "nobody"}), "/api/stories/", 404)
     assert list(data["errors"]) == ["person"]
+    data = check(client.get("/api/stories/", {"from": "May 2005"}), "/api/stories/", 400)
+    assert data["errors"] == {"from": ["Expected a date, YYYY-MM-DD, or empty."]}
 
 
 def test_the_largest_page_is_allowed(client, archive):
@@ -335,7 +339,7 @@ def test_an_ambiguous_bare_slug_lists_the_choices(client, archive):
 def test_the_api_is_read_only(client, archive):
     response = client.post("/api/stories/", {})
     assert response.status_code == 405
-    assert response["Allow"] == "GET, HEAD"
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
     assert response.json()["status"] == 405
     assert client.head("/api/stories/").status_code == 200
 
@@ -472,3 +476,161 @@ def test_a_narrow_search_is_ranked_whole_and_counted_exactly(client, archive):
     data = stories(client, q="tony")
     assert data["count"] == 2
     assert set(titles(data)) == {"Blair wins third term", "Budget day"}
+
+
+# The contract as a client holds the API to it (issue 19) ---------------------
+
+
+def problem_of(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    data = response.json()
+    Draft202012Validator({**SCHEMA, **SCHEMA["components"]["schemas"]["Problem"]}).validate(data)
+    assert data["status"] == status
+    return data
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "QUERY", "TRACE"])
+@pytest.mark.parametrize("url", ["/api/", "/api/stories/", "/api/stories/1/", "/api/nothing/"])
+def test_unsafe_methods_are_405_problems_not_csrf_pages(db, method, url):
+    # A client that enforces CSRF as a browser does: the API must not ask for a token.
+    response = Client(enforce_csrf_checks=True).generic(method, url)
+    problem_of(response, 405)
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_cors_preflight_is_answered(client, db):
+    response = client.options(
+        "/api/stories/?q=blair",
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response["Access-Control-Allow-Methods"].split(", ")
+    assert response["Access-Control-Allow-Headers"] == "If-None-Match"
+    assert int(response["Access-Control-Max-Age"]) > 0
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("url", ["/api/stories/", "/api/stories/999999/", "/api/nothing/"])
+def test_every_api_answer_allows_any_origin(client, archive, url):
+    response = client.get(url, headers={"Origin": "https://elsewhere.example"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/stories/%0A/", "/api/stories/%0A", "/api/entities/a%0Ab/c/", "/api/x%00/"]
+)
+def test_odd_api_paths_are_problem_404s(client, db, url):
+    response = client.get(url, follow=True)
+    problem_of(response, 404)
+
+
+def test_a_django_400_under_the_api_is_a_problem(client, db):
+    # Too many fields: Django refuses the request before any view runs.
+    response = client.get("/api/stories/?" + "&".join(f"person=p{n}" for n in range(2000)))
+    problem_of(response, 400)
+
+
+def parameter(path: str, name: str) -> dict:
+    [found] = [p for p in SCHEMA["paths"][path]["get"]["parameters"] if p["name"] == name]
+    return found["schema"]
+
+
+def test_the_page_maximum_is_in_the_schema(client, archive):
+    maximum = parameter("/api/stories/", "page")["anyOf"][0]["maximum"]
+    assert maximum == openapi.MAX_PAGE
+    problem_of(client.get("/api/stories/", {"page": "1000000000"}), 400)
+    problem_of(client.get("/api/stories/", {"page": str(maximum + 1)}), 400)
+    problem_of(client.get("/api/stories/", {"page": str(maximum)}), 404)  # valid, but past the end
+
+
+@pytest.mark.parametrize(
+    "name", ["q", "person", "topic", "source", "section", "from", "to", "year", "has_date", "sort"]
+)
+def test_an_empty_parameter_is_allowed_and_means_not_given(client, archive, name):
+    schema = parameter("/api/stories/", name)
+    empty = [""] if schema.get("type") == "array" else ""
+    assert Draft202012Validator(schema).is_valid(empty)
+    assert stories(client, **{name: ""})["count"] == stories(client)["count"]
+
+
+@pytest.mark.parametrize("path", ["/api/entities/", "/api/suggest/"])
+def test_an_empty_kind_is_allowed(client, archive, path):
+    assert Draft202012Validator(parameter(path, "kind")).is_valid("")
+    assert client.get(path, {"kind": ""}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "values"),
+    [
+        ("/api/stories/", "page", ["1", "2"]),
+        ("/api/stories/", "q", ["blair", "budget"]),
+        ("/api/stories/", "sort", ["newest", "oldest"]),
+        ("/api/entities/", "page_size", ["1", "1"]),
+        ("/api/suggest/", "kind", ["person", "place"]),
+    ],
+)
+def test_a_repeated_single_parameter_is_400(client, archive, path, name, values):
+    data = problem_of(client.get(path, {name: values}), 400)
+    assert data["errors"] == {name: ["Given more than once."]}
+
+
+def test_a_repeated_entity_parameter_is_several(client, archive):
+    assert titles(stories(client, person=["tony-blair", "gordon-brown"])) == ["Budget day"]
+    maximum = parameter("/api/stories/", "person")["maxItems"]
+    too_many = [f"p{n}" for n in range(maximum + 1)]
+    problem_of(client.get("/api/stories/", {"person": too_many}), 400)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("year", "2005.5"),
+        ("year", "1e3"),
+        ("year", " 2005"),
+        ("year", "02005"),
+        ("from", "05/06/2005"),
+        ("from", "2005-5-6"),
+        ("to", "2005-02-30"),
+        ("section", "x" * 201),
+        ("q", " " * 501),  # too long as sent, though empty once stripped
+        ("person", "Tony Blair"),
+    ],
+)
+def test_values_the_schema_forbids_are_400(client, archive, name, value):
+    schema = parameter("/api/stories/", name)
+    instance = [value] if schema.get("type") == "array" else value
+    assert not Draft202012Validator(schema, format_checker=FormatChecker()).is_valid(instance)
+    problem_of(client.get("/api/stories/", {name: value}), 400)
+
+
+def test_conditional_gets_answer_304(client, archive):
+    first = client.get("/api/stories/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    stored = Article.objects.order_by("-updated_at").first().updated_at
+    assert parsedate_to_datetime(modified) == stored.replace(microsecond=0)
+    again = client.get("/api/stories/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/api/stories/", headers={"If-Modified-Since": modified}).status_code == 304
+    detail = client.get(f"/api/stories/{archive['blair'].pk}/")
+    assert (
+        client.get(detail.wsgi_request.path, headers={"If-None-Match": detail["ETag"]}).status_code
+        == 304
+    )
+    make_story("A new story", "Something happened.", published="2007-01-01")
+    changed = client.get("/api/stories/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_unknown_filter_values_are_404_problems(client, archive):
+    for params in [{"person": "nobody"}, {"source": "nowhere"}, {"topic": "no-such-topic"}]:
+        data = problem_of(client.get("/api/stories/", params), 404)
+        assert list(data["errors"]) == list(params)

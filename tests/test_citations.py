@@ -72,10 +72,10 @@ def test_chicago():
 
 def test_bibtex():
     assert citations.bibtex(cite()) == (
-        "@article{assinder2005blair,\n"
+        "@misc{assinder2005blair-7,\n"
         "  author = {Assinder, Nick and Doe, Jane},\n"
         "  title = {{Blair wins third term}},\n"
-        "  journal = {BBC News},\n"
+        "  howpublished = {BBC News},\n"
         "  year = {2005},\n"
         "  month = may,\n"
         "  date = {2005-05-06},\n"
@@ -112,7 +112,7 @@ def test_bibtex_escapes_its_special_characters():
 def test_csl_json():
     [item] = json.loads(citations.csl_json(cite()))
     assert item == {
-        "id": "assinder2005blair",
+        "id": "assinder2005blair-7",
         "type": "article-newspaper",
         "title": "Blair wins third term",
         "author": [
@@ -160,7 +160,11 @@ def test_story_page_has_the_cite_section_and_meta_tags(client):
         assert style in body
     assert "archive notice applies to any use: This archived news story" in body
     assert "KSL.com, n.d. Accessed" in body
-    assert "@article{associatednd" in body
+    assert "@misc{associatednd" in body and f"-{seed.pk}," in body
+    ris = client.get(f"/stories/{seed.pk}/cite.ris")
+    assert ris["Content-Type"].startswith("application/x-research-info-systems")
+    assert ris["Content-Disposition"].startswith("attachment;")
+    assert f'href="/stories/{seed.pk}/cite.ris"' in body
     assert "this archive copy" in body
 
 

@@ -410,3 +410,12 @@ def test_a_new_user_sees_ingested_stories_in_search_at_once(db, tmp_path):
     pending = SearchChange.objects.filter(indexer.pending_filter(backend.state()))
     assert not pending.exists()  # the command applied its own changes
     assert found("lighthouse") != set()
+
+
+def test_an_index_folder_that_cannot_be_opened_is_a_503_not_a_500(client, db, settings):
+    settings.NEWSARCHIVE_SEARCH_INDEX = "/proc/no-such-place/search-index"
+    make_story("Pier", "A pier.")
+    response = client.get(reverse("articles:search"), {"q": "pier"})
+    assert response.status_code == 503 and response["Retry-After"]
+    api = client.get("/api/stories/", {"q": "pier"})
+    assert api.status_code == 503 and api["Content-Type"] == "application/problem+json"

@@ -117,3 +117,103 @@ def test_failed_logins_lock_the_account_out(client):
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("url", "resource_policy"),
+    [
+        ("/", "same-origin"),
+        ("/feeds/latest/", "same-origin"),
+        ("/no/such/page/", "same-origin"),
+        ("/opensearch.xml", "same-origin"),
+        ("/api/stories/", "cross-origin"),
+        ("/api/nothing/", "cross-origin"),
+    ],
+)
+def test_every_response_has_permissions_and_resource_policies(client, url, resource_policy):
+    response = client.get(url)
+    policy = response["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment"):
+        assert f"{feature}=()" in policy
+    assert response["Cross-Origin-Resource-Policy"] == resource_policy
+
+
+def test_a_405_and_a_csrf_failure_have_them_too(client):
+    assert "Permissions-Policy" in client.post("/api/stories/")
+    response = Client(enforce_csrf_checks=True).post(reverse("admin:login"), {})
+    assert response.status_code == 403
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+OUTAGE_SCRIPT = """
+import json
+from django.test import Client
+client = Client(raise_request_exception=False)
+answers = {}
+for url in ["/", "/search/?q=war", "/api/stories/", "/api/stories/1/", "/feeds/latest/"]:
+    response = client.get(url)
+    answers[url] = {
+        "status": response.status_code,
+        "type": response["Content-Type"],
+        "retry": response.get("Retry-After"),
+        "body": response.content.decode()[:2000],
+    }
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite:////nonexistent-directory/for/newsarchive.sqlite3",  # cannot be opened
+        "postgres://postgres@127.0.0.1:1/newsarchive",  # nothing listens there
+    ],
+)
+def test_a_database_outage_is_a_503_with_retry_after(database_url):
+    """A real outage: the site in its own process, with a database it cannot reach."""
+    import json
+
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "0"}
+    env["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", OUTAGE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    for url, answer in answers.items():
+        assert answer["status"] == 503, (url, answer)
+        assert int(answer["retry"]) > 0, url
+        if url.startswith("/api/"):
+            assert answer["type"] == "application/problem+json", url
+            assert json.loads(answer["body"])["status"] == 503
+        else:
+            assert answer["type"].startswith("text/html"), url
+            assert "briefly unavailable" in answer["body"], url
+
+
+def test_a_fault_that_is_not_an_outage_stays_a_500(client, settings):
+    from django.db import OperationalError
+    from django.urls import path
+
+    from newsarchive import urls as root
+
+    def broken_query(request):
+        raise OperationalError("no such column: articles_article.nothing")
+
+    settings.ROOT_URLCONF = type(
+        "urls",
+        (),
+        {
+            "urlpatterns": [path("broken/", broken_query), *root.urlpatterns],
+            "handler500": root.handler500,
+        },
+    )
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    assert response.status_code == 500  # the database answers: this is a bug, not an outage
+    assert "Retry-After" not in response

@@ -131,6 +131,36 @@ def test_opensearch_description(client, db):
     )
 
 
+# What the W3C feed validator allows on an OpenSearch Url (OpenSearch 1.1, "Url element").
+URL_ATTRIBUTES = {"template", "type", "rel", "indexOffset", "pageOffset"}
+URL_RELS = {"results", "suggestions", "self", "collection"}
+
+
+def test_opensearch_passes_the_validators_rules(client, db):
+    body = client.get("/opensearch.xml").content
+    root = ElementTree.fromstring(body)
+    namespaces = {el.tag.split("}")[0][1:] for el in root.iter() if el.tag.startswith("{")}
+    assert namespaces == {"http://a9.com/-/spec/opensearch/1.1/"}  # no unknown namespace
+    assert b"xmlns:" not in body
+    assert len(root.findtext(f"{OS}ShortName")) <= 16
+    assert len(root.findtext(f"{OS}Description")) <= 1024
+    urls = root.findall(f"{OS}Url")
+    for url in urls:
+        assert set(url.attrib) <= URL_ATTRIBUTES, url.attrib  # no method attribute
+        assert url.get("rel", "results") in URL_RELS
+    assert {url.get("type") for url in urls if url.get("rel") == "results"} >= {"text/html"}
+    [example] = root.findall(f"{OS}Query")
+    assert example.get("role") == "example" and example.get("searchTerms")
+
+
+def test_the_opensearch_templates_answer(client, db):
+    root = ElementTree.fromstring(client.get("/opensearch.xml").content)
+    example = root.find(f"{OS}Query").get("searchTerms")
+    for url in root.findall(f"{OS}Url"):
+        target = url.get("template").replace("{searchTerms}", example)
+        assert client.get(target.removeprefix("http://testserver")).status_code == 200, target
+
+
 def test_pages_link_the_opensearch_description(client, db):
     html = client.get("/").content.decode()
     head = html[: html.index("</head>")]

@@ -73,7 +73,10 @@ def get_backend() -> BaseSearchBackend:
         with _lock:
             backend = _backends.get(key)
             if backend is None:
-                backend = import_string(key[0])(index_path())
+                try:
+                    backend = import_string(key[0])(index_path())
+                except OSError as exc:  # a folder this process cannot create or read
+                    raise SearchUnavailable(f"the search index cannot be opened: {exc}") from exc
                 _backends[key] = backend
     return backend
 

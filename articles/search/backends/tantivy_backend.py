@@ -138,7 +138,9 @@ class TantivyBackend(BaseSearchBackend):
     # -- storage --------------------------------------------------------------------
 
     def _open(self) -> tantivy.Index:
-        self.path.mkdir(parents=True, exist_ok=True)
+        # Only the folder itself is made: a missing parent is a configuration error (or
+        # the SQLite file's own folder gone), not something to create as we go.
+        self.path.mkdir(exist_ok=True)
         version_file = self.path / "newsarchive-schema"
         version = version_file.read_text().strip() if version_file.exists() else None
         if version != str(SCHEMA_VERSION) and any(self.path.iterdir()):
