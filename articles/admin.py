@@ -732,6 +732,7 @@ class IngestBatchAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "unchanged",
+        "duplicate",
         "skipped",
         "failed",
         "story_count",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from . import ingest, tagging
-from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory
+from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory, validate
 from .tagging import TopicRule
 
 
@@ -31,6 +31,9 @@ class Options:
     topic_rules: tuple[TopicRule, ...] = tagging.DEFAULT_TOPIC_RULES
     manifest: Manifest | None = None
     tag: bool = True
+    # Batch defaults (--source, --publisher, --language): they fill what the parser left
+    # blank, and a sidecar or manifest row still wins over them.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,14 +47,23 @@ class Outcome:
 def parse_one(item: Input, options: Options) -> Outcome:
     if item.error:
         return Outcome(item.name, error=item.error)
+    if item.skipped:
+        return Outcome(item.name, skipped=item.skipped)
     try:
         story = ingest.parse_bytes(
             item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
         )
+        for name, value in options.defaults.items():
+            if value and not getattr(story, name):
+                setattr(story, name, value)
         if item.path:
             ingest.apply_metadata(story, ingest.sidecar_for(item.path))
         if options.manifest is not None:
-            ingest.apply_metadata(story, options.manifest.lookup(item.name))
+            match = options.manifest.match(item.path or item.archive, member=item.member)
+            if match.problem:
+                story.warnings.append(f"manifest: {match.problem}")
+            ingest.apply_metadata(story, match.row)
+        validate.clean(story)
         story.topics = tagging.topics_for(story, options.topic_rules)
     except SkipStory as exc:
         return Outcome(item.name, skipped=str(exc))

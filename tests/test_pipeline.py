@@ -44,7 +44,10 @@ def test_manifest_metadata_beats_guesses(tmp_path):
     from articles.ingest import load_manifest
 
     options = pipeline.Options(manifest=load_manifest(manifest_file), tag=False)
-    outcomes = {o.name: o for o in pipeline.run(inputs(), options)}
+    stories = [
+        Input(name=item.name, data=item.data, path=str(tmp_path / item.name)) for item in inputs()
+    ]
+    outcomes = {o.name: o for o in pipeline.run(stories, options)}
     story = outcomes["07.txt"].story
     assert story.published_at.date().isoformat() == "2001-09-11"
     assert {"terror", "security"} <= set(story.topics)
