@@ -285,7 +285,9 @@ def _place_name(code: str) -> str:
     if code != code.lower():
         return code
     words = code.replace("-", " ").replace("_", " ").split()
-    return " ".join(word.upper() if len(word) <= 3 else word.capitalize() for word in words)
+    if len(words) == 1 and len(code) <= 3:
+        return code.upper()
+    return " ".join(word.capitalize() for word in words)
 
 
 def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> list[Mention]:

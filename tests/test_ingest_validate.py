@@ -102,7 +102,10 @@ def test_entities_left_in_plain_text_are_decoded():
         validate.decode_entities("&#163;1.8m fine for R&amp;D at AT&T")
         == "£1.8m fine for R&D at AT&T"
     )
-    text = b"Broadcaster gets &#163;1.8m indecency fine\n\nThe regulator fined the broadcaster &#163;1.8m on Tuesday for a late-night show.\n"
+    text = (
+        b"Broadcaster gets &#163;1.8m indecency fine\n\n"
+        b"The regulator fined the broadcaster &#163;1.8m on Tuesday for a late-night show.\n"
+    )
     story = parse_bytes(text, path="x.txt", format="plain")
     assert story.title == "Broadcaster gets £1.8m indecency fine"
     assert "£1.8m on Tuesday" in story.body

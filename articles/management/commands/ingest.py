@@ -204,9 +204,11 @@ class Command(BaseCommand):
         progress.close()
         summary = ", ".join(f"{counts[key]} {key}" for key in services.BATCH_COUNTS)
         if skip_reasons:
-            summary += " (skipped: " + "; ".join(
-                f"{count} {kind}" for kind, count in skip_reasons.most_common()
-            ) + ")"
+            summary += (
+                " (skipped: "
+                + "; ".join(f"{count} {kind}" for kind, count in skip_reasons.most_common())
+                + ")"
+            )
         if walk.excluded:
             summary += f"; {walk.excluded} left out by --exclude"
         if dry_run:
