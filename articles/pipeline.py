@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from . import ingest, tagging
-from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory, validate
+from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory, language, validate
 from .tagging import TopicRule
 
 
@@ -34,6 +34,9 @@ class Options:
     # Batch defaults (--source, --publisher, --language): they fill what the parser left
     # blank, and a sidecar or manifest row still wins over them.
     defaults: dict[str, str] = field(default_factory=dict)
+
+
+NER_LANGUAGES = {"en", ""}
 
 
 @dataclass
@@ -53,8 +56,12 @@ def parse_one(item: Input, options: Options) -> Outcome:
         story = ingest.parse_bytes(
             item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
         )
+        # The page's own word for its language is a guess, like the parser's others: the
+        # text decides, unless a sidecar or manifest says.
+        declared = language.normalise(story.language)
+        story.language = ""
         for name, value in options.defaults.items():
-            if value and not getattr(story, name):
+            if value and name != "language" and not getattr(story, name):
                 setattr(story, name, value)
         if item.path:
             ingest.apply_metadata(story, ingest.sidecar_for(item.path))
@@ -64,6 +71,12 @@ def parse_one(item: Input, options: Options) -> Outcome:
                 story.warnings.append(f"manifest: {match.problem}")
             ingest.apply_metadata(story, match.row)
         validate.clean(story)
+        story.language = (
+            language.normalise(story.language)
+            or language.detect(story)
+            or declared
+            or options.defaults.get("language", "")
+        )
         story.topics = tagging.topics_for(story, options.topic_rules)
     except SkipStory as exc:
         return Outcome(item.name, skipped=str(exc))
@@ -77,7 +90,11 @@ def parse_one(item: Input, options: Options) -> Outcome:
 def process_chunk(items: list[Input], options: Options) -> list[Outcome]:
     """Parse a chunk of inputs, then tag the stories among them in one spaCy pass."""
     outcomes = [parse_one(item, options) for item in items]
-    stories = [o.story for o in outcomes if o.story is not None]
+    # The model reads English: a story in another language gets no names from it, rather
+    # than wrong ones. A story whose language is unknown is read as English.
+    stories = [
+        o.story for o in outcomes if o.story is not None and o.story.language in NER_LANGUAGES
+    ]
     if options.tag and stories:
         try:
             tagged = list(tagging.tag_many(stories, aliases=options.aliases))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import html, jsonstory, ksl, notstory, plain, textscrape, validate
+from . import html, jsonstory, ksl, language, notstory, plain, textscrape, validate
 from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
 from .sources import Input, Walk, count_inputs, iter_inputs
@@ -93,5 +93,6 @@ __all__ = [
     "parse_bytes",
     "parse_text",
     "sidecar_for",
+    "language",
     "validate",
 ]

@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source", "agency"),
     "section": ("section",),
     "byline": ("byline", "author", "authors"),
+    "language": ("language", "lang", "inlanguage", "locale"),
 }
 _LIST_FIELDS = {"topics", "places"}
 _DATE_FORMATS = (
@@ -90,7 +91,7 @@ def normalise(raw: dict, columns: dict[str, str] | None = None) -> dict:
         meta[name] = split_list(meta[name])
     if "published_at" in meta:
         meta["published_at"] = parse_date(meta["published_at"])
-    for name in ("id", "file", "title", "url", "source", "section"):
+    for name in ("id", "file", "title", "url", "source", "section", "language"):
         if name in meta:
             meta[name] = " ".join(str(meta[name]).split())
     if isinstance(meta.get("byline"), list):
@@ -238,7 +239,7 @@ def _add_row(manifest: Manifest, raw: dict, columns: dict[str, str] | None) -> N
 
 def apply_metadata(story: ParsedStory, meta: dict) -> ParsedStory:
     """Metadata beats the parser's guesses; topics and places are added without repeats."""
-    for name in ("title", "url", "source", "section", "byline"):
+    for name in ("title", "url", "source", "section", "byline", "language"):
         if meta.get(name):
             setattr(story, name, meta[name])
     when = parse_date(meta.get("published_at"))
