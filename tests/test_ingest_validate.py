@@ -22,6 +22,7 @@ from articles.ingest.types import ParsedStory
         "N/A",
         "https://example.org/x",
         "A sentence that goes on far too long to be the name of anyone",
+        "(с) ООО «Пример», 2019",
     ],
 )
 def test_a_boilerplate_or_fragment_source_is_dropped(junk):

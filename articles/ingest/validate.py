@@ -61,6 +61,7 @@ def _is_fragment(name: str) -> bool:
         len(_LETTERS.findall(name)) < 2
         or not (name[0].isalnum() or name[0] in "\"'“‘(")
         or bool(_YEAR_START.match(name))
+        or bool(re.match(r"^\((?:c|с)\)", name, re.I))  # "(c) 2019 …", Latin or Cyrillic c
         or bool(_URL.search(name))
     )
 
