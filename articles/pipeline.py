@@ -36,7 +36,7 @@ class Options:
     defaults: dict[str, str] = field(default_factory=dict)
 
 
-NER_LANGUAGES = {"en", ""}
+NER_LANGUAGES = language.NER_LANGUAGES
 
 
 @dataclass
@@ -56,9 +56,9 @@ def parse_one(item: Input, options: Options) -> Outcome:
         story = ingest.parse_bytes(
             item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
         )
-        # The page's own word for its language is a guess, like the parser's others: the
-        # text decides, unless a sidecar or manifest says.
-        declared = language.normalise(story.language)
+        # The language parse_bytes found (the text's, else the page's own word) is beaten by
+        # a sidecar or manifest; --language fills in only when neither says.
+        found = story.language
         story.language = ""
         for name, value in options.defaults.items():
             if value and name != "language" and not getattr(story, name):
@@ -72,10 +72,7 @@ def parse_one(item: Input, options: Options) -> Outcome:
             ingest.apply_metadata(story, match.row)
         validate.clean(story)
         story.language = (
-            language.normalise(story.language)
-            or language.detect(story)
-            or declared
-            or options.defaults.get("language", "")
+            language.normalise(story.language) or found or options.defaults.get("language", "")
         )
         story.topics = tagging.topics_for(story, options.topic_rules)
     except SkipStory as exc:

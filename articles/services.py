@@ -618,7 +618,8 @@ def article_reparse(*, article: Article) -> Article:
             article.raw_input, path=article.source_path, format=article.raw_format or None
         )
         context = tagging_context()
-        parsed.entities = tagging.tag(parsed, aliases=context.aliases)
+        if parsed.language in ingest.language.NER_LANGUAGES:  # the model reads English
+            parsed.entities = tagging.tag(parsed, aliases=context.aliases)
         parsed.topics = tagging.topics_for(parsed, context.topic_rules)
     except IngestError:
         raise

@@ -200,3 +200,19 @@ def test_the_progress_bar_knows_the_file_count(tmp_path):
     assert count_inputs([str(tmp_path)], walk=Walk(exclude=("*.zip",))) == 3
     assert count_inputs(["-"]) is None
     assert os.path.exists(tmp_path / "0.txt")
+
+
+def test_a_korean_story_is_stored_as_korean_and_reparsed_without_english_names(tmp_path):
+    from .conftest import FIXTURES
+
+    korean = (FIXTURES / "ksl" / "layouts" / "korean.txt").read_bytes()
+    (tmp_path / "ko.txt").write_bytes(korean)
+    out, err = StringIO(), StringIO()
+    call_command("ingest", "--workers", "1", str(tmp_path), stdout=out, stderr=err)
+    article = Article.objects.get()
+    assert article.language == "ko"
+    named = Entity.Kind.PERSON, Entity.Kind.ORGANIZATION, Entity.Kind.PLACE
+    assert not article.entities.filter(kind__in=named).exists()
+    article = services.article_reparse(article=article)
+    assert article.language == "ko"
+    assert not article.entities.filter(kind__in=named).exists()

@@ -55,6 +55,9 @@ def parse_text(text: str, *, path: str = "", format: str | None = None) -> Parse
     story.format = name
     story.raw = text
     validate.clean(story)
+    # The page's own word for its language (<html lang>) is a guess like the parser's
+    # others: the text decides when the model is sure.
+    story.language = language.detect(story) or language.normalise(story.language)
     return story
 
 

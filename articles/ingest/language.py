@@ -15,6 +15,8 @@ import re
 from .types import ParsedStory
 
 PROBABILITY = 0.5
+# The languages the English NER model may read: English, and text whose language is unknown.
+NER_LANGUAGES = frozenset({"en", ""})
 # Enough text to decide, and a bound on the cost of a story of any length.
 SAMPLE_CHARS = 3000
 _CODE = re.compile(r"^[a-z]{2}$")

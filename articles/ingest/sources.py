@@ -246,7 +246,11 @@ def _iter_zip(path: Path, max_bytes: int) -> Iterator[Input]:
             if refused := _unsafe(info.filename):
                 yield Input(name=name, error=refused)
                 continue
-            if _hidden(info.filename) or _is_sidecar(base, names):
+            if _hidden(info.filename):
+                yield Input(name=name, skipped=_HIDDEN)
+                continue
+            if _is_sidecar(base, names):
+                yield Input(name=name, skipped=_SIDECAR)
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
                 yield Input(name=name, skipped="a symbolic link in the archive; not followed")
@@ -273,14 +277,19 @@ def _iter_tar(path: Path, max_bytes: int) -> Iterator[Input]:
             if refused := _unsafe(member.name):
                 yield Input(name=name, error=refused)
                 continue
-            if member.isdir() or _hidden(member.name):
+            if member.isdir():
+                continue
+            if _hidden(member.name):
+                yield Input(name=name, skipped=_HIDDEN)
                 continue
             if not member.isfile():
                 yield Input(name=name, skipped=_tar_kind(member))
                 continue
             base = member.name.rsplit("/", 1)[-1]
             if base.lower().endswith(".json"):
-                continue  # sidecars of archive members cannot be paired in a stream
+                # Sidecars of archive members cannot be paired in a stream.
+                yield Input(name=name, skipped=_SIDECAR)
+                continue
             if why := notstory.reason_by_name(base):
                 yield _member(Input(name=name, skipped=why), path, member.name)
                 continue
@@ -297,6 +306,11 @@ def _iter_tar(path: Path, max_bytes: int) -> Iterator[Input]:
 def _member(item: Input, archive: Path, member: str) -> Input:
     item.archive, item.member = str(archive), member
     return item
+
+
+# Archive members that are not taken, and why: each is reported, none silently dropped.
+_HIDDEN = "a hidden file or macOS resource fork in the archive, not a story"
+_SIDECAR = "a .json sidecar inside an archive; only sidecars beside real files are read"
 
 
 def _unsafe(member: str) -> str:
