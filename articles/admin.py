@@ -802,6 +802,7 @@ class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created",
         "updated",
         "unchanged",
+        "duplicate",
         "skipped",
         "failed",
         "story_count",

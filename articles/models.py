@@ -62,6 +62,7 @@ class IngestBatch(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
@@ -209,6 +210,11 @@ class Article(models.Model):
     source_path = models.CharField(max_length=1000, blank=True, db_index=True)
     raw_format = models.CharField(max_length=20, blank=True)
     raw_input = models.TextField(blank=True, help_text="The exact text the parser read.")
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="ISO 639-1 code of the story's language; blank when unknown.",
+    )
     entities = models.ManyToManyField(Entity, through="Mention", related_name="articles")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

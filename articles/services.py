@@ -275,17 +275,36 @@ def _article_fields(parsed: ParsedStory, cache: IngestCache | None = None) -> di
         "source_path": parsed.path[:1000],
         "raw_format": parsed.format[:20],
         "raw_input": parsed.raw,
+        "language": parsed.language[:8],
     }
 
 
 def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
-    """Topics the page or its metadata named: the section, related topics, manifest topics."""
-    names: list[str] = []
-    for name in [parsed.section, *parsed.topics]:
-        name = " ".join(name.split())
-        if name and name.casefold() not in {n.casefold() for n in names}:
-            names.append(name)
-    return [TaggedEntity(name=n, kind=Entity.Kind.TOPIC, count=1) for n in names]
+    """Topics and places the page or its metadata named: the section, related topics,
+    manifest topics, and a manifest's places (which no NER pass found, so they count once)."""
+    found: list[TaggedEntity] = []
+    for kind, names in (
+        (Entity.Kind.TOPIC, [parsed.section, *parsed.topics]),
+        (Entity.Kind.PLACE, [_place_name(place) for place in parsed.places]),
+    ):
+        seen: set[str] = set()
+        for name in names:
+            name = " ".join(name.split())
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                found.append(TaggedEntity(name=name, kind=kind, count=1))
+    return found
+
+
+def _place_name(code: str) -> str:
+    """A manifest's place code as a name: 'el-salvador' -> 'El Salvador', 'usa' -> 'USA'.
+    A name written with capitals is left as written."""
+    if code != code.lower():
+        return code
+    words = code.replace("-", " ").replace("_", " ").split()
+    if len(words) == 1 and len(code) <= 3:
+        return code.upper()
+    return " ".join(word.capitalize() for word in words)
 
 
 def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> list[Mention]:
@@ -467,15 +486,22 @@ def batch_start(*, paths: list[str], parser_version: str, tagger_version: str) -
     )
 
 
-def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dict]) -> None:
-    batch.created = counts.get("created", 0)
-    batch.updated = counts.get("updated", 0)
-    batch.unchanged = counts.get("unchanged", 0)
-    batch.skipped = counts.get("skipped", 0) + counts.get("duplicate", 0)
-    batch.failed = counts.get("failed", 0)
+BATCH_COUNTS = ("created", "updated", "unchanged", "duplicate", "skipped", "failed")
+
+
+def batch_progress(*, batch: IngestBatch, counts: dict[str, int], errors: list[dict]) -> None:
+    """Record a running batch's counts, under the summary's names, so a batch killed part-way
+    still shows what it stored."""
+    for name in BATCH_COUNTS:
+        setattr(batch, name, counts.get(name, 0))
     batch.errors = errors
+    batch.save(update_fields=[*BATCH_COUNTS, "errors"])
+
+
+def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dict]) -> None:
+    batch_progress(batch=batch, counts=counts, errors=errors)
     batch.finished_at = timezone.now()
-    batch.save()
+    batch.save(update_fields=["finished_at"])
 
 
 @changes_archive
@@ -578,7 +604,8 @@ def article_reparse(*, article: Article) -> Article:
             article.raw_input, path=article.source_path, format=article.raw_format or None
         )
         context = tagging_context()
-        parsed.entities = tagging.tag(parsed, aliases=context.aliases)
+        if parsed.language in ingest.language.NER_LANGUAGES:  # the model reads English
+            parsed.entities = tagging.tag(parsed, aliases=context.aliases)
         parsed.topics = tagging.topics_for(parsed, context.topic_rules)
     except IngestError:
         raise

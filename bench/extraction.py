@@ -1,6 +1,12 @@
 """Body-extraction F1 of the textscrape and html parsers on the research corpus.
 
-Run: .venv/bin/python bench/extraction.py [--show N]
+Run: .venv/bin/python bench/extraction.py [--show N] [--cv]
+
+--cv cross-validates the HTML passes by site: the pages are split into two halves by their
+site (a hash of the host name), each pass on top of trafilatura is chosen greedily on one
+half and kept only if it helps the other, then the halves swap. Plain trafilatura (default
+and favor_precision) and ours are reported on both halves in the same run, and the text
+scrapes' F1 on both halves too.
 
 Predictions go to a temporary folder and are scored by ../shared/tools/score_bodies.py
 (4-word shingles, per-document precision and recall averaged, then F1). The corpus is
@@ -11,6 +17,7 @@ read from ../shared/corpus or from $NEWSARCHIVE_CORPUS. tests/test_ingest_*.py i
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import os
 import re
@@ -23,7 +30,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.ingest import IngestError, parse_bytes  # noqa: E402
+from articles.ingest import IngestError, html, parse_bytes  # noqa: E402
+from articles.ingest.read import decode  # noqa: E402
 
 CORPUS = Path(os.environ.get("NEWSARCHIVE_CORPUS", ROOT.parent / "shared" / "corpus"))
 SCORER = CORPUS.parent / "tools" / "score_bodies.py"
@@ -107,10 +115,187 @@ def run_scorer(name: str, show: int) -> None:
         scorer().main([str(expected_dir), str(predicted_dir), "--show", str(show)])
 
 
+def site_of(name: str, page: Path) -> str:
+    """The host a page came from: urls.tsv for scrapes, the file name for newspaper4k."""
+    if name.startswith("scrapes"):
+        return _scrape_hosts().get(page.stem, page.stem)
+    return re.sub(r"(?:_article)?\d*$", "", page.stem)
+
+
+@functools.cache
+def _scrape_hosts() -> dict[str, str]:
+    hosts = {}
+    for line in (CORPUS / "scrapes" / "urls.tsv").read_text().splitlines():
+        key, _, url = line.partition("\t")
+        host = re.sub(r"^www\d?\.", "", url.split("/")[2].lower()) if "//" in url else url
+        hosts[key] = host
+    return hosts
+
+
+def half_of(site: str) -> str:
+    """'A' or 'B', fixed per site: pages of one site never sit in both halves."""
+    return "AB"[hashlib.sha256(site.encode()).digest()[0] % 2]
+
+
+def halves(name: str) -> dict[str, list[tuple[Path, str]]]:
+    """(page, expected body) of one corpus, by half."""
+    found: dict[str, list[tuple[Path, str]]] = {"A": [], "B": []}
+    for page, expected in pairs(name):
+        found[half_of(site_of(name, page))].append((page, expected.read_text(encoding="utf-8")))
+    return found
+
+
+@functools.cache
+def _page_text(page: Path) -> str:
+    return decode(page.read_bytes()).text
+
+
+def _trafilatura(page: Path, **options: object) -> str:
+    import trafilatura
+
+    return trafilatura.extract(_page_text(page), **options) or ""
+
+
+def _ours(page: Path, base: str, passes: tuple[str, ...]) -> str:
+    try:
+        return html.parse_with(_page_text(page), base=base, passes=passes).body
+    except IngestError:
+        return ""
+
+
+def _cached_passes() -> None:
+    """Memoise trafilatura's extraction and the page tree per page, so that trying many sets
+    of passes costs one extraction per page and base, not one per set."""
+    extract, tree = html._extract, html._tree
+    cache: dict = {}
+
+    def cached_extract(text: str, **options: object):
+        key = ("extract", hash(text), tuple(sorted(options.items())))
+        if key not in cache:
+            cache[key] = extract(text, **options)
+        found = cache[key]
+        return dict(found) if found is not None else None
+
+    def cached_tree(text: str):
+        key = ("tree", hash(text))
+        if key not in cache:
+            cache[key] = tree(text)
+        return cache[key]
+
+    html._extract, html._tree = cached_extract, cached_tree
+
+
+def _score(rows: list[tuple[Path, str]], predict_one) -> float:
+    return _f1(scorer(), [(expected, predict_one(page)) for page, expected in rows])[2]
+
+
+# A pass must gain at least this much F1 on the half it is chosen on.
+MIN_GAIN = 0.001
+
+
+def choose(rows: list[tuple[Path, str]]) -> tuple[str, tuple[str, ...], float]:
+    """For each base, passes added greedily while each gains MIN_GAIN on `rows`; the base
+    and passes that score best."""
+    options = [_greedy(rows, base) for base in html.BASES]
+    return max(options, key=lambda option: option[2])
+
+
+def _greedy(rows: list[tuple[Path, str]], base: str) -> tuple[str, tuple[str, ...], float]:
+    chosen: list[str] = []
+    best = _score(rows, lambda p: _ours(p, base, ()))
+    while True:
+        trials = {
+            name: _score(rows, lambda p, n=name: _ours(p, base, (*chosen, n)))
+            for name in html.ALL_PASSES
+            if name not in chosen
+        }
+        if not trials:
+            break
+        name = max(trials, key=trials.__getitem__)
+        if trials[name] < best + MIN_GAIN:
+            break
+        chosen.append(name)
+        best = trials[name]
+    return base, tuple(chosen), best
+
+
+def confirm(rows: list[tuple[Path, str]], base: str, passes: tuple[str, ...]) -> tuple[str, ...]:
+    """The passes that help `rows` (the other half): dropping one from the set costs F1."""
+    whole = _score(rows, lambda p: _ours(p, base, passes))
+    return tuple(
+        name
+        for name in passes
+        if _score(rows, lambda p, n=name: _ours(p, base, tuple(x for x in passes if x != n)))
+        < whole
+    )
+
+
+def cross_validate() -> dict:
+    """Choose the passes on each half, confirm them on the other; report every extractor on
+    both halves with the passes that paid for themselves both ways."""
+    _cached_passes()
+    split = halves("scrapes-html")
+    folds = {}
+    for choosing, checking in (("A", "B"), ("B", "A")):
+        base, passes, score = choose(split[choosing])
+        kept = confirm(split[checking], base, passes)
+        folds[choosing] = {"base": base, "chosen": passes, "score": score, "confirmed": kept}
+        print(
+            f"chosen on half {choosing}: base {base}, passes {passes} (F1 {score:.3f}); "
+            f"helping half {checking}: {kept}"
+        )
+    # Every pass kept was chosen on one half and helped the other. Among the configurations
+    # made of them (each fold's own, and all validated passes on each fold's base), keep the
+    # one whose worse half beats trafilatura's precision mode by most.
+    validated = tuple(
+        name for name in html.ALL_PASSES if any(name in f["confirmed"] for f in folds.values())
+    )
+    candidates = {(f["base"], f["confirmed"]) for f in folds.values()}
+    candidates |= {(f["base"], validated) for f in folds.values()}
+    precise = {h: _score(split[h], lambda p: _trafilatura(p, favor_precision=True)) for h in "AB"}
+
+    def margin(candidate: tuple[str, tuple[str, ...]]) -> float:
+        base, passes = candidate
+        return min(_score(split[h], lambda p: _ours(p, base, passes)) - precise[h] for h in "AB")
+
+    base, passes = max(sorted(candidates), key=margin)
+    report: dict = {"base": base, "passes": passes, "folds": folds, "halves": {}}
+    text_split = halves("scrapes-text")
+    for half in ("A", "B"):
+        rows = split[half]
+        report["halves"][half] = {
+            "pages": len(rows),
+            "trafilatura default": _score(rows, _trafilatura),
+            "trafilatura precision": precise[half],
+            "ours (chosen)": _score(rows, lambda p: _ours(p, base, passes)),
+            "ours (as shipped)": _score(rows, lambda p: _ours(p, html.BASE, html.PASSES)),
+            "ours (before: recall + every pass)": _score(
+                rows, lambda p: _ours(p, "recall", html.ALL_PASSES)
+            ),
+            "text scrapes (textscrape)": _score(
+                text_split[half], lambda p: predict(p, "textscrape")
+            ),
+        }
+    return report
+
+
+def print_cv(report: dict) -> None:
+    print(f"\nkept: base {report['base']}, passes {report['passes']}")
+    print(f"articles/ingest/html.py uses: base {html.BASE}, passes {html.PASSES}")
+    names = list(report["halves"]["A"])
+    print(f"{'':40s} {'half A':>8s} {'half B':>8s}")
+    for name in names:
+        a, b = report["halves"]["A"][name], report["halves"]["B"][name]
+        print(f"{name:40s} {a:8.3f} {b:8.3f}" if name != "pages" else f"{name:40s} {a:8d} {b:8d}")
+
+
 def main(argv: list[str]) -> int:
     if not SCORER.exists():
         print(f"corpus tools not found at {SCORER} (set NEWSARCHIVE_CORPUS)")
         return 2
+    if "--cv" in argv:
+        print_cv(cross_validate())
+        return 0
     show = int(argv[argv.index("--show") + 1]) if "--show" in argv else 3
     for name, label in (
         ("scrapes-text", "textscrape on scrapes/page_text"),

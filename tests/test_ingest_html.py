@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from articles.ingest import SkipStory, parse_bytes, parse_text
+from articles.ingest import SkipStory, html, parse_bytes, parse_text
 from articles.ingest.html import (
     _continued,
     _own_article,
@@ -218,7 +218,11 @@ def test_the_deck_in_the_stories_header_is_not_its_first_paragraph():
         "<article><h1>Night buses return</h1>",
         f"<section><header><h1>Night buses return</h1><h2>{deck}</h2></header>",
     )
-    story = parse_text(page.replace("</article>", "</section>"), format="html")
+    page = page.replace("</article>", "</section>")
+    # The pass is off (it changed nothing on one half of the sites, bench/extraction.py --cv),
+    # but it stays measurable.
+    assert "past_header" not in html.PASSES
+    story = html.parse_with(page, passes=(*html.PASSES, "past_header"))
     assert story.paragraphs[0].startswith("Night buses will run again")
     assert deck not in story.body
 
@@ -233,11 +237,13 @@ def test_only_leading_lines_found_in_a_header_alone_are_dropped_and_never_all_of
 
 def test_a_timestamp_above_the_story_is_not_its_first_line():
     stamp = "9:30 AM EST 11/3/2024 by Ana Ruiz"
-    story = parse_text(_story_page().replace("</h1>", f"</h1><p>{stamp}</p>"), format="html")
+    passes = (*html.PASSES, "timestamp")  # off: it gained under 0.001 where chosen
+    page = _story_page().replace("</h1>", f"</h1><p>{stamp}</p>")
+    story = html.parse_with(page, passes=passes)
     assert story.paragraphs[0].startswith("Night buses will run again")
     assert stamp not in story.body
     lede = "The first bus left the depot at 11:45 on Friday night."
-    story = parse_text(_story_page().replace("</h1>", f"</h1><p>{lede}</p>"), format="html")
+    story = html.parse_with(_story_page().replace("</h1>", f"</h1><p>{lede}</p>"), passes=passes)
     assert story.paragraphs[0] == lede
 
 
@@ -265,7 +271,9 @@ def test_broken_json_ld_is_ignored():
 def test_f1_on_scrapes_html(corpus):
     *_, f1, count = load_bench().measure("scrapes-html")
     assert count == 102
-    assert f1 >= 0.97  # measured 0.974: the aim the issue set
+    # Measured 0.967 with the passes that pay for themselves under cross-validation by site
+    # (0.974 with every pass, fitted on these very pages; issue #21 aims at 0.975).
+    assert f1 >= 0.96
 
 
 @pytest.mark.corpus
@@ -273,9 +281,9 @@ def test_f1_on_newspaper4k(corpus):
     bench = load_bench()
     *_, f1, count = bench.measure("newspaper4k")
     assert count >= 150
-    assert f1 >= 0.80  # measured 0.808; about 20 expected texts are notes, not articles
+    assert f1 >= 0.80  # measured 0.804; about 20 expected texts are notes, not articles
     *_, f1_articles, _ = bench.measure("newspaper4k", skip_notes=True)
-    assert f1_articles >= 0.915  # measured 0.922
+    assert f1_articles >= 0.91  # measured 0.917
 
 
 def test_metadata_keeps_non_ascii_text_and_undoes_double_escaping():
@@ -285,3 +293,17 @@ def test_metadata_keeps_non_ascii_text_and_undoes_double_escaping():
     )
     assert meta["headline"] == "So Many Ways to Play…and Pay"
     assert meta["author"] == "Zoë O’Brien"
+
+
+@pytest.mark.corpus
+def test_ours_beats_trafilatura_precision_on_both_halves_of_the_sites(corpus):
+    """The passes on top of trafilatura pay for themselves on sites split by host: ours is
+    at least trafilatura's precision mode on each half (bench/extraction.py --cv)."""
+    bench = load_bench()
+    split = bench.halves("scrapes-html")
+    assert {len(split["A"]), len(split["B"])} == {45, 57}
+    for half in "AB":
+        rows = split[half]
+        ours = bench._score(rows, lambda page: bench.predict(page, "html"))
+        precise = bench._score(rows, lambda page: bench._trafilatura(page, favor_precision=True))
+        assert ours >= precise, half

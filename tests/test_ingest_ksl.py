@@ -1,3 +1,5 @@
+import pytest
+
 from articles.ingest import detect, parse_bytes
 
 from .conftest import SEED
@@ -105,3 +107,141 @@ def test_crlf_and_bom_parse_the_same():
     assert detect((FIXTURES / "posted_byline.txt").read_text()) == "ksl"
     assert dressed.to_json() | {"path": ""} == plain.to_json() | {"path": ""}
     assert "\r" not in dressed.body
+
+
+# Invented pages in the layouts KSL.com has used: the byline line directly under the
+# headline or after "Save Story" and "Leer en español", no read time, "Updated" and
+# "Posted" both, stamps on lines of their own, a photo credit in the header.
+LAYOUTS = {
+    "byline_under_headline.txt": {
+        "title": "Storm floods low-lying roads across the county",
+        "byline": "Marta Quill",
+        "source": "The Associated Press",
+        "published_at": "2017-01-15T22:47:00-07:00",
+        "updated_at": "2017-01-15T22:47:00-07:00",
+        "read_time": (2, 3),
+        "dateline": "DALLAS",
+        "section": "U.S.",
+        "topics": ["Weather", "U.S."],
+        "disclaimer": True,
+        "paragraphs": 3,
+        "lede": "DALLAS (AP) — Heavy rain",
+    },
+    "after_save_story.txt": {
+        "title": "Library extends weekend hours for exam season",
+        "byline": "Priya Lund",
+        "source": "KSL.com",
+        "published_at": "2021-11-03T08:15:00-06:00",
+        "updated_at": None,
+        "read_time": (1, 2),
+        "dateline": "PROVO",
+        "section": "Utah",
+        "topics": ["Education", "Utah"],
+        "disclaimer": False,
+        "paragraphs": 2,
+        "lede": "PROVO — The city library",
+    },
+    "no_read_time.txt": {
+        "title": "Orchard growers count losses after late frost",
+        "byline": "Tomas Ferre",
+        "source": "KSL.com",
+        "published_at": "2020-04-12T18:05:00-06:00",
+        "updated_at": None,
+        "read_time": None,
+        "dateline": "SANTAQUIN",
+        "section": "Business",
+        "topics": ["Agriculture", "Weather"],
+        "disclaimer": True,
+        "paragraphs": 2,
+        "lede": "SANTAQUIN — A hard frost",
+    },
+    "updated_and_posted.txt": {
+        "title": "Transit agency adds late buses on three routes",
+        "byline": "Ada Winslow",
+        "source": "KSL.com",
+        "published_at": "2018-03-08T21:12:00-07:00",
+        "updated_at": "2018-03-09T07:40:00-07:00",
+        "read_time": (2, 3),
+        "dateline": "SALT LAKE CITY",
+        "section": "Utah",
+        "topics": ["Transportation", "Utah"],
+        "disclaimer": False,
+        "paragraphs": 3,
+        "lede": "SALT LAKE CITY — Three bus routes",
+    },
+    "stamps_on_own_lines.txt": {
+        "title": "Volunteers plant a thousand trees along the river",
+        "byline": "Noor Halden and Eli Park",
+        "source": "Deseret News",
+        "published_at": "2019-06-01T11:00:00-06:00",
+        "updated_at": "2019-06-02T17:30:00-06:00",
+        "read_time": (3, 4),
+        "dateline": "OGDEN",
+        "section": "Outdoors",
+        "topics": ["Environment", "Outdoors", "Ogden"],
+        "disclaimer": False,
+        "paragraphs": 3,
+        "lede": "OGDEN — More than two hundred",
+    },
+    "photo_credit_no_disclaimer.txt": {
+        "title": "Museum opens a hall of fossil tracks",
+        "byline": "Lena Brook",
+        "source": "KSL.com",
+        "published_at": "2022-10-19T14:20:00-06:00",
+        "updated_at": None,
+        "read_time": (2, 2),
+        "dateline": "VERNAL",
+        "section": "Science",
+        "topics": ["Science", "Museums"],
+        "disclaimer": False,
+        "paragraphs": 2,
+        "lede": "VERNAL — Footprints left",
+    },
+}
+
+
+def _fields(story) -> dict:
+    def stamp(when):
+        return when.isoformat() if when else None
+
+    return {
+        "title": story.title,
+        "byline": story.byline,
+        "source": story.source,
+        "published_at": stamp(story.published_at),
+        "updated_at": stamp(story.updated_at),
+        "read_time": story.read_time,
+        "dateline": story.dateline,
+        "section": story.section,
+        "topics": story.topics,
+        "disclaimer": bool(story.disclaimer),
+        "paragraphs": len(story.paragraphs),
+        "lede": story.paragraphs[0][: len(LAYOUTS[story.path]["lede"])] if story.paragraphs else "",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_every_layout_is_read_field_by_field(name):
+    data = (FIXTURES / "layouts" / name).read_bytes()
+    assert detect(data.decode()) == "ksl"
+    assert _fields(parse_bytes(data, path=name)) == LAYOUTS[name]
+
+
+def test_the_headline_never_takes_in_the_next_header_line():
+    text = (FIXTURES / "layouts" / "stamps_on_own_lines.txt").read_text()
+    story = parse_bytes(text.encode(), path="x.txt")
+    assert "\n" not in story.title and "By " not in story.title
+    assert "Posted" not in story.body and "Photo:" not in story.body
+
+
+def test_a_hard_wrapped_first_paragraph_starting_with_by_is_story_text():
+    text = (
+        "Council delays the vote\n\nSave Story\n\nEstimated read time: 1 minute\n\n"
+        "By Tuesday the council had still not\nagreed on the budget, members said.\n\n"
+        "A second meeting is planned.\n\nCopyright © 2020 KSL.com. All rights reserved.\n"
+    )
+    story = parse_bytes(text.encode(), path="x.txt")
+    assert story.byline == ""
+    assert story.paragraphs[0] == (
+        "By Tuesday the council had still not agreed on the budget, members said."
+    )

@@ -57,11 +57,10 @@ def test_csv_manifest_by_file_name_stem_and_id(tmp_path):
     )
     rows = load_manifest(manifest)
     assert len(rows) == 2
-    assert rows.lookup("folder/a.txt")["topics"] == ["politics", "Health"]
-    assert rows.lookup("a.html")["url"] == "https://x/a"  # by stem
-    assert rows.lookup("42")["topics"] == ["sport", "tennis"]  # by number
-    assert rows.lookup("00042.txt")["published_at"] == datetime(2020, 1, 2, tzinfo=UTC)
-    assert rows.lookup("missing.txt") == {}
+    assert rows.lookup(tmp_path / "folder" / "a.txt")["topics"] == ["politics", "Health"]
+    assert rows.lookup(tmp_path / "a.html") == {}  # a file name is matched exactly
+    assert rows.lookup(tmp_path / "00042.txt")["published_at"] == datetime(2020, 1, 2, tzinfo=UTC)
+    assert rows.lookup(tmp_path / "missing.txt") == {}
 
 
 def test_columns_can_be_named_outright(tmp_path):
@@ -70,8 +69,8 @@ def test_columns_can_be_named_outright(tmp_path):
     rows = load_manifest(
         manifest, columns={"file": "doc", "published_at": "when", "topics": "keywords"}
     )
-    assert rows.lookup("x.txt")["topics"] == ["one", "two"]
-    assert rows.lookup("x.txt")["published_at"].year == 1999
+    assert rows.lookup(tmp_path / "x.txt")["topics"] == ["one", "two"]
+    assert rows.lookup(tmp_path / "x.txt")["published_at"].year == 1999
 
 
 def test_a_row_broken_by_a_newline_is_joined(tmp_path):
@@ -82,8 +81,8 @@ def test_a_row_broken_by_a_newline_is_joined(tmp_path):
         "8\t26-FEB-1987 15:02:20.00\t\tuk\tNEXT\t9\n"
     )
     rows = load_manifest(manifest)
-    assert rows.lookup("00007.txt")["title"] == "A LONG TITLE"
-    assert rows.lookup("00008.txt")["places"] == ["uk"]
+    assert rows.lookup(tmp_path / "00007.txt")["title"] == "A LONG TITLE"
+    assert rows.lookup(tmp_path / "00008.txt")["places"] == ["uk"]
 
 
 def test_reuters_date_format():
@@ -121,9 +120,52 @@ def test_missing_manifest_is_an_ingest_error(tmp_path):
 def test_reuters_manifest(corpus):
     rows = load_manifest(corpus / "reuters21578" / "metadata.tsv")
     assert len(rows) == 21578
-    first = rows.lookup("articles/00001.txt")
+    folder = corpus / "reuters21578"
+    first = rows.lookup(folder / "articles" / "00001.txt")
     assert first["title"] == "BAHIA COCOA REVIEW"
     assert first["published_at"] == datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=UTC)
     assert first["topics"] == ["cocoa"]
     assert first["places"] == ["el-salvador", "usa", "uruguay"]
-    assert rows.lookup("21578.txt")["places"] == ["usa"]
+    assert rows.lookup(folder / "articles" / "21578.txt")["places"] == ["usa"]
+    # The issue's case: a BBC story is in another folder, so Reuters' row 1 is not its row.
+    assert rows.lookup(corpus / "bbc" / "business" / "001.txt") == {}
+
+
+def _manifest(folder, text, name="meta.csv"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return load_manifest(folder / name)
+
+
+def test_a_bare_number_in_another_folder_matches_no_row(tmp_path):
+    rows = _manifest(tmp_path / "reuters", "newid,title\n1,BAHIA COCOA REVIEW\n")
+    assert rows.lookup(tmp_path / "reuters" / "articles" / "00001.txt")["title"] == (
+        "BAHIA COCOA REVIEW"
+    )
+    assert rows.lookup(tmp_path / "bbc" / "business" / "001.txt") == {}
+    assert rows.lookup(tmp_path / "001.txt") == {}
+
+
+def test_a_row_matches_by_path_relative_to_the_manifest_folder(tmp_path):
+    rows = _manifest(
+        tmp_path, "file,title\nsport/001.txt,Sport one\nbusiness/001.txt,Business one\n"
+    )
+    assert rows.lookup(tmp_path / "sport" / "001.txt")["title"] == "Sport one"
+    assert rows.lookup(tmp_path / "business" / "001.txt")["title"] == "Business one"
+
+
+def test_an_ambiguous_match_is_reported_and_not_applied(tmp_path):
+    rows = _manifest(tmp_path, "file,title\na/story.txt,One\nb/story.txt,Two\n")
+    match = rows.match(tmp_path / "c" / "story.txt")  # listed twice, by name only
+    assert match.row == {}
+    assert "2 rows of the manifest match this file by file name" in match.problem
+    assert rows.lookup(tmp_path / "a" / "story.txt")["title"] == "One"  # the path decides
+
+
+def test_a_manifest_row_matches_an_archive_member_by_its_path(tmp_path):
+    rows = _manifest(tmp_path, "file,title\ninner/a.txt,From the row\n")
+    assert rows.lookup(tmp_path / "stories.zip", member="inner/a.txt")["title"] == "From the row"
+    assert rows.lookup(tmp_path / "elsewhere" / "x.zip", member="zzz/a.txt")["title"] == (
+        "From the row"
+    )  # inside the folder, the exact file name is enough
+    assert rows.lookup(tmp_path.parent / "x.zip", member="inner/a.txt") == {}

@@ -69,7 +69,11 @@ def test_zip_members_stream_with_display_names(tmp_path):
         zipped.writestr("folder/a.txt.json", "{}")
         zipped.writestr("__MACOSX/folder/._a.txt", b"junk")
         zipped.writestr("big.txt", b"x" * 2000)
-    inputs = list(iter_inputs([str(archive)], max_bytes=1000))
+    everything = list(iter_inputs([str(archive)], max_bytes=1000))
+    skipped = {item.name: item.skipped for item in everything if item.skipped}
+    assert "hidden file" in skipped[f"{archive}:__MACOSX/folder/._a.txt"]
+    assert "sidecar" in skipped[f"{archive}:folder/a.txt.json"]
+    inputs = [item for item in everything if not item.skipped]
     assert [item.name for item in inputs] == [
         f"{archive}:big.txt",
         f"{archive}:folder/a.txt",

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import html, jsonstory, ksl, plain, textscrape
+from . import html, jsonstory, ksl, language, notstory, plain, textscrape, validate
 from .metadata import Manifest, apply_metadata, load_manifest, sidecar_for
 from .read import DEFAULT_MAX_BYTES, decode
-from .sources import Input, iter_inputs
+from .sources import Input, Walk, count_inputs, iter_inputs
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
 PARSER_VERSION = "4"
@@ -54,6 +54,10 @@ def parse_text(text: str, *, path: str = "", format: str | None = None) -> Parse
     story = parser(text, path=path)
     story.format = name
     story.raw = text
+    validate.clean(story)
+    # The page's own word for its language (<html lang>) is a guess like the parser's
+    # others: the text decides when the model is sure.
+    story.language = language.detect(story) or language.normalise(story.language)
     return story
 
 
@@ -65,8 +69,11 @@ def parse_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedStory:
     decoded = decode(data, max_bytes=max_bytes)
+    if why := notstory.reason_by_text(decoded.text):
+        raise SkipStory(why)
     story = parse_text(decoded.text, path=path, format=format)
     story.encoding = decoded.encoding
+    story.warnings[:0] = decoded.warnings
     return story
 
 
@@ -80,11 +87,15 @@ __all__ = [
     "ParsedStory",
     "SkipStory",
     "TaggedEntity",
+    "Walk",
     "apply_metadata",
+    "count_inputs",
     "detect",
     "iter_inputs",
     "load_manifest",
     "parse_bytes",
     "parse_text",
     "sidecar_for",
+    "language",
+    "validate",
 ]

@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .validate import valid_source
+
 # Wire-agency credits as they appear in datelines, bylines and copyright lines.
 AGENCIES = {
     "ap": "The Associated Press",
@@ -72,7 +74,7 @@ def split_dateline(paragraph: str) -> tuple[str, str, str]:
     return dateline, (match.group("agency") or "").strip(), (match.group("date") or "").strip()
 
 
-_COPYRIGHT = re.compile(r"^\s*(?:Copyright\s*)?(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(.*)$", re.I)
+_COPYRIGHT = re.compile(r"^\s*(?:Copyright\s*)?(?:©|\(c\)|Copyright)\s*(.*)$", re.I)
 
 
 def copyright_holder(line: str) -> str:
@@ -80,11 +82,12 @@ def copyright_holder(line: str) -> str:
     match = _COPYRIGHT.match(line)
     if not match:
         return ""
-    rest = re.sub(r"^\d{4}(?:\s*[-–]\s*\d{4})?\s*", "", match.group(1).strip())
+    # "© 2011-2019 SlashGear", "Copyright (c) 2019, Deseret News": the years are not the holder.
+    rest = re.sub(r"^(?:\(c\)|©)?\s*\d{4}(?:\s*[-–]\s*\d{4})?[\s,.]*", "", match.group(1).strip())
     holder = re.split(
         r"\.\s|\.$|,\s*all rights|\ball rights reserved", rest, maxsplit=1, flags=re.I
     )
-    return holder[0].strip(" .,")
+    return valid_source(holder[0].strip(" .,"))
 
 
 def is_copyright_line(line: str) -> bool:

@@ -84,13 +84,50 @@ def looks_like(text: str) -> bool:
     return "<body" in lowered or lowered.count("<p>") + lowered.count("<p ") >= 3
 
 
+# The passes that may run on top of trafilatura's lines, by name. Each one is kept only if it
+# pays for itself under cross-validation by site (bench/extraction.py): chosen on one half of
+# the sites, checked on the other, and the other way round.
+ALL_PASSES = (
+    "prune",  # a recall base's lines, cut to a precise pass's where little prose is lost
+    "continued",  # later blocks of the story's own template, split off by an advertisement
+    "own_article",  # lines in another <article> than the headline's (teasers)
+    "past_header",  # leading lines inside a <header> (deck, byline, date)
+    "closing",  # closing calls to comment or subscribe, and lists of links
+    "heading",  # the headline repeated as the first line
+    "timestamp",  # a leading "5:45 PM EST | By Jo Lee" line
+)
+BASES = {
+    "default": {"include_comments": False, "include_tables": True},
+    "precision": {"include_comments": False, "include_tables": True, "favor_precision": True},
+    "recall": EXTRACT_OPTIONS,
+}
+# Chosen by `bench/extraction.py --cv` (figures in docs/extraction.md): the recall base cut to
+# the precise pass's lines ("prune") and three passes that each helped the half of the sites
+# they were not chosen on. "continued", "past_header" and "timestamp" changed nothing on one
+# half or gained less than 0.001 where chosen, so they are off.
+BASE = "recall"
+PASSES: tuple[str, ...] = ("prune", "own_article", "heading", "closing")
+
+
 def parse(text: str, *, path: str = "") -> ParsedStory:
+    return parse_with(text, path=path, base=BASE, passes=PASSES)
+
+
+def parse_with(
+    text: str, *, path: str = "", base: str = BASE, passes: tuple[str, ...] = PASSES
+) -> ParsedStory:
+    """parse() with a chosen trafilatura base and set of passes, for measuring them."""
+    on = set(passes)
     try:
         with warnings.catch_warnings():
             # htmldate's dateutil warns on zone names such as "EST"; the date is kept anyway.
             warnings.filterwarnings("ignore", message="tzname")
-            extracted = _extract(text, with_metadata=True, **EXTRACT_OPTIONS)
-            precise = _extract(text, **PRECISE_OPTIONS) if extracted else None
+            extracted = _extract(text, with_metadata=True, **BASES[base])
+            precise = (
+                _extract(text, **PRECISE_OPTIONS)
+                if extracted and "prune" in on and base != "precision"
+                else None
+            )
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise IngestError(f"could not read the HTML: {exc}") from None
     if extracted is None:
@@ -99,28 +136,35 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     if precise is not None:
         paragraphs = _prune(paragraphs, keep=set(_lines(precise)))
     tree = _tree(text)
-    paragraphs = _continued(tree, paragraphs)
+    if "continued" in on:
+        paragraphs = _continued(tree, paragraphs)
     meta = _metadata(tree)
     title = meta.get("headline") or extracted.get("title") or ""
-    paragraphs = _own_article(tree, paragraphs, title=title)
-    paragraphs = _past_header(tree, paragraphs)
+    if "own_article" in on:
+        paragraphs = _own_article(tree, paragraphs, title=title)
+    if "past_header" in on:
+        paragraphs = _past_header(tree, paragraphs)
 
     copyright_line = ""
     # A closing copyright notice belongs to the page, not to the story; so do the calls to
     # comment, subscribe or listen, and the lists of links to other pages, that close many.
-    links = _link_lines(tree)
+    links = _link_lines(tree) if "closing" in on else set()
     while paragraphs:
         if is_copyright_line(paragraphs[-1]):
             copyright_line = paragraphs.pop()
-        elif _closing_furniture(paragraphs[-1], links=links):
+        elif "closing" in on and _closing_furniture(paragraphs[-1], links=links):
             paragraphs.pop()
         else:
             break
-    if paragraphs and any(_same(paragraphs[0], heading) for heading in (title, *_h1s(tree))):
+    if (
+        "heading" in on
+        and paragraphs
+        and any(_same(paragraphs[0], heading) for heading in (title, *_h1s(tree)))
+    ):
         # trafilatura sometimes keeps the heading as the first line; the page title may carry
         # the site's name ("Headline | Site"), so the page's own h1 counts too.
         paragraphs.pop(0)
-    while len(paragraphs) > 1 and _is_timestamp(paragraphs[0]):
+    while "timestamp" in on and len(paragraphs) > 1 and _is_timestamp(paragraphs[0]):
         paragraphs.pop(0)  # when the story was posted, and often by whom: not its first line
     if not paragraphs:
         raise SkipStory("no story text found in the HTML")

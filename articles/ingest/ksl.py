@@ -23,8 +23,25 @@ _READ_TIME = re.compile(
     r"^Estimated read time:\s*(?P<low>\d+)(?:\s*(?:-|–|to)\s*(?P<high>\d+))?\s*minutes?$", re.I
 )
 _SECTION = re.compile(r"^Most recent (?P<section>.+?) stories$", re.I)
-_BYLINE = re.compile(r"^(?:By\s+)?(?P<who>.*?)\s*\|\s*(?P<when>(?:Posted|Updated)\b.*)$", re.I)
-_HEADER_NOISE = re.compile(r"^(save story|leer en español|read in english|listen|share)$", re.I)
+# "Jane Doe, KSL.com | Posted Sept. 22, 2019 - 4:37 p.m." and "By Jo Lee | Updated - Jan. 5,
+# 2017 at 10:02 a.m. | Posted - Jan. 4, 2017 at 9:00 p.m.": who, then one or more stamps.
+_BYLINE = re.compile(r"^(?:By\s+)?(?P<who>[^|]*?)\s*\|\s*(?P<when>(?:Posted|Updated)\b.*)$", re.I)
+# A stamp on a line of its own ("Posted - Jan. 5, 2017 at 10:02 a.m.").
+_STAMP = re.compile(r"^(?P<when>(?:Posted|Updated)\b.*)$", re.I)
+_STAMP_PART = re.compile(r"(?P<kind>Posted|Updated)\b[\s:–—-]*(?P<date>[^|]*)", re.I)
+# A byline on a line of its own: "By Jane Doe, KSL.com", "By Jane Doe and Jo Lee".
+_BY_LINE = re.compile(r"^By\s+(?P<who>[^|]{2,120})$", re.I)
+# The credit under the lead photo: "(Photo: Jane Doe, KSL.com)", "Photo credit: Deseret News",
+# "Scott Lee, KSL TV" sits under a picture too but is indistinguishable from a byline, so only
+# the labelled forms are read.
+_PHOTO_CREDIT = re.compile(
+    r"^\(?\s*(?:photos?|images?|video|file photo|illustration)(?:\s+credit)?\s*:.{1,150}$", re.I
+)
+_HEADER_NOISE = re.compile(
+    r"^(save story|saved|leer en español|read in english|listen(?: to this story)?|share|"
+    r"\d+ photos?|view \d+ photos?|\d+ comments?)$",
+    re.I,
+)
 # Lines that end the story: everything after them is the site's page furniture.
 _FOOTER_START = re.compile(
     r"^(most recent .+ stories|related topics|related links|related stories|"
@@ -55,32 +72,28 @@ def looks_like(text: str) -> bool:
 def parse(text: str, *, path: str = "") -> ParsedStory:
     # Blocks between blank lines, as written (for topic lists) and folded onto one line.
     raw_blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
-    blocks = [paragraphs_of(block)[0] for block in raw_blocks]
-    if not blocks:
+    if not raw_blocks:
         raise SkipStory("no text")
-    title = blocks[0]
+    # The header is read a line at a time: the headline is the first line alone, and a
+    # byline, stamp or read time may sit on the very next line with no blank between.
+    title, *first_rest = _lines(raw_blocks[0])
     story = ParsedStory(
         path=path, title=title, body="", format="ksl", publisher=PUBLISHER, raw=text
     )
-
-    # Header: between the headline and the first paragraph of the story.
-    index = 1
-    while index < len(blocks):
-        block = blocks[index]
-        read_time = _READ_TIME.match(block)
-        byline = _BYLINE.match(block)
-        if _HEADER_NOISE.match(block):
-            pass
-        elif read_time:
-            low = int(read_time.group("low"))
-            story.read_time = (low, int(read_time.group("high") or low))
-        elif block.startswith(DISCLAIMER_START):
-            story.disclaimer = block
-        elif byline and len(block) < 200:
-            _apply_byline(story, byline.group("who"), byline.group("when"))
-        else:
+    index, remainder = len(raw_blocks), []
+    for number, block in enumerate(raw_blocks):
+        lines = first_rest if number == 0 else _lines(block)
+        if number and lines[0].startswith(DISCLAIMER_START):
+            story.disclaimer = " ".join(lines)  # one paragraph, perhaps hard-wrapped
+            continue
+        start = next((i for i, line in enumerate(lines) if not _header_line(story, line)), None)
+        if start is not None:
+            # The story starts here: the rest of this block is its first paragraph.
+            index, remainder = number, lines[start:]
             break
-        index += 1
+    if remainder:
+        raw_blocks = [*raw_blocks[:index], "\n".join(remainder), *raw_blocks[index + 1 :]]
+    blocks = [paragraphs_of(block)[0] for block in raw_blocks]
 
     # Body: up to the copyright line or the first piece of page furniture.
     body: list[str] = []
@@ -131,17 +144,68 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     return story
 
 
-def _apply_byline(story: ParsedStory, who: str, when: str) -> None:
-    """'Jane Doe, KSL.com' / 'The Associated Press' + 'Posted Sept. 22, 2019 - 4:37 p.m.'."""
+def _header_line(story: ParsedStory, line: str) -> bool:
+    """Read one line of the header into `story`; False when it is not a header line."""
+    if len(line) > 300:
+        return False
+    read_time = _READ_TIME.match(line)
+    byline = _BYLINE.match(line)
+    stamp = _STAMP.match(line)
+    by_line = _BY_LINE.match(line)
+    if _HEADER_NOISE.match(line) or _PHOTO_CREDIT.match(line):
+        return True
+    if read_time:
+        low = int(read_time.group("low"))
+        story.read_time = (low, int(read_time.group("high") or low))
+    elif line.startswith(DISCLAIMER_START):
+        story.disclaimer = line
+    elif byline:
+        _apply_who(story, byline.group("who"))
+        _apply_when(story, byline.group("when"))
+    elif stamp and parse_us_date(line):
+        _apply_when(story, stamp.group("when"))
+    elif by_line and _names_only(by_line.group("who")):
+        _apply_who(story, by_line.group("who"))
+    else:
+        return False
+    return True
+
+
+_NAME_JOINERS = {"and", "de", "del", "la", "van", "von", "der", "da", "di", "bin", "al"}
+
+
+def _names_only(who: str) -> bool:
+    """'Jane Doe and Jo Lee, KSL.com', not 'Tuesday the rebels had': every word a name's."""
+    words = who.replace(",", " ").split()
+    return 0 < len(words) <= 12 and all(
+        word[0].isupper() or word.lower() in _NAME_JOINERS for word in words
+    )
+
+
+def _lines(block: str) -> list[str]:
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def _apply_who(story: ParsedStory, who: str) -> None:
+    """'Jane Doe, KSL.com' / 'The Associated Press' / 'Jo Lee and Sam Roe, Deseret News'."""
     names = [part.strip() for part in who.split(",") if part.strip()]
     credits = [n for n in names if n.lower() in AGENCIES or n.lower() == PUBLISHER.lower()]
     people = [n for n in names if n not in credits]
-    story.byline = ", ".join(people)
+    if people:
+        story.byline = ", ".join(people)
     if credits:
         story.source = agency_name(credits[-1]) if credits[-1] != PUBLISHER else PUBLISHER
-    when_at = parse_us_date(when)
-    if when.lower().startswith("updated"):
-        story.updated_at = when_at
-        story.published_at = story.published_at or when_at
-    else:
-        story.published_at = when_at
+
+
+def _apply_when(story: ParsedStory, when: str) -> None:
+    """'Posted Sept. 22, 2019 - 4:37 p.m.', 'Updated - Jan. 6 … | Posted - Jan. 5 …': the
+    posted time is the publication date; an update alone stands in for it."""
+    for part in _STAMP_PART.finditer(when):
+        when_at = parse_us_date(part.group("date"))
+        if when_at is None:
+            continue
+        if part.group("kind").lower() == "updated":
+            story.updated_at = when_at
+            story.published_at = story.published_at or when_at
+        else:
+            story.published_at = when_at  # a posted stamp read after an update wins over it

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePath
+from pathlib import Path, PurePosixPath
 
 from .common import find_date
 from .types import IngestError, ParsedStory
@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source", "agency"),
     "section": ("section",),
     "byline": ("byline", "author", "authors"),
+    "language": ("language", "lang", "inlanguage", "locale"),
 }
 _LIST_FIELDS = {"topics", "places"}
 _DATE_FORMATS = (
@@ -90,7 +91,7 @@ def normalise(raw: dict, columns: dict[str, str] | None = None) -> dict:
         meta[name] = split_list(meta[name])
     if "published_at" in meta:
         meta["published_at"] = parse_date(meta["published_at"])
-    for name in ("id", "file", "title", "url", "source", "section"):
+    for name in ("id", "file", "title", "url", "source", "section", "language"):
         if name in meta:
             meta[name] = " ".join(str(meta[name]).split())
     if isinstance(meta.get("byline"), list):
@@ -115,32 +116,83 @@ def sidecar_for(path: str | Path) -> dict:
     return {}
 
 
-def _keys(value: str) -> list[str]:
-    """A file name, its stem, and the number it stands for (00001.txt -> '1')."""
-    name = PurePath(value.replace("\\", "/")).name
-    stem = name.split(".", 1)[0] if name else ""
-    keys = [value, name, stem]
-    if stem.isdigit():
-        keys.append(str(int(stem)))
-    return [key for key in dict.fromkeys(keys) if key]
+def _relative(value: str) -> str:
+    """A path as a manifest writes it, in one spelling: 'a\\00001.txt' -> 'a/00001.txt'."""
+    parts = PurePosixPath(value.replace("\\", "/")).parts
+    parts = tuple(part for part in parts if part not in ("", "."))
+    return "/".join(parts)
+
+
+def _number(stem: str) -> str:
+    return str(int(stem)) if stem.isdigit() else stem
+
+
+@dataclass
+class Match:
+    row: dict = field(default_factory=dict)
+    problem: str = ""  # why no row was applied although some matched, for a person
 
 
 @dataclass
 class Manifest:
-    """Rows of a CSV/TSV manifest, found by file name, stem or numeric id."""
+    """Rows of a CSV/TSV manifest, each matched to the story files of the manifest's folder.
+
+    A file inside the folder (`folder`, where the manifest is) takes the row whose file
+    column is its path relative to the folder, else the row naming its exact file name,
+    else the row whose id is its name's stem or the number it spells (00042.txt -> 42).
+    A file outside the folder takes no row: a bare number means nothing in another folder.
+    A key that two rows share matches neither, and the match says so."""
 
     path: str = ""
-    rows: dict[str, dict] = field(default_factory=dict)
+    folder: Path | None = None
+    by_path: dict[str, list[dict]] = field(default_factory=dict)
+    by_name: dict[str, list[dict]] = field(default_factory=dict)
+    by_id: dict[str, list[dict]] = field(default_factory=dict)
+    count: int = 0
 
     def __len__(self) -> int:
-        return len({id(row) for row in self.rows.values()})
+        return self.count
 
-    def lookup(self, name: str) -> dict:
-        """The row for a story file (or {} when the manifest does not list it)."""
-        for key in _keys(name):
-            if key in self.rows:
-                return self.rows[key]
-        return {}
+    def relative(self, path: str | Path) -> str | None:
+        """`path` relative to the manifest's folder, or None when it is outside it."""
+        if self.folder is None:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self.folder).as_posix()
+        except (ValueError, OSError):
+            return None
+
+    def match(self, path: str | Path | None, *, member: str = "") -> Match:
+        """The row for the story file at `path` (an archive's, with `member` inside it)."""
+        if path is None:
+            return Match()
+        relative = self.relative(path)
+        if relative is None:
+            return Match()
+        if member:
+            relative = f"{relative}/{_relative(member)}" if relative != "." else _relative(member)
+        name = relative.rsplit("/", 1)[-1]
+        stem = name.split(".", 1)[0]
+        for table, key, what in (
+            (self.by_path, relative, "path"),
+            (self.by_path, _relative(member), "path"),
+            (self.by_name, name, "file name"),
+            (self.by_id, _number(stem), "id"),
+        ):
+            rows = table.get(key) if key else None
+            if not rows:
+                continue
+            if len(rows) > 1:
+                return Match(
+                    problem=f"{len(rows)} rows of the manifest match this file by {what} "
+                    f"({key!r}); none was applied"
+                )
+            return Match(row=rows[0])
+        return Match()
+
+    def lookup(self, path: str | Path | None, *, member: str = "") -> dict:
+        """The row for a story file, or {} when none (or more than one) matches."""
+        return self.match(path, member=member).row
 
 
 def load_manifest(path: str | Path, columns: dict[str, str] | None = None) -> Manifest:
@@ -157,7 +209,7 @@ def load_manifest(path: str | Path, columns: dict[str, str] | None = None) -> Ma
     header = next(reader, None)
     if not header:
         raise IngestError(f"the manifest {source} is empty")
-    manifest = Manifest(path=str(source))
+    manifest = Manifest(path=str(source), folder=source.resolve().parent)
     pending: list[str] = []
     for row in reader:
         if pending:
@@ -176,15 +228,18 @@ def load_manifest(path: str | Path, columns: dict[str, str] | None = None) -> Ma
 
 def _add_row(manifest: Manifest, raw: dict, columns: dict[str, str] | None) -> None:
     meta = normalise(raw, columns)
-    for key_field in ("id", "file"):
-        if key_field in meta:
-            for key in _keys(meta[key_field]):
-                manifest.rows.setdefault(key, meta)
+    if "file" in meta:
+        written = _relative(meta["file"])
+        manifest.by_path.setdefault(written, []).append(meta)
+        manifest.by_name.setdefault(written.rsplit("/", 1)[-1], []).append(meta)
+    if "id" in meta:
+        manifest.by_id.setdefault(_number(meta["id"]), []).append(meta)
+    manifest.count += 1
 
 
 def apply_metadata(story: ParsedStory, meta: dict) -> ParsedStory:
     """Metadata beats the parser's guesses; topics and places are added without repeats."""
-    for name in ("title", "url", "source", "section", "byline"):
+    for name in ("title", "url", "source", "section", "byline", "language"):
         if meta.get(name):
             setattr(story, name, meta[name])
     when = parse_date(meta.get("published_at"))

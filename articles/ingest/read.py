@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ftfy
 from charset_normalizer import from_bytes
@@ -27,6 +27,7 @@ _BOMS = (
 class DecodedText:
     text: str
     encoding: str
+    warnings: list[str] = field(default_factory=list)  # damage found and repaired, for a person
 
 
 _WESTERN = {"cp1252", "latin_1", "iso8859_15"}
@@ -66,6 +67,7 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
         raise IngestError("file is empty")
 
     encoding = ""
+    warnings: list[str] = []
     for bom, name in _BOMS:
         if data.startswith(bom):
             encoding = name
@@ -79,18 +81,8 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
             text = data.decode("utf-8")
             encoding = "utf-8"
         except UnicodeDecodeError:
-            matches = from_bytes(data)
-            best = matches.best()
-            if best is None:
-                raise IngestError("could not detect the text encoding") from None
-            encoding = best.encoding
-            # Single-byte code pages are hard to tell apart on short texts (a few
-            # accented letters decide it); when the winner is one of the Latin-script
-            # pages and Windows-1252, the superset of Latin-1 that Western sites use,
-            # reads every byte, prefer it.
-            if encoding in _WESTERN or (encoding in _LATIN_SCRIPT and _decodes(data, "cp1252")):
-                encoding = "cp1252"
-            text = data.decode(encoding, errors="replace")
+            text, encoding, damage = _decode_legacy(data)
+            warnings.extend(damage)
     else:
         try:
             text = data.decode(encoding)
@@ -117,4 +109,61 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
         )
     if not text.strip():
         raise IngestError("file has no text")
-    return DecodedText(text=text, encoding=encoding)
+    return DecodedText(text=text, encoding=encoding, warnings=warnings)
+
+
+# Letters of scripts that a Latin-script story never mixes in, a few at a time.
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0e00-\u0e7f]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# Three non-ASCII characters in a row, none of them a letter of a word with ASCII letters:
+# what stray bytes look like through a Latin code page ("ÿþÃ("); accented words ("été",
+# "Öl", "Málaga") mix their accents with plain letters.
+_STRAY_RUN = re.compile(r"(?<![A-Za-z])[^\x00-\x7f\s]{3,}(?![A-Za-z])")
+# A file that is UTF-8 but for a few bad bytes is repaired rather than refused, up to
+# this share of its bytes.
+_MAX_DAMAGE = 0.01
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str, list[str]]:
+    """Text that is not valid UTF-8: a single-byte code page when one reads it plausibly,
+    else UTF-8 with its few bad bytes replaced (and said so), else refused."""
+    repaired = data.decode("utf-8", errors="replace")
+    bad = repaired.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    has_utf8 = any(ord(char) > 127 and char != "\ufffd" for char in repaired)
+    damage = [
+        f"{bad:,} byte(s) that are not valid UTF-8 were replaced with \ufffd "
+        "(no other encoding reads the file plausibly)"
+    ]
+    if has_utf8 and bad <= max(4, _MAX_DAMAGE * len(data)):
+        return repaired, "utf-8", damage  # UTF-8 with a few broken bytes, not a code page
+
+    best = from_bytes(data).best()
+    if best is not None:
+        encoding = best.encoding
+        # Single-byte code pages are hard to tell apart on short texts (a few
+        # accented letters decide it); when the winner is one of the Latin-script
+        # pages and Windows-1252, the superset of Latin-1 that Western sites use,
+        # reads every byte, prefer it.
+        if encoding in _WESTERN or (encoding in _LATIN_SCRIPT and _decodes(data, "cp1252")):
+            encoding = "cp1252"
+        text = data.decode(encoding, errors="replace")
+        if _plausible(text):
+            return text, encoding, []
+    if bad <= max(4, _MAX_DAMAGE * len(data)):
+        return repaired, "utf-8", damage
+    raise IngestError(
+        "the text is not valid UTF-8 and no other encoding reads it plausibly "
+        f"({bad:,} bad bytes); it was not stored"
+    )
+
+
+def _plausible(text: str) -> bool:
+    """A code page's reading is implausible when a text of Latin letters has a few letters of
+    another script among them ("headline яюГ("): bytes that were never letters at all."""
+    other = len(_OTHER_SCRIPT.findall(text))
+    latin = len(_ASCII_LETTER.findall(text))
+    if other:
+        return other >= 0.2 * (latin + other)
+    non_ascii = sum(1 for char in text if ord(char) > 127)
+    # A text mostly in another alphabet (Latin-2, a Nordic page) is judged by its letters.
+    return non_ascii > 0.2 * (latin + non_ascii) or not _STRAY_RUN.search(text)

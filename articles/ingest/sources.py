@@ -6,9 +6,12 @@ A path that cannot be read yields an Input with `error` set, so a batch goes on.
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import glob
 import os
 import re
+import stat
 import sys
 import tarfile
 import zipfile
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from . import notstory
 from .read import DEFAULT_MAX_BYTES
 
 
@@ -26,6 +30,9 @@ class Input:
     data: bytes = b""
     path: str | None = None  # a real file, for sidecar lookup; None inside archives
     error: str = ""
+    archive: str | None = None  # for an archive member: the archive's own file
+    member: str = ""  # and the member's name inside it
+    skipped: str = ""  # not a story (a README, an image, a link): the reason, for a person
 
 
 _GLOB = re.compile(r"[*?[]")
@@ -33,33 +40,111 @@ _JSON_LINES = (".jsonl", ".ndjson")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
+@dataclass
+class Walk:
+    """What a walk over the inputs leaves out: files matching an --exclude pattern (by
+    their path or their name), counted rather than reported one by one."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    exclude: tuple[str, ...] = ()
+    excluded: int = 0
+
+    def excludes(self, name: str) -> bool:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(base, p) for p in self.exclude):
+            self.excluded += 1
+            return True
+        return False
+
+
 def iter_inputs(
     paths: list[str],
     stdin: BinaryIO | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    walk: Walk | None = None,
 ) -> Iterator[Input]:
     """Every story input named by `paths`, in order; folders recurse in sorted order."""
+    walk = walk or Walk(max_bytes=max_bytes)
     for raw in paths:
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield _read_stream("-", stream, None, max_bytes)
+            yield _read_stream("-", stream, None, walk.max_bytes)
             continue
         if _GLOB.search(raw) and not os.path.exists(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 yield Input(name=raw, error="no files match this pattern")
             for match in matches:
-                yield from _iter_path(Path(match), max_bytes)
+                yield from _iter_path(Path(match), walk)
             continue
-        yield from _iter_path(Path(raw), max_bytes)
+        yield from _iter_path(Path(raw), walk)
 
 
-def _iter_path(path: Path, max_bytes: int) -> Iterator[Input]:
+def count_inputs(paths: list[str], *, walk: Walk | None = None) -> int | None:
+    """How many inputs `iter_inputs` will yield, without reading them (for a progress bar);
+    None when that cannot be known cheaply (standard input, a tar stream)."""
+    walk = walk or Walk()
+    probe = Walk(max_bytes=walk.max_bytes, exclude=walk.exclude)
+    total = 0
+    for raw in paths:
+        if raw == "-":
+            return None
+        matches = (
+            sorted(glob.glob(raw, recursive=True))
+            if _GLOB.search(raw) and not os.path.exists(raw)
+            else [raw]
+        )
+        for match in matches or [raw]:
+            counted = _count_path(Path(match), probe)
+            if counted is None:
+                return None
+            total += counted
+    return total
+
+
+def _count_path(path: Path, walk: Walk) -> int | None:
+    lowered = path.name.lower()
+    try:
+        if path.is_dir():
+            return sum(
+                _count_path(Path(entry.path), walk) or 0 for entry in _folder_entries(path, walk)
+            )
+        if lowered.endswith(".zip") and path.is_file():
+            with zipfile.ZipFile(path) as archive:
+                return sum(1 for info in archive.infolist() if not info.is_dir()) or 1
+        if lowered.endswith(_ARCHIVE_SUFFIXES) or lowered.endswith(_JSON_LINES):
+            return None
+    except (OSError, zipfile.BadZipFile):
+        return 1
+    return 1
+
+
+def _folder_entries(folder: Path, walk: Walk) -> list[os.DirEntry]:
+    """A folder's entries worth walking, sorted: not hidden, not sidecars, not excluded,
+    not linked folders (which may loop back on themselves; name one on its own to read it)."""
+    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    names = {entry.name for entry in entries}
+    kept = []
+    for entry in entries:
+        if entry.name.startswith(".") or _is_sidecar(entry.name, names):
+            continue  # hidden files and folders: .git, .DS_Store, editor swap files
+        if entry.is_symlink() and Path(entry.path).is_dir():
+            continue
+        if walk.excludes(entry.path):
+            continue
+        kept.append(entry)
+    return kept
+
+
+def _iter_path(path: Path, walk: Walk) -> Iterator[Input]:
+    max_bytes = walk.max_bytes
     if path.is_dir():
-        yield from _iter_folder(path, max_bytes)
+        yield from _iter_folder(path, walk)
     elif not path.exists():
-        yield Input(name=str(path), error="no such file or directory")
+        yield Input(name=str(path), error=_missing(path))
+    elif why := notstory.reason_by_name(path.name):
+        yield Input(name=str(path), path=str(path), skipped=why)
     elif path.name.lower().endswith(_ARCHIVE_SUFFIXES):
         yield from _iter_archive(path, max_bytes)
     elif path.name.lower().endswith(_JSON_LINES):
@@ -68,25 +153,30 @@ def _iter_path(path: Path, max_bytes: int) -> Iterator[Input]:
         yield _read_file(path, max_bytes)
 
 
-def _iter_folder(folder: Path, max_bytes: int) -> Iterator[Input]:
+def _missing(path: Path) -> str:
+    """Why a path that does not exist cannot be read: a link that loops, a link to nothing."""
+    if path.is_symlink():
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "a symbolic link that loops back on itself; not followed"
+            return f"a symbolic link to {os.readlink(path)!r}, which does not exist"
+    return "no such file or directory"
+
+
+def _iter_folder(folder: Path, walk: Walk) -> Iterator[Input]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        entries = _folder_entries(folder, walk)
     except OSError as exc:
         yield Input(name=str(folder), error=_reason(exc))
         return
-    names = {entry.name for entry in entries}
     for entry in entries:
-        if entry.name.startswith("."):
-            continue  # hidden files and folders: .git, .DS_Store, editor swap files
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            yield from _iter_folder(path, max_bytes)
-        elif entry.is_symlink() and path.is_dir():
-            continue  # a linked folder may loop back on itself; name it on its own to read it
-        elif _is_sidecar(entry.name, names):
-            continue
+            yield from _iter_folder(path, walk)
         else:
-            yield from _iter_path(path, max_bytes)
+            yield from _iter_path(path, walk)
 
 
 def _is_sidecar(name: str, siblings: set[str]) -> bool:
@@ -152,16 +242,29 @@ def _iter_zip(path: Path, max_bytes: int) -> Iterator[Input]:
         names = {info.filename.rsplit("/", 1)[-1] for info in members}
         for info in sorted(members, key=lambda info: info.filename):
             base = info.filename.rsplit("/", 1)[-1]
-            if _hidden(info.filename) or _is_sidecar(base, names):
-                continue
             name = f"{path}:{info.filename}"
+            if refused := _unsafe(info.filename):
+                yield Input(name=name, error=refused)
+                continue
+            if _hidden(info.filename):
+                yield Input(name=name, skipped=_HIDDEN)
+                continue
+            if _is_sidecar(base, names):
+                yield Input(name=name, skipped=_SIDECAR)
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                yield Input(name=name, skipped="a symbolic link in the archive; not followed")
+                continue
+            if why := notstory.reason_by_name(base):
+                yield _member(Input(name=name, skipped=why), path, info.filename)
+                continue
             # The size comes from the archive's header: a huge member is never unpacked.
             if info.file_size > max_bytes:
                 yield Input(name=name, error=_too_large(info.file_size, max_bytes))
                 continue
             try:
                 with archive.open(info) as member:
-                    yield _read_stream(name, member, None, max_bytes)
+                    yield _member(_read_stream(name, member, None, max_bytes), path, info.filename)
             except (OSError, zipfile.BadZipFile, RuntimeError) as exc:
                 yield Input(name=name, error=_reason(exc))
 
@@ -170,12 +273,26 @@ def _iter_tar(path: Path, max_bytes: int) -> Iterator[Input]:
     # Streaming mode ("r|*") reads members in archive order without seeking back.
     with tarfile.open(path, mode="r|*") as archive:
         for member in archive:
-            if not member.isfile() or _hidden(member.name):
+            name = f"{path}:{member.name}"
+            if refused := _unsafe(member.name):
+                yield Input(name=name, error=refused)
+                continue
+            if member.isdir():
+                continue
+            if _hidden(member.name):
+                yield Input(name=name, skipped=_HIDDEN)
+                continue
+            if not member.isfile():
+                yield Input(name=name, skipped=_tar_kind(member))
                 continue
             base = member.name.rsplit("/", 1)[-1]
             if base.lower().endswith(".json"):
-                continue  # sidecars of archive members cannot be paired in a stream
-            name = f"{path}:{member.name}"
+                # Sidecars of archive members cannot be paired in a stream.
+                yield Input(name=name, skipped=_SIDECAR)
+                continue
+            if why := notstory.reason_by_name(base):
+                yield _member(Input(name=name, skipped=why), path, member.name)
+                continue
             if member.size > max_bytes:
                 yield Input(name=name, error=_too_large(member.size, max_bytes))
                 continue
@@ -183,11 +300,44 @@ def _iter_tar(path: Path, max_bytes: int) -> Iterator[Input]:
             if handle is None:
                 yield Input(name=name, error="cannot read this archive member")
                 continue
-            yield _read_stream(name, handle, None, max_bytes)
+            yield _member(_read_stream(name, handle, None, max_bytes), path, member.name)
+
+
+def _member(item: Input, archive: Path, member: str) -> Input:
+    item.archive, item.member = str(archive), member
+    return item
+
+
+# Archive members that are not taken, and why: each is reported, none silently dropped.
+_HIDDEN = "a hidden file or macOS resource fork in the archive, not a story"
+_SIDECAR = "a .json sidecar inside an archive; only sidecars beside real files are read"
+
+
+def _unsafe(member: str) -> str:
+    """Why an archive member's name is refused: it would land outside the archive's folder."""
+    name = member.replace("\\", "/")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:/", name):
+        return f"refused: the member's path is absolute ({member!r}); not read"
+    if ".." in name.split("/"):
+        return f"refused: the member's path leaves the archive ({member!r}); not read"
+    return ""
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return f"a symbolic link in the archive (to {member.linkname!r}); not followed"
+    if member.islnk():
+        return f"a hard link in the archive (to {member.linkname!r}); not followed"
+    return "a device, pipe or other special file in the archive; not read"
 
 
 def _hidden(member: str) -> bool:
-    return any(part.startswith(".") or part == "__MACOSX" for part in member.split("/") if part)
+    """A dotfile or a macOS resource folder; '..' is not hidden (see _unsafe)."""
+    return any(
+        (part.startswith(".") and part not in (".", "..")) or part == "__MACOSX"
+        for part in member.split("/")
+        if part
+    )
 
 
 def _too_large(size: int, limit: int, *, more: bool = False) -> str:

@@ -52,6 +52,8 @@ class ParsedStory:
     entities: list[TaggedEntity] = field(default_factory=list)
     raw: str = ""  # the exact text the parser read, kept for re-parsing
     encoding: str = ""
+    # What was dropped or repaired on the way in (a date in year 1, a mojibake byte), for a person.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -75,6 +77,8 @@ class ParsedStory:
             "url": self.url,
             "topics": list(self.topics),
             "entities": [{"name": e.name, "kind": e.kind, "count": e.count} for e in self.entities],
+            "language": self.language,
+            "warnings": list(self.warnings),
         }
 
     def as_dict(self) -> dict:

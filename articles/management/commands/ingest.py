@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -59,6 +60,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-tagging", action="store_true", help="skip named-entity recognition"
         )
+        parser.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            metavar="GLOB",
+            help="leave out files whose path or name matches GLOB (repeatable), e.g. '*.jpg'",
+        )
+        for name, example in (
+            ("source", "BBC News"),
+            ("publisher", "BBC News"),
+            ("language", "en"),
+        ):
+            parser.add_argument(
+                f"--{name}",
+                default="",
+                help=f"the {name} of every story that does not say ({example!r}); "
+                "a sidecar or manifest row still wins",
+            )
 
     @staticmethod
     def _store(group: list[Outcome], batch, cache) -> list[tuple[Outcome, object]]:
@@ -90,6 +109,13 @@ class Command(BaseCommand):
             except IngestError as exc:
                 raise CommandError(str(exc), returncode=2) from None
 
+        defaults = {name: options[name].strip() for name in ("source", "publisher", "language")}
+        if defaults["language"] and not re.fullmatch(r"[a-z]{2}", defaults["language"]):
+            raise CommandError("--language takes an ISO 639-1 code, such as en", returncode=2)
+        for name in ("source", "publisher"):
+            if defaults[name] and not ingest.validate.valid_source(defaults[name]):
+                raise CommandError(f"--{name} {defaults[name]!r} is not a name", returncode=2)
+
         as_json, dry_run, verbosity = options["json"], options["dry_run"], options["verbosity"]
         # With --json, stdout carries only JSON lines; messages go to stderr.
         report = self.stderr if as_json else self.stdout
@@ -101,6 +127,7 @@ class Command(BaseCommand):
             topic_rules=context.topic_rules,
             manifest=manifest,
             tag=not options["no_tagging"],
+            defaults={name: value for name, value in defaults.items() if value},
         )
         batch = None
         if not dry_run:
@@ -117,10 +144,15 @@ class Command(BaseCommand):
                 cursor.execute("SET synchronous_commit TO OFF")
         cache = services.IngestCache.prepared()
         counts: Counter[str] = Counter()
+        skip_reasons: Counter[str] = Counter()
         errors: list[dict] = []
-        inputs = ingest.iter_inputs(options["paths"], max_bytes=options["max_bytes"])
+        walk = ingest.Walk(max_bytes=options["max_bytes"], exclude=tuple(options["exclude"]))
+        inputs = ingest.iter_inputs(options["paths"], walk=walk)
         outcomes = pipeline.run(inputs, run_options, workers=options["workers"])
         show_progress = verbosity >= 1 and not as_json and sys.stderr.isatty()
+        # Counting first costs a walk of the folders (no file is read), and lets the bar
+        # show a percentage and the time left.
+        total = ingest.count_inputs(options["paths"], walk=walk) if show_progress else None
         group: list[Outcome] = []
         searched = [time.monotonic()]
 
@@ -135,11 +167,16 @@ class Command(BaseCommand):
                 if verbosity >= 2:
                     report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
             group.clear()
+            if batch is not None:
+                services.batch_progress(batch=batch, counts=counts, errors=errors)
             if time.monotonic() - searched[0] >= SEARCH_EVERY:
                 search.keep_in_step(build=False)  # what is stored is found within seconds
                 searched[0] = time.monotonic()
 
-        for outcome in tqdm(outcomes, disable=not show_progress, unit=" files", file=sys.stderr):
+        progress = tqdm(
+            outcomes, total=total, disable=not show_progress, unit=" files", file=sys.stderr
+        )
+        for outcome in progress:
             if outcome.error:
                 errors.append({"path": outcome.name, "error": outcome.error})
                 self.stderr.write(self.style.ERROR(f"{outcome.name}: {outcome.error}"))
@@ -151,8 +188,12 @@ class Command(BaseCommand):
                 if verbosity >= 1:
                     report.write(self.style.WARNING(f"{outcome.name}: skipped: {outcome.skipped}"))
                 counts["skipped"] += 1
+                skip_reasons[_reason_kind(outcome.skipped)] += 1
                 continue
             story = outcome.story
+            if verbosity >= 1:
+                for warning in story.warnings:
+                    report.write(self.style.WARNING(f"{outcome.name}: {warning}"))
             if as_json:
                 self.stdout.write(json.dumps(story.to_json(), ensure_ascii=False))
             if dry_run:
@@ -167,10 +208,16 @@ class Command(BaseCommand):
             services.batch_finish(batch=batch, counts=counts, errors=errors)
             if not search.keep_in_step() and verbosity >= 1:
                 report.write("The search index is busy: its indexer applies these stories.")
-        summary = ", ".join(
-            f"{counts[key]} {key}"
-            for key in ("created", "updated", "unchanged", "duplicate", "skipped", "failed")
-        )
+        progress.close()
+        summary = ", ".join(f"{counts[key]} {key}" for key in services.BATCH_COUNTS)
+        if skip_reasons:
+            summary += (
+                " (skipped: "
+                + "; ".join(f"{count} {kind}" for kind, count in skip_reasons.most_common())
+                + ")"
+            )
+        if walk.excluded:
+            summary += f"; {walk.excluded} left out by --exclude"
         if dry_run:
             summary = f"dry run, nothing stored: {counts['parsed']} parsed, " + summary
         if verbosity >= 1:
@@ -188,6 +235,13 @@ class Command(BaseCommand):
 GROUP_SIZE = 32
 # Seconds between applying what was stored to the search index, during an ingest.
 SEARCH_EVERY = 2.0
+
+
+def _reason_kind(reason: str) -> str:
+    """A skip reason without the file's own name, so the summary can count them by kind."""
+    if "folder's own document" in reason:
+        return "not a story (README, LICENSE, PROVENANCE…)"
+    return reason.split(" (", 1)[0]
 
 
 def _store_one(outcome: Outcome, batch, cache):
