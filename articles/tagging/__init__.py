@@ -19,7 +19,7 @@ from .entities import LABEL_KINDS, entities_from_spans, ner_text, plural_key, st
 from .nlp import MODEL_NAME, MODEL_VERSION, get_nlp
 from .topics import DEFAULT_TOPIC_RULES, TopicRule, match_topics, topics_for
 
-TAGGER_VERSION = "2"
+TAGGER_VERSION = "3"
 
 
 def _spans(doc) -> list[tuple[int, int, str]]:
