@@ -279,14 +279,30 @@ def _article_fields(parsed: ParsedStory, cache: IngestCache | None = None) -> di
     }
 
 
-def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
-    """Topics the page or its metadata named: the section, related topics, manifest topics."""
+def _topic_entities(
+    parsed: ParsedStory, rules: tuple = tagging.DEFAULT_TOPIC_RULES
+) -> list[TaggedEntity]:
+    """The story's topics: the section, related and manifest topics, and those its rules
+    found; each with its real count and whether the headline or the lede names it (the
+    topic page ranks by these)."""
     names: list[str] = []
     for name in [parsed.section, *parsed.topics]:
         name = " ".join(name.split())
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
-    return [TaggedEntity(name=n, kind=Entity.Kind.TOPIC, count=1) for n in names]
+    out = []
+    for name in names:
+        evidence = tagging.topic_evidence(parsed, name, rules)
+        out.append(
+            TaggedEntity(
+                name=name,
+                kind=Entity.Kind.TOPIC,
+                count=evidence.count,
+                in_headline=evidence.in_headline,
+                in_lede=evidence.in_lede,
+            )
+        )
+    return out
 
 
 def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> list[Mention]:
@@ -368,7 +384,11 @@ def _same_story(article: Article, fields: dict) -> bool:
 
 
 def article_ingest(
-    *, parsed: ParsedStory, batch: IngestBatch | None = None, cache: IngestCache | None = None
+    *,
+    parsed: ParsedStory,
+    batch: IngestBatch | None = None,
+    cache: IngestCache | None = None,
+    topic_rules: tuple = tagging.DEFAULT_TOPIC_RULES,
 ) -> IngestResult:
     """Store one parsed story, in its own transaction.
 
@@ -378,7 +398,7 @@ def article_ingest(
     """
     digest = content_hash(parsed.body)
     fields = _article_fields(parsed, cache)
-    entities = _topic_entities(parsed) + list(parsed.entities)
+    entities = _topic_entities(parsed, topic_rules) + list(parsed.entities)
     with transaction.atomic():
         # One query finds any story this file could be: the same text, URL or path.
         same = Q(content_hash=digest)
@@ -560,7 +580,9 @@ def articles_retag(
     for entities in tagging.tag_many(stories(), aliases=context.aliases, n_process=workers):
         article, story = waiting.popleft()
         with transaction.atomic():
-            mentions_replace(article=article, entities=_topic_entities(story) + entities)
+            mentions_replace(
+                article=article, entities=_topic_entities(story, context.topic_rules) + entities
+            )
         done += 1
         if on_progress is not None:
             on_progress(1)
@@ -604,7 +626,10 @@ def article_reparse(*, article: Article) -> Article:
         article.slug = _slugify_title(article.title)
         article.content_hash = digest
         article.save()
-        mentions_replace(article=article, entities=_topic_entities(parsed) + parsed.entities)
+        mentions_replace(
+            article=article,
+            entities=_topic_entities(parsed, context.topic_rules) + parsed.entities,
+        )
     return article
 
 
