@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 
 FACET_LIMIT = 10
+# Mentions past this many add nothing to how central an entity is to a story.
+CENTRAL_COUNT_CAP = 5
 
 
 class UTCYear(models.Func):
@@ -82,6 +85,24 @@ class ArticleQuerySet(models.QuerySet):
         ).order_by("published_at", "pk")
         fields = ("id", "slug", "title", "published_at")
         return earlier.only(*fields).first(), later.only(*fields).first()
+
+    def central_to(self, entity) -> ArticleQuerySet:
+        """Stories ranked by how central the entity is to each, then newest first: named
+        in the headline (4), in the lede (2), how often (1 a mention, up to 5), and the
+        story's section when it is the entity's name (3)."""
+        from .models import Mention
+
+        mention = Mention.objects.filter(entity=entity, article=OuterRef("pk"))
+        score = (
+            Case(When(in_headline=True, then=Value(4)), default=Value(0))
+            + Case(When(in_lede=True, then=Value(2)), default=Value(0))
+            + Least(F("count"), Value(CENTRAL_COUNT_CAP))
+        )
+        ranked = mention.annotate(score=score).values("score")[:1]
+        section = Case(When(section__iexact=entity.name, then=Value(3)), default=Value(0))
+        return self.annotate(
+            centrality=Coalesce(Subquery(ranked, output_field=models.IntegerField()), 0) + section
+        ).order_by("-centrality", F("published_at").desc(nulls_last=True), "-id")
 
     def for_entity(self, entity) -> ArticleQuerySet:
         # The entity's story ids as a list to look stories up by, not a mention lookup

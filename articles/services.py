@@ -21,6 +21,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -279,21 +280,37 @@ def _article_fields(parsed: ParsedStory, cache: IngestCache | None = None) -> di
     }
 
 
-def _topic_entities(parsed: ParsedStory) -> list[TaggedEntity]:
-    """Topics and places the page or its metadata named: the section, related topics,
-    manifest topics, and a manifest's places (which no NER pass found, so they count once)."""
-    found: list[TaggedEntity] = []
-    for kind, names in (
-        (Entity.Kind.TOPIC, [parsed.section, *parsed.topics]),
-        (Entity.Kind.PLACE, [_place_name(place) for place in parsed.places]),
-    ):
-        seen: set[str] = set()
-        for name in names:
-            name = " ".join(name.split())
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
-                found.append(TaggedEntity(name=name, kind=kind, count=1))
-    return found
+def _topic_entities(
+    parsed: ParsedStory, rules: tuple = tagging.DEFAULT_TOPIC_RULES
+) -> list[TaggedEntity]:
+    """Topics and places the page or its metadata named. Topics: the section, related
+    and manifest topics, and those its rules found; each with its real count and whether
+    the headline or the lede names it (the topic page ranks by these). Places: a
+    manifest's, which no NER pass found, so they count once."""
+    names: list[str] = []
+    for name in [parsed.section, *parsed.topics]:
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    out = []
+    for name in names:
+        evidence = tagging.topic_evidence(parsed, name, rules)
+        out.append(
+            TaggedEntity(
+                name=name,
+                kind=Entity.Kind.TOPIC,
+                count=evidence.count,
+                in_headline=evidence.in_headline,
+                in_lede=evidence.in_lede,
+            )
+        )
+    seen: set[str] = set()
+    for place in parsed.places:
+        name = " ".join(_place_name(place).split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(TaggedEntity(name=name, kind=Entity.Kind.PLACE, count=1))
+    return out
 
 
 def _place_name(code: str) -> str:
@@ -386,7 +403,11 @@ def _same_story(article: Article, fields: dict) -> bool:
 
 
 def article_ingest(
-    *, parsed: ParsedStory, batch: IngestBatch | None = None, cache: IngestCache | None = None
+    *,
+    parsed: ParsedStory,
+    batch: IngestBatch | None = None,
+    cache: IngestCache | None = None,
+    topic_rules: tuple = tagging.DEFAULT_TOPIC_RULES,
 ) -> IngestResult:
     """Store one parsed story, in its own transaction.
 
@@ -396,7 +417,7 @@ def article_ingest(
     """
     digest = content_hash(parsed.body)
     fields = _article_fields(parsed, cache)
-    entities = _topic_entities(parsed) + list(parsed.entities)
+    entities = _topic_entities(parsed, topic_rules) + list(parsed.entities)
     with transaction.atomic():
         # One query finds any story this file could be: the same text, URL or path.
         same = Q(content_hash=digest)
@@ -568,7 +589,12 @@ def articles_retag(
             batch = (
                 Article.objects.filter(pk__in=chunk)
                 .select_related("source", "publisher")
-                .prefetch_related("mentions__entity")
+                # The mentions' entities by a join: Django 5.2 prefetches a foreign key
+                # with one OR term per row, past SQLite's expression depth of 1,000
+                # once 200 stories name more than 1,000 entities.
+                .prefetch_related(
+                    Prefetch("mentions", queryset=Mention.objects.select_related("entity"))
+                )
             )
             for article in batch:
                 story = _retag_story(article)
@@ -580,7 +606,9 @@ def articles_retag(
     for entities in tagging.tag_many(stories(), aliases=context.aliases, n_process=workers):
         article, story = waiting.popleft()
         with transaction.atomic():
-            mentions_replace(article=article, entities=_topic_entities(story) + entities)
+            mentions_replace(
+                article=article, entities=_topic_entities(story, context.topic_rules) + entities
+            )
         done += 1
         if on_progress is not None:
             on_progress(1)
@@ -625,7 +653,10 @@ def article_reparse(*, article: Article) -> Article:
         article.slug = _slugify_title(article.title)
         article.content_hash = digest
         article.save()
-        mentions_replace(article=article, entities=_topic_entities(parsed) + parsed.entities)
+        mentions_replace(
+            article=article,
+            entities=_topic_entities(parsed, context.topic_rules) + parsed.entities,
+        )
     return article
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -263,6 +264,10 @@ class SourceView(ListView):
         )
 
 
+# The orders of a topic's page: ?sort= value -> what the switch says.
+ENTITY_SORTS = {"central": "Most central first", "newest": "Newest first"}
+
+
 class EntityView(ListView):
     """A person's, organization's, place's, group's or topic's page."""
 
@@ -278,7 +283,18 @@ class EntityView(ListView):
             slug=self.kwargs["slug"],
         )
         self.entity_stories = Article.objects.published().for_entity(self.entity)
-        return self.entity_stories.for_listing().latest()
+        stories = self.entity_stories.for_listing()
+        self.sort = self._sort()
+        return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
+
+    def _sort(self) -> str:
+        """A topic's page ranks by how central the topic is, other entities' pages
+        newest first; ?sort= picks the other order."""
+        default = "central" if self.entity.kind == Entity.Kind.TOPIC else "newest"
+        sort = self.request.GET.get("sort", default)
+        if sort not in ENTITY_SORTS:
+            raise BadRequest(f"sort must be one of: {', '.join(ENTITY_SORTS)}")
+        return sort
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(entity=self.entity, **kwargs)
@@ -297,6 +313,8 @@ class EntityView(ListView):
                 for row in ArchiveStats.co_mentioned(self.entity)
             ],
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
+            sort=self.sort,
+            sorts=ENTITY_SORTS,
         )
         return context
 

@@ -1,4 +1,4 @@
-"""Migration 0008 clears the implausible dates earlier ingests stored."""
+"""Migration 0011 clears the implausible dates earlier ingests stored."""
 
 from datetime import UTC, datetime
 

@@ -17,9 +17,16 @@ from ..ingest.types import ParsedStory, TaggedEntity
 from .aliases import DEFAULT_ALIASES, Aliases, alias_key, merged_aliases
 from .entities import LABEL_KINDS, entities_from_spans, ner_text, plural_key, story_text
 from .nlp import MODEL_NAME, MODEL_VERSION, get_nlp
-from .topics import DEFAULT_TOPIC_RULES, TopicRule, match_topics, topics_for
+from .topics import (
+    DEFAULT_TOPIC_RULES,
+    TopicEvidence,
+    TopicRule,
+    match_topics,
+    topic_evidence,
+    topics_for,
+)
 
-TAGGER_VERSION = "2"
+TAGGER_VERSION = "3"
 
 
 def _spans(doc) -> list[tuple[int, int, str]]:
@@ -89,6 +96,7 @@ __all__ = [
     "MODEL_NAME",
     "MODEL_VERSION",
     "TAGGER_VERSION",
+    "TopicEvidence",
     "TopicRule",
     "alias_key",
     "match_topics",
@@ -96,5 +104,6 @@ __all__ = [
     "story_text",
     "tag",
     "tag_many",
+    "topic_evidence",
     "topics_for",
 ]

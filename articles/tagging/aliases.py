@@ -99,6 +99,22 @@ DEFAULT_ALIASES: dict[str, tuple[str, str]] = {
     **_table(ORGANIZATION, "Federal Reserve", "Fed", "the Fed", "the Federal Reserve"),
     **_table(ORGANIZATION, "Associated Press", "AP", "The Associated Press"),
     **_table(ORGANIZATION, "BBC", "British Broadcasting Corporation"),
+    # Parties the model reads as people ("Labour") or misses ("the Lib Dems have").
+    **_table(ORGANIZATION, "Labour", "Labour Party", "the Labour Party"),
+    **_table(
+        ORGANIZATION,
+        "Liberal Democrats",
+        "Lib Dems",
+        "Lib Dem",
+        "the Lib Dems",
+        "the Liberal Democrats",
+        "Liberal Democrat Party",
+    ),
+    **_table(ORGANIZATION, "UK Independence Party", "UKIP", "Ukip"),
+    **_table(ORGANIZATION, "Scottish National Party", "SNP"),
+    **_table(ORGANIZATION, "Plaid Cymru"),
+    **_table(ORGANIZATION, "Democratic Party", "the Democratic Party"),
+    **_table(ORGANIZATION, "Republican Party", "GOP", "the Republican Party"),
 }
 
 

@@ -79,6 +79,7 @@ TRAILING_ROLES = _words(
     """
     speaker spokesman spokeswoman spokesperson chief chairman chairwoman president leader
     official officials minister secretary director governor head executive rt hon
+    magistrate judge
     """
 )
 
@@ -193,6 +194,10 @@ def _is_junk(surface: str) -> bool:
     if "@" in surface or "http" in surface.lower() or len(surface) > 80:
         return True
     return " " not in surface and surface.casefold() in GENERIC_WORDS
+
+
+_RATING = re.compile(r"(?:A{1,3}|B{1,3}|C{1,3}|Baa|Ba|Caa)[1-3+-]?")
+_RATING_AFTER = re.compile(r"[-\s]*(?:plus|minus|\+|-|rat(?:ed|ing))", re.I)
 
 
 def _is_unlikely(surface: str, kind: str) -> bool:
@@ -382,6 +387,8 @@ def _clean_span(
     surface = _normalise(text[start:end])
     if _is_junk(surface) or _is_unlikely(surface, kind) or surface.casefold() in AWARDS:
         return []
+    if _RATING.fullmatch(surface) and _RATING_AFTER.match(text, end):
+        return []  # "BB-plus rating": a credit rating, not a name
     if alias_key(surface) not in table:
         kind = _kind_from_name(surface, kind)
     if (
@@ -399,11 +406,20 @@ def _clean_span(
 # "Graco Inc said ...": wire copy names companies with a legal suffix the model can miss.
 _COMPANY = re.compile(
     r"(?<![\w&.-])(?:[A-Z][\w&'-]*\s+){1,4}"
-    r"(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP|Corporation|Incorporated)\b\.?"
+    r"(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP|AB|GmbH|SpA|BV|Corporation|Incorporated)"
+    r"\b\.?"
 )
 
 
-_LEGAL_SUFFIX = re.compile(r"(?:\s+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP)\b\.?)+$")
+_LEGAL_SUFFIXES = "Inc|Corp|Co|Cos|Ltd|Plc|PLC|AG|SA|NV|LP|AB|GmbH|SpA|BV"
+_LEGAL_SUFFIX = re.compile(rf"(?:\s+(?:{_LEGAL_SUFFIXES})\b\.?)+$")
+# After a name, the marks of a listed company: a legal suffix, or a ticker in brackets
+# ("Lanco Infratech (LAIN.NS)", "<PHAB ST>", "(NYSE: GE)").
+_COMPANY_AFTER = re.compile(
+    rf"\s+(?:{_LEGAL_SUFFIXES}|{_LEGAL_SUFFIXES.upper()})\b"
+    r"|\s*\((?:[A-Z0-9]{1,6}\.[A-Z]{1,2}|(?:NYSE|Nasdaq|NASDAQ|AMEX|LSE|TSX|ASX):\s*[A-Z.]{1,6})\)"
+    r"|\s*<[A-Z0-9.]{1,8}(?:\s+[A-Z]{1,3})?>"
+)
 
 
 def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> list[Mention]:
@@ -429,6 +445,47 @@ def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> lis
             continue
         found.append(Mention(start, end, surface, surface, ORGANIZATION, "ORG"))
     return sorted([*mentions, *found], key=lambda m: m.start)
+
+
+_known_cache: list = []  # [(table, pattern)]: the pattern of the last table seen
+
+
+def _known_pattern(table: Mapping[str, tuple[str, str]]) -> re.Pattern | None:
+    """One pattern for the table's organizations that cannot be an ordinary word: names
+    of two or more words, and acronyms of three or more letters."""
+    if _known_cache and _known_cache[0][0] is table:
+        return _known_cache[0][1]
+    keys = sorted(
+        (k for k, (_, kind) in table.items() if kind == ORGANIZATION and (" " in k or len(k) > 2)),
+        key=len,
+        reverse=True,
+    )
+    words = [r"\s+".join(re.escape(w) for w in k.split()) for k in keys]
+    pattern = re.compile(rf"(?<![\w.-])(?:{'|'.join(words)})(?![\w-])", re.I) if words else None
+    _known_cache[:] = [(table, pattern)]
+    return pattern
+
+
+def _known_mentions(
+    text: str, mentions: list[Mention], title_end: int, table: Mapping[str, tuple[str, str]]
+) -> list[Mention]:
+    """The alias table's organizations the model missed ("The Lib Dems have appointed"),
+    written as names are: every word capitalised, an acronym in capitals."""
+    pattern = _known_pattern(table)
+    if pattern is None:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for match in pattern.finditer(text, title_end):
+        start, end = match.span()
+        surface = _normalise(match.group())
+        major = [w for w in surface.split() if w.casefold() not in _MINOR_WORDS]
+        if not (surface.isupper() if len(major) == 1 else all(w[:1].isupper() for w in major)):
+            continue
+        if any(s < end and start < e for s, e in taken) or _is_shouted(text[start - 40 : end + 40]):
+            continue
+        found.append(Mention(start, end, surface, surface, ORGANIZATION, "ALIAS"))
+    return sorted([*mentions, *found], key=lambda m: m.start) if found else mentions
 
 
 def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -> list[Mention]:
@@ -487,6 +544,29 @@ _PERSON_BEFORE = re.compile(
 # here, a name the gazetteer knows as a country or a first-level region.
 
 
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+# Postal codes a place's name may be written with ("Elkton, MD"): not organizations.
+US_STATE_CODES = _words(
+    """
+    AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV
+    NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY
+    """
+)
+
+
+def _is_company(text: str, surface: str) -> bool:
+    """Somewhere in the story (the headline too, in any case) the name is followed by a
+    legal suffix or a stock ticker."""
+    if not surface[:1].isalpha():
+        return False
+    return bool(_company_after(surface).search(text))
+
+
+@lru_cache(maxsize=4096)
+def _company_after(surface: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?i:{re.escape(surface)})(?:{_COMPANY_AFTER.pattern})")
+
+
 def _weigh_evidence(text: str, mentions: list[Mention], table: Mapping[str, tuple[str, str]]):
     """Give each mention its vote: the model's label counts once; a title before the name
     makes it a person's, three times over; a country or region the gazetteer knows is a
@@ -502,8 +582,14 @@ def _weigh_evidence(text: str, mentions: list[Mention], table: Mapping[str, tupl
             continue
         if alias_key(m.surface) in table:
             continue
+        if m.kind != ORGANIZATION and _is_company(text, m.surface):
+            m.kind, m.weight = ORGANIZATION, 3.0  # "Pharmacia AB", "Lanco Infratech (LAIN.NS)"
+            continue
         place = gazetteer.lookup(m.surface)
         if place is None:
+            acronym = _ACRONYM.fullmatch(m.surface) and m.surface not in US_STATE_CODES
+            if m.kind == PLACE and acronym:
+                m.kind = ORGANIZATION  # "BT": the gazetteer knows no such place
             continue
         if place.level != gazetteer.CITY and m.kind in (PERSON, ORGANIZATION):
             m.kind, m.weight = PLACE, 2.0
@@ -537,13 +623,20 @@ def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
         after = _DEFINED.match(text, m.end, m.end + 14) or _DEFINED.match(text, m.end + 1)
         if after:
             defined[after.group(1).casefold()] = m.name
-    for m in mentions:
+    # Longer names first, so that a full name has settled before its short forms look
+    # for it ("Stewart Wrightson" to "Stewart Wrightson Plc", then "Stewart").
+    for m in sorted(mentions, key=lambda m: -len(m.name.split())):
         if m.kind not in (ORGANIZATION, PERSON, None) or m.label == "DATELINE":
             continue
         key = m.name.casefold()
         if key in defined:
             m.name, m.kind = defined[key], ORGANIZATION
             continue
+        if _ACRONYM.fullmatch(m.name):
+            spelled = {o.name for o in full if m.name in _initials(o.name)}
+            if len(spelled) == 1:  # "UKIP" in a story that names the UK Independence Party
+                m.name, m.kind = spelled.pop(), ORGANIZATION
+                continue
         words = key.split()
         if words and words[0] in GENERIC_WORDS:
             continue
@@ -557,6 +650,12 @@ def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
                 or o.name.casefold().split()[-len(words) :] == words
             )
         }
+        if not longer and len(words) == 1:  # "Mercedes" for Mercedes-Benz
+            longer = {
+                o.name
+                for o in mentions
+                if o.kind == ORGANIZATION and o.name.casefold().startswith(f"{key}-")
+            }
         if len(longer) == 1 and (m.kind == ORGANIZATION or not _has_person_evidence(m)):
             m.name, m.kind = longer.pop(), ORGANIZATION
     # One spelling for a plural and its singular: the story's commoner one.
@@ -568,6 +667,18 @@ def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
         counter = forms.get(plural_key(m.name))
         if counter and len(counter) > 1:
             m.name = counter.most_common(1)[0][0]
+
+
+_MINOR_WORDS = frozenset({"of", "and", "the", "for", "&", "de"})
+
+
+def _initials(name: str) -> set[str]:
+    """The acronyms a name may go by: "UK Independence Party" is UKIP, "Chicago Board
+    of Trade" is CBT or CBOT."""
+    words = name.replace("-", " ").split()
+    major = "".join(w if w.isupper() else w[:1] for w in words if w.casefold() not in _MINOR_WORDS)
+    every = "".join(w if w.isupper() else w[:1] for w in words if w != "&")
+    return {major.upper(), every.upper()} if len(words) > 1 else set()
 
 
 def _has_person_evidence(m: Mention) -> bool:
@@ -794,6 +905,7 @@ def entities_from_spans(
             mentions.extend(_clean_span(text, start, end, label, table))
     mentions = _dateline_mentions(story, text, mentions)
     mentions = _company_mentions(text, mentions, len(story.title))
+    mentions = _known_mentions(text, mentions, len(story.title), table)
     signoff = _SIGNOFF.search(text)
     if signoff:  # "Reuter" closing a wire story is a signature, not a mention
         mentions = [m for m in mentions if m.start < signoff.start()]

@@ -78,6 +78,33 @@ def is_central(rule: TopicRule, story: ParsedStory) -> bool:
     return _hits(rule, story.body) >= CENTRAL_MENTIONS
 
 
+@dataclass(frozen=True)
+class TopicEvidence:
+    """How a story names one of its topics: the ranking of a topic's page reads it."""
+
+    count: int  # hits of the topic's name or its rule's terms, at least 1
+    in_headline: bool
+    in_lede: bool
+
+
+def topic_evidence(story: ParsedStory, name: str, rules: Iterable[TopicRule] = ()) -> TopicEvidence:
+    """The hits of the topic's name (as a phrase) and of the terms of its rules, in
+    the headline, the lede and the whole story. A topic from the page or the section
+    that the text never names counts once."""
+    own = TopicRule(name, phrases=(name,))
+    mine = [own, *(r for r in rules if r.name.casefold() == name.casefold())]
+    lede = story.body.split("\n\n", 1)[0]
+
+    def hits(text: str) -> int:
+        return max(_hits(rule, text) for rule in mine)
+
+    return TopicEvidence(
+        count=max(1, hits(f"{story.title}\n\n{story.body}")),
+        in_headline=bool(hits(story.title)),
+        in_lede=bool(hits(lede)),
+    )
+
+
 def match_topics(story: ParsedStory, rules: Iterable[TopicRule]) -> list[str]:
     """The names of the rules that match the story's headline and body and are central
     to it (see is_central), in rule order."""
