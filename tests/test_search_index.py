@@ -419,3 +419,21 @@ def test_an_index_folder_that_cannot_be_opened_is_a_503_not_a_500(client, db, se
     assert response.status_code == 503 and response["Retry-After"]
     api = client.get("/api/stories/", {"q": "pier"})
     assert api.status_code == 503 and api["Content-Type"] == "application/problem+json"
+
+
+def set_language(story, code: str) -> None:
+    Article.objects.filter(pk=story.pk).update(language=code)
+    story.refresh_from_db()
+    services.admin_objects_changed(objects=[story])
+
+
+def test_a_story_is_stemmed_in_its_own_language(client, db):
+    german = make_story("Neue Brücken für die Stadt", "Die Stadt baut zwei neue Brücken.")
+    set_language(german, "de")
+    english = make_story("Bridges", "The city builds bridges.")
+    # German stems "Brücke" and "Brücken" alike; English stemming would not.
+    assert found("Brücke") == {german.pk}
+    assert found("bridge") == {english.pk}
+    russian = make_story("Новые мосты", "Город строит новые мосты через реку.")
+    set_language(russian, "ru")
+    assert found("мост") == {russian.pk}  # Russian stemming: мосты -> мост

@@ -13,6 +13,12 @@ Titles weigh three times the body, entity names twice. Runs of CJK characters,
 which no space divides into words, are also indexed as overlapping bigrams (and
 single characters), the usual way to find Chinese, Japanese or Korean words.
 Entities, source, year and day are integer fast fields: filters and facets.
+
+Languages. A story's stemmed fields use its own language's stemmer: English (and a
+story whose language is unknown) in title/names/body, each other language tantivy can
+stem in one stem_<code> field of its own. A word is looked for in every one of them,
+each analyzed its own way, so "Häuser" finds a German story that says "Haus" and an
+English stemmer never mangles a French word. The exact fields hold every language.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from .base import (
 )
 
 # Bump when the schema or the analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_ID = -1  # the one document that holds the IndexState, not a story
 
 # (field, analyzer, boost) for the text a word is looked for in.
@@ -55,6 +61,28 @@ TEXT_FIELDS = [
     ("body", "stem", 1.0),
     ("body_exact", "exact", 1.0),
 ]
+# ISO 639-1 code -> the Snowball stemmer tantivy has for it (English is the default).
+STEMMED_LANGUAGES = {
+    "ar": "arabic",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+}
+LANGUAGE_FIELDS = sorted({f"stem_{name}" for name in STEMMED_LANGUAGES.values()})
 EXACT_FIELDS = [(name, boost) for name, analyzer, boost in TEXT_FIELDS if analyzer == "exact"]
 
 # Han, kana, Hangul: scripts written without spaces between words.
@@ -77,12 +105,18 @@ def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
     def base():
         return TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(60))
 
+    def stemmed(language: str):
+        return (
+            base()
+            .filter(Filter.lowercase())
+            .filter(Filter.ascii_fold())
+            .filter(Filter.stemmer(language))
+            .build()
+        )
+
     return {
-        "stem": base()
-        .filter(Filter.lowercase())
-        .filter(Filter.ascii_fold())
-        .filter(Filter.stemmer("english"))
-        .build(),
+        "stem": stemmed("english"),
+        **{f"stem_{name}": stemmed(name) for name in set(STEMMED_LANGUAGES.values())},
         "exact": base().filter(Filter.lowercase()).build(),
         "grams": TextAnalyzerBuilder(Tokenizer.whitespace()).build(),
         "lower": TextAnalyzerBuilder(Tokenizer.raw()).filter(Filter.lowercase()).build(),
@@ -95,6 +129,8 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("meta", stored=True, tokenizer_name="raw")
     for name, analyzer, _ in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=analyzer)
+    for name in LANGUAGE_FIELDS:
+        builder.add_text_field(name, tokenizer_name=name)
     builder.add_text_field("cjk", tokenizer_name="grams")
     builder.add_text_field("cjk1", tokenizer_name="grams")
     builder.add_text_field("section", tokenizer_name="lower")
@@ -188,12 +224,17 @@ class TantivyBackend(BaseSearchBackend):
     def _document(self, doc: IndexDocument) -> tantivy.Document:
         names = "\n".join(doc.names)
         out = tantivy.Document(id=doc.id)
-        out.add_text("title", doc.title)
+        stemmer = STEMMED_LANGUAGES.get(doc.language)
+        if stemmer:  # the story's own language: one stemmed field for all its text
+            out.add_text(f"stem_{stemmer}", f"{doc.title}\n{names}\n{doc.body}")
+        else:
+            out.add_text("title", doc.title)
+            out.add_text("body", doc.body)
         out.add_text("title_exact", doc.title)
-        out.add_text("body", doc.body)
         out.add_text("body_exact", doc.body)
         if names:
-            out.add_text("names", names)
+            if not stemmer:
+                out.add_text("names", names)
             out.add_text("names_exact", names)
         bigrams, singles = _cjk_grams(f"{doc.title}\n{names}\n{doc.body}")
         if bigrams:
@@ -309,7 +350,8 @@ class TantivyBackend(BaseSearchBackend):
                 if query is not None:
                     clauses.append((Occur.Should, Query.boost_query(query, boost)))
         else:
-            for field, analyzer, boost in TEXT_FIELDS:
+            fields = [*TEXT_FIELDS, *((name, name, 1.0) for name in LANGUAGE_FIELDS)]
+            for field, analyzer, boost in fields:
                 tokens = self._tokens(analyzer, term.words)
                 if tokens:
                     query = Query.boost_query(self._text_query(field, tokens), boost)
@@ -456,11 +498,14 @@ class TantivyBackend(BaseSearchBackend):
         out = {}
         for pk, text in texts.items():
             best = None
+            # Stemmed first (it marks "prices" for "price"); the exact forms only where the
+            # stems found nothing (another language's story, say): half the work a page.
             for field, generator in generators:
                 snippet = generator.snippet_from_doc(tantivy.Document(**{field: text}))
                 ranges = [(r.start, r.end) for r in snippet.highlighted()]
-                if ranges and (best is None or len(ranges) > len(best[1])):
+                if ranges:
                     best = (snippet.fragment(), ranges)
+                    break
             html = _highlight(*best) if best else _highlight_words(text, query)
             if html is not None:
                 out[pk] = html
