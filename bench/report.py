@@ -100,6 +100,15 @@ def write_report() -> None:
                 lines.append(f"\nThe million-story {engine} archive (bench/million.py): "
                              f"{data[key]['database_size_mb']} MB of database.")  # fmt: skip
         lines.append("")
+    for engine in ("sqlite", "postgresql"):
+        key = f"search_load_{engine}"
+        if key in data:
+            lines += [f"## The search page under load ({engine}, 100k stories): gunicorn, "
+                      "2 workers, wrk 2 threads x 16 connections, 30 s", ""]  # fmt: skip
+            lines += [_row(["query class", "req/s", "p99 ms", "errors"]), _row(["---"] * 4)]
+            for page, r in data[key].items():
+                lines.append(_row([page, r["req_per_s"], r["p99_ms"], r["errors"]]))
+            lines.append("")
     # "pages" repeats the first engine's figures (pages_<engine>) under one fixed key.
     for key in sorted(k for k in data if k.startswith("pages_")):
         engine, _, variant = key.removeprefix("pages_").partition("_")
