@@ -127,7 +127,7 @@ class SearchUnavailableMiddleware:
         if not isinstance(exception, SearchUnavailable):
             return None
         # With the database down too (the SQLite file's folder gone, say), say that.
-        database_down = not _database_answers()
+        database_down = _database_down()
         if request.path.startswith(api_prefix()):
             from .api import problem
 
@@ -148,12 +148,9 @@ class SearchUnavailableMiddleware:
         return response
 
 
-def _database_answers() -> bool:
-    from django.db import DatabaseError, connection
+def _database_down() -> bool:
+    from django.db import OperationalError
 
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return False
-    return True
+    from .errors import database_unavailable
+
+    return database_unavailable(OperationalError("is the database there?"))

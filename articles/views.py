@@ -159,13 +159,17 @@ class SearchView(ListView):
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
-    def get_queryset(self):
+    def search_form(self) -> ArticleFilter:
         self.filterset = ArticleFilter(
             self.request.GET or None,
             queryset=Article.objects.published().for_listing(),
             request=self.request,
         )
         self.filterset.is_valid()
+        return self.filterset
+
+    def get_queryset(self):
+        self.search_form()
         # The page asked for is fetched with the count and facets, in one search.
         page = self.request.GET.get(self.page_kwarg) or 1
         number = int(page) if str(page).isdigit() else 1
@@ -359,12 +363,7 @@ class FacetView(SearchView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        self.filterset = ArticleFilter(
-            self.request.GET or None,
-            queryset=Article.objects.published().for_listing(),
-            request=self.request,
-        )
-        self.filterset.is_valid()
+        self.search_form()
         # The same search as the results page, counting one facet further down its list.
         self.results = self.filterset.results(limit=0, facets=[self.kind], facet_limit=self.limit)
         return []

@@ -259,13 +259,20 @@ class TantivyBackend(BaseSearchBackend):
     def apply(
         self, *, upserts: list[IndexDocument], deletes: Iterable[int], state: IndexState
     ) -> None:
+        def write(writer) -> None:
+            for pk in {*deletes, *(doc.id for doc in upserts)}:
+                writer.delete_documents_by_term("id", pk)
+            for doc in upserts:
+                writer.add_document(self._document(doc))
+
+        self._commit(write, state)
+
+    def _commit(self, write: Callable, state: IndexState, **writer_options) -> None:
+        """Run `write` on this index's writer and commit it with `state`, all or nothing."""
         with self._lock:
-            writer = self._writer()
+            writer = self._writer(**writer_options)
             try:
-                for pk in {*deletes, *(doc.id for doc in upserts)}:
-                    writer.delete_documents_by_term("id", pk)
-                for doc in upserts:
-                    writer.add_document(self._document(doc))
+                write(writer)
                 self._write_state(writer, state)
                 writer.commit()
                 writer.wait_merging_threads()
@@ -284,24 +291,17 @@ class TantivyBackend(BaseSearchBackend):
         progress: Callable[[int], None] | None = None,
     ) -> int:
         count = 0
-        with self._lock:
-            writer = self._writer(heap=200_000_000, threads=2)
-            try:
-                writer.delete_all_documents()
-                for doc in documents:
-                    writer.add_document(self._document(doc))
-                    count += 1
-                    if progress is not None:
-                        progress(1)
-                self._write_state(writer, state)
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                del writer
-        self.refresh()
+
+        def write(writer) -> None:
+            nonlocal count
+            writer.delete_all_documents()
+            for doc in documents:
+                writer.add_document(self._document(doc))
+                count += 1
+                if progress is not None:
+                    progress(1)
+
+        self._commit(write, state, heap=200_000_000, threads=2)
         return count
 
     def document_count(self) -> int:
