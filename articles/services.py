@@ -840,7 +840,7 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
     keep.aliases.filter(
         normalized__in=[normalize_alias(name) for name in snapshot["added_aliases"]]
     ).delete()
-    before = [values for values in snapshot["keep_before"].values()]
+    before = list(snapshot["keep_before"].values())
     wanted = {m["article_id"] for data in snapshot["removed"] for m in data["mentions"]}
     wanted |= {values["article_id"] for values in before}
     live: set[int] = set()
@@ -1160,7 +1160,7 @@ def entities_resolve() -> ResolveResult:
     for pk, candidates in surname_candidates(entities, counts).items():
         surname = by_pk[pk]
         full = dominant_full_name(candidates, counts)
-        if full is None or surname.confirmed or full.kind_locked and full.kind != surname.kind:
+        if full is None or surname.confirmed or (full.kind_locked and full.kind != surname.kind):
             continue
         if frozenset({full.name.casefold(), surname.name.casefold()}) in undone:
             continue

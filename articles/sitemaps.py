@@ -53,7 +53,7 @@ SITEMAPS = {"stories": StorySitemap, "entities": EntitySitemap, "sources": Sourc
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    exports = os.path.commonprefix(
+    exports = os.path.commonprefix(  # noqa: RUF071 - the character prefix of two URLs is meant
         [reverse("articles:export-csv"), reverse("articles:export-jsonl")]
     )
     lines = [

@@ -71,4 +71,4 @@ def targets(engine: str) -> tuple[str, dict[str, str]]:
     raise RuntimeError(f"no benchmark archive on {engine}: run the ingest or search part first")
 
 
-__all__ = ["targets", "Path"]
+__all__ = ["Path", "targets"]

@@ -199,7 +199,7 @@ def twins():
 
 
 def test_entity_list_shows_kind_story_and_alias_counts_and_searches_aliases(admin_client, twins):
-    keep, dupe, _ = twins
+    _keep, dupe, _ = twins
     response = admin_client.get(changelist("entity"), {"q": "president"})
     (row,) = response.context["cl"].result_list
     assert (row, row.kind, row.story_count, row.alias_count) == (dupe, "person", 1, 1)

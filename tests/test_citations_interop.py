@@ -114,7 +114,7 @@ def test_csl_json_renders_in_citeproc(cited):
     rendered = render_csl(items)
     assert len(rendered) == len(items)
     assert all("Blair wins third term" in text or "R&D" in text for text in rendered)
-    [mixed] = [t for t in render_csl([json.loads(citations.csl_json(cited["mixed"]))[0]])]
+    [mixed] = list(render_csl([json.loads(citations.csl_json(cited["mixed"]))[0]]))
     assert "Northeast Ohio Media Group" in mixed
     assert "Group, N" not in mixed
 

@@ -144,7 +144,7 @@ def test_zip_members_with_unsafe_names_are_refused(tmp_path):
         handle.writestr("ok.txt", story("Zipped story"))
         handle.writestr("../../evil.txt", story("Evil"))
     with pytest.raises(CommandError):
-        _, err = run(str(archive))
+        _, _err = run(str(archive))
     assert "leaves the archive" in IngestBatch.objects.get().errors[0]["error"]
     assert Article.objects.get().title == "Zipped story"
 

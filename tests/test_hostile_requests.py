@@ -94,7 +94,7 @@ def test_every_url_with_hostile_query_strings(client, archive):
     failures = []
     for url in sample_urls(*archive):
         for value in HOSTILE_VALUES:
-            params = {name: value for name in HOSTILE_PARAMS}
+            params = dict.fromkeys(HOSTILE_PARAMS, value)
             response = client.get(url, params)
             if response.status_code >= 500:
                 failures.append((url, value, response.status_code))
@@ -105,7 +105,7 @@ def test_every_url_with_hostile_query_strings(client, archive):
 def test_hostile_path_segments(client, archive, value):
     from urllib.parse import quote
 
-    article, entity = archive
+    article, _entity = archive
     for template in (
         "/stories/{v}/",
         "/stories/{pk}-{v}/",

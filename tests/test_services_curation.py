@@ -190,7 +190,7 @@ def test_merge_is_recorded_and_can_be_undone(client, assad, admin_user):
 
 
 def test_undo_skips_stories_deleted_since_and_says_so(assad):
-    keep, dupe, both, only_dupe, only_keep = assad
+    keep, dupe, both, only_dupe, _only_keep = assad
     services.entity_merge(keep=keep, remove=[dupe])
     only_dupe.delete()
     result = services.entity_merge_undo(record=MergeRecord.objects.get())

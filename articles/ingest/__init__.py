@@ -79,11 +79,11 @@ def parse_bytes(
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "Input",
-    "Manifest",
     "PARSERS",
     "PARSER_VERSION",
     "IngestError",
+    "Input",
+    "Manifest",
     "ParsedStory",
     "SkipStory",
     "TaggedEntity",
@@ -92,10 +92,10 @@ __all__ = [
     "count_inputs",
     "detect",
     "iter_inputs",
+    "language",
     "load_manifest",
     "parse_bytes",
     "parse_text",
     "sidecar_for",
-    "language",
     "validate",
 ]

@@ -365,7 +365,7 @@ def _clean_span(
         return owner + _clean_span(text, rest_start, end, label, table)
     words = text[start:end].split()
     first_word = words[0].casefold() if words else ""
-    if len(words) > 1 and first_word in HONORIFICS or len(words) > 2 and first_word in RANKS:
+    if (len(words) > 1 and first_word in HONORIFICS) or (len(words) > 2 and first_word in RANKS):
         kind = PERSON  # "Mr Ebbers", "Gen Pervez Musharraf"; not "General Motors"
     if kind == PERSON:
         start = _strip_titles(text, start, end)
@@ -783,7 +783,7 @@ def _headline_mentions(
             # Two letters in capitals could be a word ("US" in "LET US"): only in a
             # headline that is not shouted, and written just so.
             short_form = len(surface) < 3
-            if key in seen or short_form and (shouted or surface not in story.title):
+            if key in seen or (short_form and (shouted or surface not in story.title)):
                 continue
             seen.add(key)
             if surface.casefold() not in folded:  # the common case: no regex needed
