@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "articles.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: where this request's reads go.
+    "articles.routing.ReplicaReadsMiddleware",
     # ETag on every answer, and 304 to a conditional GET (If-None-Match, If-Modified-Since).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +121,35 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c max_parallel_workers_per_gather=0"
     )
+
+# Streaming replicas of the primary, e.g. postgres://reader@db2:5432/newsarchive,... Public
+# pages, feeds and the API read from one that answers and is in step; everything else,
+# and every write, uses the primary (articles/routing.py).
+NEWSARCHIVE_DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    replica = dj_database_url.parse(
+        url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # A replica that is down must fail fast: the router then skips it.
+    replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    # Under test it is a replica of the test database, not a database of its own.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[alias] = replica
+    NEWSARCHIVE_DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["articles.routing.PrimaryReplicaRouter"]
+# A replica further behind than this (seconds) is skipped until it catches up.
+NEWSARCHIVE_REPLICA_MAX_LAG = float(os.environ.get("NEWSARCHIVE_REPLICA_MAX_LAG", "5"))
+# How often each process asks each replica whether it is up and in step.
+NEWSARCHIVE_REPLICA_CHECK_SECONDS = float(os.environ.get("NEWSARCHIVE_REPLICA_CHECK_SECONDS", "2"))
+# A reader who wrote reads the primary for this long. Never shorter than a usable
+# replica can lag, so that afterwards every replica in use holds the write.
+NEWSARCHIVE_PRIMARY_AFTER_WRITE = max(
+    int(os.environ.get("NEWSARCHIVE_PRIMARY_AFTER_WRITE", "10")),
+    int(NEWSARCHIVE_REPLICA_MAX_LAG + NEWSARCHIVE_REPLICA_CHECK_SECONDS + 1),
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
