@@ -177,6 +177,8 @@ NEWSARCHIVE_SEARCH_NODE = os.environ.get("NEWSARCHIVE_SEARCH_NODE", "")
 # most this many public stories; a bigger archive answers 503 until
 # `manage.py search_index rebuild` has run.
 NEWSARCHIVE_SEARCH_INLINE_BUILD = int(os.environ.get("NEWSARCHIVE_SEARCH_INLINE_BUILD", "5000"))
+# /readyz answers 503 while this node's index is more changes than this behind the log.
+NEWSARCHIVE_READY_MAX_INDEX_LAG = int(os.environ.get("NEWSARCHIVE_READY_MAX_INDEX_LAG", "1000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
