@@ -270,20 +270,36 @@ NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", Tr
 # pass (articles/caching.py); 0 turns it off.
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", 60))
 
-# Each process's own memory by default; set DJANGO_REDIS_URL (redis://host:6379/0) to
-# share one cache between web workers, so a curator's change reaches every one at once.
+# One cache for every web worker. With DJANGO_REDIS_URL (redis://host:6379/0) it is shared
+# by every app server; without it, by every process on this machine, in files: its reads
+# were the fastest of the shared candidates and it puts no load on the database
+# (bench/cache.py; see README "Deploying on several servers").
+CACHE_KEY_PREFIX = os.environ.get("DJANGO_CACHE_KEY_PREFIX", "")
+
+
+def _default_cache_dir() -> Path:
+    """Beside the SQLite file (db.sqlite3 -> db.sqlite3-cache/), else in the project."""
+    index = _default_search_index()
+    if index.name.endswith("-search"):
+        return index.with_name(index.name.removesuffix("-search") + "-cache")
+    return BASE_DIR / "page-cache"
+
+
 if os.environ.get("DJANGO_REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["DJANGO_REDIS_URL"],
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # A stored page is 20-60 kB: about 60 MB per process at most.
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("NEWSARCHIVE_CACHE_DIR") or str(_default_cache_dir()),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A stored page is 20-60 kB: about 60 MB of disk at most.
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     }
