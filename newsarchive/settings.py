@@ -121,6 +121,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c max_parallel_workers_per_gather=0"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # DJANGO_DB_POOL=1: a psycopg pool per process (Django's OPTIONS["pool"]) instead of one
+    # persistent connection per thread; measured in bench/pool.py (README).
+    if env_bool("DJANGO_DB_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", "4")),
+            "timeout": 10,
+        }
+    # Behind pgbouncer in transaction mode a server-side cursor (exports iterate with one)
+    # cannot outlive its transaction's server connection.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DJANGO_DISABLE_SERVER_SIDE_CURSORS"
+    )
 
 # Streaming replicas of the primary, e.g. postgres://reader@db2:5432/newsarchive,... Public
 # pages, feeds and the API read from one that answers and is in step; everything else,
@@ -132,9 +147,12 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
         url,
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
+        disable_server_side_cursors=DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
     )
     # A replica that is down must fail fast: the router then skips it.
     replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    if "pool" in replica["OPTIONS"]:
+        replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": 2}
     # Under test it is a replica of the test database, not a database of its own.
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES[alias] = replica
