@@ -89,7 +89,8 @@ def main() -> int:
     }
     configs = candidates(workdir)
     for config in configs.values():  # room for the working set, as the site's settings
-        config["OPTIONS"] = {"MAX_ENTRIES": 1000}
+        if "redis" not in config["BACKEND"]:
+            config["OPTIONS"] = {"MAX_ENTRIES": 1000}
     configs["database (PostgreSQL)"]["LOCATION"] = "bench_cache_pg"
     settings.configure(
         DATABASES=databases,
