@@ -1,5 +1,6 @@
 """Settings for newsarchive, driven by environment variables (see README)."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -296,11 +297,11 @@ CACHE_KEY_PREFIX = os.environ.get("DJANGO_CACHE_KEY_PREFIX", "")
 
 
 def _default_cache_dir() -> Path:
-    """Beside the SQLite file (db.sqlite3 -> db.sqlite3-cache/), else in the project."""
-    index = _default_search_index()
-    if index.name.endswith("-search"):
-        return index.with_name(index.name.removesuffix("-search") + "-cache")
-    return BASE_DIR / "page-cache"
+    """page-cache/<the database's digest>/ in the project: one folder per archive, and one
+    that exists even when the database's own folder does not (an outage is then a 503)."""
+    db = DATABASES["default"]
+    identity = "|".join(str(db.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return BASE_DIR / "page-cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
 
 
 if os.environ.get("DJANGO_REDIS_URL"):
