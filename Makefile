@@ -11,8 +11,11 @@ export NEWSARCHIVE_CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 # pytest-django creates and drops test_<name> itself; <name> need not exist.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsarchive
+# A streaming replica of that server for the tests marked "replica" (.ci/replica start
+# makes one on port 5433; .ci/run sets this). Unset, those tests skip (CI=1: fail).
+TEST_REPLICA_URL ?=
 
-.PHONY: run test test-sqlite test-postgres test-browser-postgres lint lock bench fuzz clean browser-deps chromium
+.PHONY: run test test-sqlite test-postgres test-replica test-browser-postgres lint lock bench fuzz clean browser-deps chromium
 
 $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +57,7 @@ lint: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP) browser-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not replica"
 
 # The browser tests (tests/browser, marker "browser") run in the SQLite pass only: they
 # check templates, CSS and JavaScript, which do not vary by database, and a second run
@@ -64,12 +67,17 @@ test-sqlite: $(STAMP) browser-deps
 # tests (marker "corpus": extraction F1, tagging precision) touch no database, so they
 # run once, in the SQLite pass.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser and not corpus"
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser and not corpus and not replica"
+
+# The replica tests need their own pass: with a replica configured, public pages read
+# it, and only committed rows (transactional tests) ever reach it.
+test-replica: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) DATABASE_REPLICA_URLS=$(TEST_REPLICA_URL) $(BIN)/pytest -m replica
 
 test-browser-postgres: $(STAMP) browser-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m browser
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres test-replica
 
 # Re-pin every installed version after changing pyproject.toml.
 lock: $(STAMP)

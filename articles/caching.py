@@ -10,7 +10,8 @@ Where the cache is shared between processes (Redis, Memcached), a change made by
 process (an ingest, a curator in the admin) is seen by every web worker at once. With
 the default local-memory cache each process has its own generation, so other
 processes' pages can lag by up to NEWSARCHIVE_PAGE_CACHE_SECONDS. Signed-in users
-(curators) are never served a stored page.
+(curators) are never served a stored page. With read replicas, a page rendered from a
+replica soon after a change is not stored (`replica_may_lag`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.views.decorators.cache import cache_page
 
+from . import routing
+
 GENERATION_KEY = "archive:generation"
+CHANGED_AT_KEY = "archive:changed-at"
 
 
 def generation() -> int:
@@ -42,12 +46,26 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there: any fresh start is a new generation
         cache.add(GENERATION_KEY, time.time_ns(), None)
+    if routing.replicas():
+        cache.set(CHANGED_AT_KEY, time.time(), None)
+
+
+def replica_may_lag() -> bool:
+    """Whether a replica in use may not hold the last change yet: a page it renders now
+    must not be stored, or the change would stay unseen until the page expires."""
+    changed_at = cache.get(CHANGED_AT_KEY)
+    if changed_at is None:
+        return False
+    window = settings.NEWSARCHIVE_REPLICA_MAX_LAG + settings.NEWSARCHIVE_REPLICA_CHECK_SECONDS
+    return time.time() - changed_at < window
 
 
 def archive_changed() -> None:
     """Call after changing what readers see. Moves the generation on now (so this
     process's next page is fresh) and again at commit (so no page rendered from the
-    old rows while the change was in flight outlives it)."""
+    old rows while the change was in flight outlives it). The writer reads the primary
+    for a while (articles/routing.py)."""
+    routing.note_write()
     _bump()
     transaction.on_commit(_bump)
 
@@ -73,6 +91,8 @@ def cached_page(view: Callable) -> Callable:
         if seconds <= 0 or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if routing.replica_reads_allowed() and replica_may_lag():
             return view(request, *args, **kwargs)
         stored = cache_page(seconds, key_prefix=f"page:{generation()}")(view)
         return stored(request, *args, **kwargs)

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
-from . import api, exports, feeds, sitemaps, views
+from . import api, exports, feeds, health, sitemaps, views
 from .caching import cached_page
 
 
@@ -37,6 +37,9 @@ app_name = "articles"
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    # For a load balancer (articles/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         "sitemap.xml",
         sitemap_views.index,

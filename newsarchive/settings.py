@@ -1,5 +1,6 @@
 """Settings for newsarchive, driven by environment variables (see README)."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "articles.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: where this request's reads go.
+    "articles.routing.ReplicaReadsMiddleware",
     # ETag on every answer, and 304 to a conditional GET (If-None-Match, If-Modified-Since).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +122,53 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c max_parallel_workers_per_gather=0"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # DJANGO_DB_POOL=1: a psycopg pool per process (Django's OPTIONS["pool"]) instead of one
+    # persistent connection per thread; measured in bench/pool.py (README).
+    if env_bool("DJANGO_DB_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", "4")),
+            "timeout": 10,
+        }
+    # Behind pgbouncer in transaction mode a server-side cursor (exports iterate with one)
+    # cannot outlive its transaction's server connection.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DJANGO_DISABLE_SERVER_SIDE_CURSORS"
+    )
+
+# Streaming replicas of the primary, e.g. postgres://reader@db2:5432/newsarchive,... Public
+# pages, feeds and the API read from one that answers and is in step; everything else,
+# and every write, uses the primary (articles/routing.py).
+NEWSARCHIVE_DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    replica = dj_database_url.parse(
+        url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+        disable_server_side_cursors=DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+    )
+    # A replica that is down must fail fast: the router then skips it.
+    replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    if "pool" in replica["OPTIONS"]:
+        replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": 2}
+    # Under test it is a replica of the test database, not a database of its own.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[alias] = replica
+    NEWSARCHIVE_DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["articles.routing.PrimaryReplicaRouter"]
+# A replica further behind than this (seconds) is skipped until it catches up.
+NEWSARCHIVE_REPLICA_MAX_LAG = float(os.environ.get("NEWSARCHIVE_REPLICA_MAX_LAG", "5"))
+# How often each process asks each replica whether it is up and in step.
+NEWSARCHIVE_REPLICA_CHECK_SECONDS = float(os.environ.get("NEWSARCHIVE_REPLICA_CHECK_SECONDS", "2"))
+# A reader who wrote reads the primary for this long. Never shorter than a usable
+# replica can lag, so that afterwards every replica in use holds the write.
+NEWSARCHIVE_PRIMARY_AFTER_WRITE = max(
+    int(os.environ.get("NEWSARCHIVE_PRIMARY_AFTER_WRITE", "10")),
+    int(NEWSARCHIVE_REPLICA_MAX_LAG + NEWSARCHIVE_REPLICA_CHECK_SECONDS + 1),
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +196,8 @@ NEWSARCHIVE_SEARCH_NODE = os.environ.get("NEWSARCHIVE_SEARCH_NODE", "")
 # most this many public stories; a bigger archive answers 503 until
 # `manage.py search_index rebuild` has run.
 NEWSARCHIVE_SEARCH_INLINE_BUILD = int(os.environ.get("NEWSARCHIVE_SEARCH_INLINE_BUILD", "5000"))
+# /readyz answers 503 while this node's index is more changes than this behind the log.
+NEWSARCHIVE_READY_MAX_INDEX_LAG = int(os.environ.get("NEWSARCHIVE_READY_MAX_INDEX_LAG", "1000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,20 +289,36 @@ NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", Tr
 # pass (articles/caching.py); 0 turns it off.
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", 60))
 
-# Each process's own memory by default; set DJANGO_REDIS_URL (redis://host:6379/0) to
-# share one cache between web workers, so a curator's change reaches every one at once.
+# One cache for every web worker. With DJANGO_REDIS_URL (redis://host:6379/0) it is shared
+# by every app server; without it, by every process on this machine, in files: its reads
+# were the fastest of the shared candidates and it puts no load on the database
+# (bench/cache.py; see README "Deploying on several servers").
+CACHE_KEY_PREFIX = os.environ.get("DJANGO_CACHE_KEY_PREFIX", "")
+
+
+def _default_cache_dir() -> Path:
+    """page-cache/<the database's digest>/ in the project: one folder per archive, and one
+    that exists even when the database's own folder does not (an outage is then a 503)."""
+    db = DATABASES["default"]
+    identity = "|".join(str(db.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return BASE_DIR / "page-cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
 if os.environ.get("DJANGO_REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["DJANGO_REDIS_URL"],
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # A stored page is 20-60 kB: about 60 MB per process at most.
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("NEWSARCHIVE_CACHE_DIR") or str(_default_cache_dir()),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A stored page is 20-60 kB: about 60 MB of disk at most.
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     }

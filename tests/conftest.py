@@ -66,3 +66,17 @@ def _search_index(settings, tmp_path_factory):
     search.forget_backends()
     yield
     search.forget_backends()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder(tmp_path_factory):
+    # A test run's file cache is its own, never the development server's.
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = {**settings.CACHES}
+    if caches["default"]["BACKEND"].endswith("FileBasedCache"):
+        folder = str(tmp_path_factory.mktemp("cache"))
+        caches["default"] = {**caches["default"], "LOCATION": folder}
+    with override_settings(CACHES=caches):
+        yield caches["default"].get("LOCATION")

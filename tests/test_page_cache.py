@@ -176,9 +176,27 @@ def test_a_shared_redis_cache_is_configured_from_the_environment(monkeypatch):
         assert fresh.CACHES["default"] == {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/9",
+            "KEY_PREFIX": "",
         }
     finally:
         monkeypatch.delitem(os.environ, "DJANGO_REDIS_URL")
+        importlib.reload(project_settings)
+
+
+def test_without_redis_every_process_on_the_machine_shares_a_file_cache(monkeypatch, tmp_path):
+    import importlib
+    import os
+
+    import newsarchive.settings as project_settings
+
+    monkeypatch.delitem(os.environ, "DJANGO_REDIS_URL", raising=False)
+    monkeypatch.setitem(os.environ, "NEWSARCHIVE_CACHE_DIR", str(tmp_path))
+    try:
+        fresh = importlib.reload(project_settings)
+        assert fresh.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
+        assert fresh.CACHES["default"]["LOCATION"] == str(tmp_path)
+    finally:
+        monkeypatch.delitem(os.environ, "NEWSARCHIVE_CACHE_DIR")
         importlib.reload(project_settings)
 
 

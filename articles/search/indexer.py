@@ -10,6 +10,11 @@ Change ids come from the database's sequence, and on PostgreSQL a transaction ma
 commit after a later one: the id it took can be missing when an indexer passes it.
 Such an id is remembered as a hole and looked for again on every catch-up until it
 appears, or until HOLE_SECONDS have passed (a rolled-back write leaves one forever).
+
+The log and the documents are read from the primary, even inside a reader's request
+on a replica (`primary_reads`). An index that recorded a position read from one
+database with stories read from an older one would stay wrong; the primary is never
+older than anything, and this costs a search one small query there.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 
 from ..models import Article, SearchChange, SearchNode
+from ..routing import primary_reads
 from .backends.base import BaseSearchBackend, IndexBusy, IndexState, SearchUnavailable
 from .documents import all_documents, documents_for
 
@@ -47,6 +53,7 @@ def pending_filter(state: IndexState) -> Q:
     return condition
 
 
+@primary_reads
 def catch_up(backend: BaseSearchBackend, *, limit: int | None = None) -> int:
     """Apply the changes this index has not applied yet (at most `limit`), in one
     commit. Returns how many stories were written or removed. Raises IndexBusy when
@@ -94,6 +101,7 @@ def catch_up_all(backend: BaseSearchBackend, *, chunk: int = 5000) -> int:
             return total
 
 
+@primary_reads
 def rebuild(backend: BaseSearchBackend, *, progress: Callable[[int], None] | None = None) -> int:
     """Build the whole index again from the database, then apply what changed meanwhile.
     The position is read before the stories: a change made during the build is in the
@@ -114,6 +122,7 @@ def rebuild(backend: BaseSearchBackend, *, progress: Callable[[int], None] | Non
     return count
 
 
+@primary_reads
 def ensure_fresh(backend: BaseSearchBackend) -> None:
     """Before answering a reader: build an empty index of a small archive, see what
     other processes committed, and apply a short backlog. One query when in step."""
@@ -158,6 +167,7 @@ class Status:
     built: bool
 
 
+@primary_reads
 def status(backend: BaseSearchBackend) -> Status:
     backend.refresh()
     state = backend.state()
