@@ -100,6 +100,15 @@ def write_report() -> None:
                 lines.append(f"\nThe million-story {engine} archive (bench/million.py): "
                              f"{data[key]['database_size_mb']} MB of database.")  # fmt: skip
         lines.append("")
+    quiet = [e for e in ("sqlite", "postgresql") if f"search_quiet_100k_{e}" in data]
+    if quiet:
+        lines += ["## Search page at 100k, probed again on a quieter machine (load about 1-2)",
+                  "", _row(["engine", "class", "p50 ms", "p95 ms", "matches (mean)"]),
+                  _row(["---"] * 5)]  # fmt: skip
+        for engine in quiet:
+            for name, c in data[f"search_quiet_100k_{engine}"]["classes"].items():
+                lines.append(_row([engine, name, c["p50_ms"], c["p95_ms"], c["stories"]]))
+        lines.append("")
     for engine in ("sqlite", "postgresql"):
         key = f"search_load_{engine}"
         if key in data:
@@ -109,6 +118,8 @@ def write_report() -> None:
             for page, r in data[key].items():
                 lines.append(_row([page, r["req_per_s"], r["p99_ms"], r["errors"]]))
             lines.append("")
+    if data.get("pages_note"):
+        lines += [data["pages_note"], ""]
     # "pages" repeats the first engine's figures (pages_<engine>) under one fixed key.
     for key in sorted(k for k in data if k.startswith("pages_")):
         engine, _, variant = key.removeprefix("pages_").partition("_")
