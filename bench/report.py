@@ -118,8 +118,8 @@ def write_report() -> None:
             for page, r in data[key].items():
                 lines.append(_row([page, r["req_per_s"], r["p99_ms"], r["errors"]]))
             lines.append("")
-    if data.get("pages_note"):
-        lines += [data["pages_note"], ""]
+    if data.get("note_pages"):
+        lines += [data["note_pages"], ""]
     # "pages" repeats the first engine's figures (pages_<engine>) under one fixed key.
     for key in sorted(k for k in data if k.startswith("pages_")):
         engine, _, variant = key.removeprefix("pages_").partition("_")
