@@ -557,6 +557,7 @@ def _retag_story(article: Article) -> ParsedStory:
         url=article.url,
         topics=topics,
         raw=article.raw_input,
+        language=article.language,
     )
 
 
@@ -603,7 +604,26 @@ def articles_retag(
                 yield story
 
     done = 0
-    for entities in tagging.tag_many(stories(), aliases=context.aliases, n_process=workers):
+
+    def english(stories):
+        """Only text the English model can read goes to it, as at ingest: another
+        language's story keeps its topics and gets no guesses from English NER."""
+        nonlocal done
+        for story in stories:
+            if story.language in ingest.language.NER_LANGUAGES:
+                yield story
+                continue
+            article, _ = waiting.pop()
+            with transaction.atomic():
+                mentions_replace(
+                    article=article, entities=_topic_entities(story, context.topic_rules)
+                )
+            done += 1
+            if on_progress is not None:
+                on_progress(1)
+
+    tagged = tagging.tag_many(english(stories()), aliases=context.aliases, n_process=workers)
+    for entities in tagged:
         article, story = waiting.popleft()
         with transaction.atomic():
             mentions_replace(

@@ -71,3 +71,29 @@ def test_retag_reads_stories_that_name_more_than_a_thousand_entities():
     call_command("retag", "--all", "--workers", "1", "--no-resolve", stdout=StringIO())
     assert "Pell Ardwin" in names(story, "person")
     assert "Name 7" not in names(story, "person")
+
+
+def test_retag_reads_only_english_with_the_english_model(monkeypatch):
+    from articles import services, tagging
+    from articles.ingest.types import TaggedEntity
+
+    from .factories import make_story
+
+    english = make_story(
+        "Storm hits coast", "Mayor Ada Byron said the storm hit.", topics=["Weather"]
+    )
+    french = make_story("Tempête sur la côte", "Le maire Paul Martin a parlé.", topics=["Météo"])
+    Article.objects.filter(pk=french.pk).update(language="fr")
+    read: list[str] = []
+
+    def fake_tag_many(stories, **kwargs):
+        for story in stories:
+            read.append(story.title)
+            yield [TaggedEntity(name="Ada Byron", kind="person", count=1)]
+
+    monkeypatch.setattr(tagging, "tag_many", fake_tag_many)
+    done = services.articles_retag(articles=Article.objects.all(), resolve=False)
+    assert done == 2
+    assert read == ["Storm hits coast"]  # the French story never reached the English model
+    assert names(english, "person") == {"Ada Byron"}
+    assert names(french, "person") == set() and names(french, "topic") == {"Météo"}
