@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from ..models import Article, Mention
 from .backends.base import IndexDocument
 
-FIELDS = ("id", "title", "body", "section", "source_id", "published_at")
+FIELDS = ("id", "title", "body", "section", "source_id", "published_at", "language")
 
 
 def _documents(rows: list[dict]) -> list[IndexDocument]:
@@ -21,7 +21,7 @@ def _documents(rows: list[dict]) -> list[IndexDocument]:
             section=row["section"] or "",
             source_id=row["source_id"],
             published_at=row["published_at"],
-            language=row.get("language") or "",
+            language=row["language"] or "",
         )
         for row in rows
     }
@@ -39,16 +39,11 @@ def _documents(rows: list[dict]) -> list[IndexDocument]:
     return list(docs.values())
 
 
-def _fields() -> list[str]:
-    names = {field.name for field in Article._meta.get_fields()}
-    return [*FIELDS, "language"] if "language" in names else list(FIELDS)
-
-
 def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
     """Index documents for the stories `ids` that are public, and the ids that are not
     (hidden or gone), which the index must not hold."""
     ids = sorted(set(ids))
-    rows = list(Article.objects.filter(pk__in=ids, is_public=True).values(*_fields()))
+    rows = list(Article.objects.filter(pk__in=ids, is_public=True).values(*FIELDS))
     found = {row["id"] for row in rows}
     return _documents(rows), [pk for pk in ids if pk not in found]
 
@@ -56,12 +51,11 @@ def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
 def all_documents(chunk: int = 2000) -> Iterator[IndexDocument]:
     """Every public story, in id order, a chunk at a time (memory stays flat)."""
     last = 0
-    fields = _fields()
     while True:
         rows = list(
             Article.objects.filter(is_public=True, pk__gt=last)
             .order_by("pk")
-            .values(*fields)[:chunk]
+            .values(*FIELDS)[:chunk]
         )
         if not rows:
             return
@@ -70,5 +64,5 @@ def all_documents(chunk: int = 2000) -> Iterator[IndexDocument]:
 
 
 def document_for(article: Article) -> IndexDocument:
-    rows = [{name: getattr(article, "pk" if name == "id" else name) for name in _fields()}]
+    rows = [{name: getattr(article, "pk" if name == "id" else name) for name in FIELDS}]
     return _documents(rows)[0]
