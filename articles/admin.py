@@ -150,28 +150,36 @@ class MergePermissionMixin:
         return self.has_change_permission(request) and self.has_delete_permission(request)
 
 
-class ChangesArchiveMixin:
-    """For the models readers see: a form save or delete in the admin has search read
-    the stories it touches again and moves the page cache on, through the same service
-    the curation actions use (curation.admin_objects_changed)."""
+class ServiceAdminMixin:
+    """Every admin form save and delete goes through a curation service (admin_save,
+    admin_delete), so each effect of the write (search reads the stories again, the page
+    cache moves on, an entity's old address redirects) sits in one place, the same one
+    the curation actions use. The admin log stays Django's own (log_addition, log_change,
+    log_deletion)."""
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its inlines in save_related, by curation.admin_save."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # runs after save_model
-        curation.admin_objects_changed(objects=[form.instance])
+        curation.admin_save(
+            obj=form.instance,
+            save_related=lambda: super(ServiceAdminMixin, self).save_related(
+                request, form, formsets, change
+            ),
+            initial={name: form.initial.get(name) for name in form.changed_data}
+            if change
+            else None,
+        )
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            curation.admin_objects_changed(objects=[obj])  # while its mentions exist
-            super().delete_model(request, obj)
+        curation.admin_delete(objects=[obj])
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            curation.admin_objects_changed(objects=list(queryset))
-            super().delete_queryset(request, queryset)
+        curation.admin_delete(objects=queryset)
 
 
 @admin.register(Source)
-class SourceAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
+class SourceAdmin(ServiceAdminMixin, MergePermissionMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "story_count", "published_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -272,7 +280,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
+class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "is_public", "entity_count"]
     list_filter = ["source", "section", "is_public", "batch", HasDateFilter, YearFilter]
     list_select_related = ["source"]
@@ -337,7 +345,7 @@ class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(admin.ModelAdmin):
+class ArticleVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "article", "replaced_at"]
     list_select_related = ["article"]
     search_fields = ["title", "article__title"]
@@ -419,7 +427,7 @@ class KindForm(forms.Form):
 
 
 @admin.register(Entity)
-class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
+class EntityAdmin(ServiceAdminMixin, MergePermissionMixin, admin.ModelAdmin):
     form = EntityForm
     list_display = ["name", "kind", "slug", "story_count", "alias_count", "confidence", "confirmed"]
     list_filter = ["kind", "confirmed"]
@@ -533,13 +541,6 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
             or "–"
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"slug", "kind"} & set(form.changed_data):
-            curation.entity_redirect_add(
-                entity=obj, kind=form.initial["kind"], old_slug=form.initial["slug"]
-            )
-
     @admin.display(ordering="story_count", description="stories")
     def story_count(self, obj: Entity) -> int:
         return obj.story_count
@@ -649,7 +650,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
 
 
 @admin.register(EntityAlias)
-class EntityAliasAdmin(ChangesArchiveMixin, admin.ModelAdmin):
+class EntityAliasAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = EntityAliasForm
     list_display = ["name", "entity"]
     list_select_related = ["entity"]
@@ -688,7 +689,7 @@ class EntityAliasAdmin(ChangesArchiveMixin, admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(ChangesArchiveMixin, admin.ModelAdmin):
+class MentionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["entity", "article", "count", "salience", "in_headline", "in_lede"]
     list_select_related = ["entity", "article"]
     list_filter = ["entity__kind", "in_headline", "in_lede"]
@@ -698,7 +699,7 @@ class MentionAdmin(ChangesArchiveMixin, admin.ModelAdmin):
 
 
 @admin.register(EntityRedirect)
-class EntityRedirectAdmin(ChangesArchiveMixin, admin.ModelAdmin):
+class EntityRedirectAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["old_slug", "kind", "entity", "created_at"]
     list_select_related = ["entity"]
     list_filter = ["kind"]
@@ -763,7 +764,7 @@ class MergeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TopicRule)
-class TopicRuleAdmin(admin.ModelAdmin):
+class TopicRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["topic", "all_terms", "any_terms", "phrases", "is_active"]
     list_select_related = ["topic"]
     list_filter = ["is_active"]

@@ -60,26 +60,15 @@ def replica_may_lag() -> bool:
     return time.time() - changed_at < window
 
 
-def archive_changed() -> None:
-    """Call after changing what readers see. Moves the generation on now (so this
+def pages_expire() -> None:
+    """Make every stored page unreachable: called by services.archive.archive_changed,
+    the one way a write says the archive changed. Moves the generation on now (so this
     process's next page is fresh) and again at commit (so no page rendered from the
     old rows while the change was in flight outlives it). The writer reads the primary
     for a while (articles/routing.py)."""
     routing.note_write()
     _bump()
     transaction.on_commit(_bump)
-
-
-def changes_archive(service: Callable) -> Callable:
-    """For a service that changes what readers see."""
-
-    @wraps(service)
-    def wrapper(*args, **kwargs):
-        result = service(*args, **kwargs)
-        archive_changed()
-        return result
-
-    return wrapper
 
 
 def cached_page(view: Callable) -> Callable:

@@ -155,7 +155,6 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
     """Stories commit in groups, each under its own savepoint: one refusal costs one story."""
     from django.db import DatabaseError, transaction
 
-    from articles.management.commands import ingest as command
     from articles.services import ingest as ingest_service
 
     three_stories(tmp_path)
@@ -169,7 +168,7 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
             return result
 
     monkeypatch.setattr(ingest_service, "article_ingest", refuse_bravo)
-    assert command.GROUP_SIZE >= 3  # all three in one group
+    assert ingest_service.GROUP_SIZE >= 3  # all three in one group
     with pytest.raises(CommandError) as excinfo:
         run_ingest(str(tmp_path))
     assert excinfo.value.returncode == 1
@@ -184,19 +183,19 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
 def test_a_group_that_cannot_commit_is_stored_story_by_story(tmp_path, monkeypatch):
     from django.db import OperationalError
 
-    from articles.management.commands import ingest as command
+    from articles.services import ingest as ingest_service
 
     three_stories(tmp_path)
-    real, calls = command._store_one, []
+    real, calls = ingest_service._story_store, []
 
-    def locked_once(outcome, batch, cache):
-        calls.append(outcome.name)
-        result = real(outcome, batch, cache)
+    def locked_once(*, parsed, batch, cache):
+        calls.append(parsed.path)
+        result = real(parsed=parsed, batch=batch, cache=cache)
         if len(calls) == 3:  # the group's last story: the whole group rolls back
             raise OperationalError("database is locked")
         return result
 
-    monkeypatch.setattr(command, "_store_one", locked_once)
+    monkeypatch.setattr(ingest_service, "_story_store", locked_once)
     out, _ = run_ingest(str(tmp_path))
     assert len(calls) == 6  # three in the group, then each again on its own
     assert Article.objects.count() == 3

@@ -220,7 +220,7 @@ def test_two_workers_sharing_redis_see_one_generation():
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(caching, "cache", worker_a)
             before = caching.generation()
-            caching.archive_changed()
+            caching.pages_expire()
         assert worker_b.get(caching.GENERATION_KEY) == before + 1
     finally:
         worker_a.delete(caching.GENERATION_KEY)

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from articles import caching, routing, search
 from articles.models import Article, SearchChange
 from articles.search import SearchRequest
+from articles.services.archive import archive_changed
 
 from .factories import make_story
 
@@ -109,7 +110,7 @@ def test_a_write_reads_the_primary_at_once_and_sets_the_cookie():
 @pytest.mark.django_db
 def test_a_service_that_changes_the_archive_sets_the_cookie():
     def view(request):
-        caching.archive_changed()
+        archive_changed()
         return HttpResponse()
 
     assert routing.COOKIE in serve(rf.get("/"), view)[0].cookies
@@ -207,7 +208,7 @@ def test_a_page_rendered_from_a_replica_just_after_a_change_is_not_stored(settin
         request.user = type("Anonymous", (), {"is_authenticated": False})()
         return page(request)
 
-    caching.archive_changed()
+    archive_changed()
     serve(rf.get("/"), view)
     serve(rf.get("/"), view)
     assert len(calls) == 2  # rendered twice: not stored while a replica may lag

@@ -11,7 +11,7 @@ from articles import search
 from articles.models import Article, Entity, SearchChange, Source
 from articles.search import indexer
 from articles.search.backends.base import Filters, SearchRequest
-from articles.services import curation, purge
+from articles.services import archive, curation, purge
 from articles.services import ingest as ingest_service
 
 from .factories import index_now, make_story
@@ -175,13 +175,11 @@ def test_each_kind_of_write_reaches_search(db):
     story = make_story("Harbour opens", "The harbour opened.", entities=[("Ada Byron", "person")])
     assert found("harbour") == {story.pk}  # ingest
     story.title = "Quayside opens"
-    story.save()
-    curation.admin_objects_changed(objects=[story])  # an admin edit
+    curation.admin_save(obj=story)  # an admin edit
     assert found("quayside") == {story.pk} and found("harbour") == {story.pk}  # body says it
     ada = Entity.objects.get(name="Ada Byron")
     ada.name = "Augusta Ada King"
-    ada.save()
-    curation.admin_objects_changed(objects=[ada])  # renaming an entity
+    curation.admin_save(obj=ada)  # renaming an entity
     assert found("augusta") == {story.pk}
     other = make_story("Quay", "A quay.", entities=[("Countess Lovelace", "person")])
     lovelace = Entity.objects.get(name="Countess Lovelace")
@@ -189,8 +187,7 @@ def test_each_kind_of_write_reaches_search(db):
     assert found("augusta") == {story.pk, other.pk}
     curation.article_set_public(article=other, is_public=False)  # hiding
     assert found("quay") == set()
-    curation.admin_objects_changed(objects=[story])  # a delete through the admin...
-    story.delete()
+    curation.admin_delete(objects=[story])  # a delete through the admin
     assert found("quayside") == set()
     batch = ingest_service.batch_start(paths=["x"], parser_version="1", tagger_version="1")
     purged = make_story("Purged pier", "A pier.")
@@ -279,8 +276,7 @@ def test_an_index_rebuilt_from_scratch_equals_one_kept_in_step(db):
         batch=ingest_service.batch_start(paths=[], parser_version="", tagger_version="")
     )
     stories[5].title = "Renamed pier"
-    stories[5].save()
-    curation.admin_objects_changed(objects=[stories[5]])
+    curation.admin_save(obj=stories[5])
     requests = [
         SearchRequest(query=search.parse("pier"), limit=50, facets=search.FACETS),
         SearchRequest(query=search.parse("renamed"), limit=50),
@@ -428,7 +424,7 @@ def test_an_index_folder_that_cannot_be_opened_is_a_503_not_a_500(client, db, se
 def set_language(story, code: str) -> None:
     Article.objects.filter(pk=story.pk).update(language=code)
     story.refresh_from_db()
-    curation.admin_objects_changed(objects=[story])
+    archive.archive_changed(article_ids=[story.pk])
 
 
 def test_a_story_is_stemmed_in_its_own_language(client, db):

@@ -4,12 +4,12 @@ Each is one transaction; the admin logs who did it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -17,6 +17,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     When,
@@ -25,7 +26,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from ..caching import archive_changed, changes_archive
 from ..models import (
     Article,
     Entity,
@@ -38,8 +38,7 @@ from ..models import (
     normalize_alias,
     unique_slug,
 )
-from ..search import changes as search_changes
-from .archive import entity_articles_reindex, id_slices
+from .archive import archive_changed, id_slices
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -49,35 +48,78 @@ class CurationError(Exception):
     """A curation request that cannot be carried out. The message says why, for a person."""
 
 
-@changes_archive
 def article_set_public(*, article: Article, is_public: bool) -> None:
+    """Hide a story from readers, or show it again: its pages, feeds and search follow."""
     with transaction.atomic():
         article.is_public = is_public
         article.save(update_fields=["is_public", "updated_at"])
-        search_changes.record(article_ids=[article.pk])
+        archive_changed(article_ids=[article.pk])
 
 
-def admin_objects_changed(*, objects: Iterable) -> int:
-    """An admin form saved these objects, or is about to delete them (call it then in the
-    delete's transaction, while their mentions still exist): search reads again every
-    story they touch, and the page cache moves on. Returns how many stories."""
-    story_ids: set[int] = set()
-    entity_ids: list[int] = []
-    source_ids: list[int] = []
+def _touched(objects: Iterable[models.Model]) -> dict[str, list[int]]:
+    """What readers see of these objects, as archive_changed's arguments: a story itself,
+    a mention's story, every story mentioning an entity or credited to a source. Other
+    models (aliases, redirects, a story's old versions) change pages only."""
+    touched: dict[str, list[int]] = {"article_ids": [], "entity_ids": [], "source_ids": []}
     for obj in objects:
         if isinstance(obj, Article):
-            story_ids.add(obj.pk)
+            touched["article_ids"].append(obj.pk)
         elif isinstance(obj, Mention):
-            story_ids.add(obj.article_id)
+            touched["article_ids"].append(obj.article_id)
         elif isinstance(obj, Entity):
-            entity_ids.append(obj.pk)
+            touched["entity_ids"].append(obj.pk)
         elif isinstance(obj, Source):
-            source_ids.append(obj.pk)
-    count = search_changes.record(article_ids=story_ids)
-    count += search_changes.record_for_entities(entity_ids=entity_ids)
-    count += search_changes.record_for_sources(source_ids=source_ids)
-    archive_changed()
-    return count
+            touched["source_ids"].append(obj.pk)
+    return touched
+
+
+_UNSEEN = (TopicRule,)  # a rule changes what readers see only when stories are re-tagged
+
+
+@transaction.atomic
+def admin_save(
+    *,
+    obj: models.Model,
+    save_related: Callable[[], None] | None = None,
+    initial: Mapping[str, object] | None = None,
+) -> models.Model:
+    """Save what an admin form edited, with every effect of the write, in one transaction.
+
+    `save_related` saves the form's many-to-many fields and inlines, after the object;
+    `initial` holds the changed fields' values before the edit: an entity whose slug or
+    kind changed keeps its old address as a redirect. Then search reads again the
+    stories the object touches and the page cache moves on (archive_changed).
+    """
+    obj.save()
+    if save_related is not None:
+        save_related()
+    if isinstance(obj, Entity) and initial and {"slug", "kind"} & initial.keys():
+        entity_redirect_add(
+            entity=obj,
+            kind=str(initial.get("kind", obj.kind)),
+            old_slug=str(initial.get("slug", obj.slug)),
+        )
+    if not isinstance(obj, _UNSEEN):
+        archive_changed(**_touched([obj]))
+    return obj
+
+
+@transaction.atomic
+def admin_delete(*, objects: QuerySet | Iterable[models.Model]) -> int:
+    """Delete what an admin page chose (one object, or a changelist's selection), with
+    every effect of the write, in one transaction: search is told while the mentions
+    still exist, so a deleted entity's name leaves the text of every story that had it.
+    Returns how many objects were chosen."""
+    chosen = list(objects)
+    seen = [obj for obj in chosen if not isinstance(obj, _UNSEEN)]
+    if seen:
+        archive_changed(**_touched(seen))
+    if isinstance(objects, QuerySet):
+        objects.delete()  # one statement per table, as the admin's own bulk delete
+    else:
+        for obj in chosen:
+            obj.delete()
+    return len(chosen)
 
 
 _MENTION_FIELDS = ["count", "first_offset", "surface", "in_headline", "in_lede", "salience"]
@@ -88,7 +130,6 @@ def _mention_values(mention: Mention) -> dict:
     return {"article_id": mention.article_id, **values}
 
 
-@changes_archive
 def entity_merge(
     *, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None = None
 ) -> Entity:
@@ -106,7 +147,7 @@ def entity_merge(
         raise CurationError("Only entities of one kind can be merged; change the kind first.")
     with transaction.atomic():
         survivor = entity_merge_unchecked(keep=keep, remove=remove, user=user)
-        entity_articles_reindex(entities=[survivor])
+        archive_changed(entity_ids=[survivor.pk])
     return survivor
 
 
@@ -232,7 +273,6 @@ class UndoResult:
 
 
 @transaction.atomic
-@changes_archive
 def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = None) -> UndoResult:
     """Restore the entities a merge removed, with their aliases, mentions, rules and URLs.
 
@@ -299,12 +339,11 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
     record.undone_at = timezone.now()
     record.undone_by = user
     record.save(update_fields=["undone_at", "undone_by"])
-    entity_articles_reindex(entities=[keep, *restored])
+    archive_changed(entity_ids=[keep.pk, *(entity.pk for entity in restored)])
     return UndoResult(restored=restored, skipped_stories=len(wanted - live))
 
 
 @transaction.atomic
-@changes_archive
 def entity_change_kind(
     *, entity: Entity, kind: str, user: AbstractBaseUser | None = None
 ) -> Entity:
@@ -319,13 +358,16 @@ def entity_change_kind(
         raise CurationError("The entity was deleted meanwhile.")
     if entity.kind == kind:
         Entity.objects.filter(pk=entity.pk).update(kind_locked=True)
+        archive_changed()
         return entity
     if entity.topic_rules.exists():
         raise CurationError(f"{entity.name} has topic rules; delete or move them first.")
     clash = Entity.objects.filter(kind=kind, name__iexact=entity.name).first()
     if clash:
         Entity.objects.filter(pk=clash.pk).update(kind_locked=True)
-        return entity_merge_unchecked(keep=clash, remove=[entity], user=user)
+        survivor = entity_merge_unchecked(keep=clash, remove=[entity], user=user)
+        archive_changed(entity_ids=[survivor.pk])  # the stories it gained change facet
+        return survivor
     old_kind, old_slug = entity.kind, entity.slug
     entity.kind = kind
     entity.kind_locked = True
@@ -335,12 +377,11 @@ def entity_change_kind(
     EntityRedirect.objects.update_or_create(
         kind=old_kind, old_slug=old_slug, defaults={"entity": entity}
     )
-    search_changes.record_for_entities(entity_ids=[entity.pk])  # its facet moves
+    archive_changed(entity_ids=[entity.pk])  # its facet moves
     return entity
 
 
 @transaction.atomic
-@changes_archive
 def alias_split(*, alias: EntityAlias) -> Entity:
     """Make an alias an entity of its own, of the same kind, taking the mentions written so."""
     alias = EntityAlias.objects.select_for_update().filter(pk=alias.pk).first()
@@ -354,19 +395,18 @@ def alias_split(*, alias: EntityAlias) -> Entity:
     )
     Mention.objects.filter(entity=parent, surface__iexact=alias.name).update(entity=entity)
     alias.delete()
-    entity_articles_reindex(entities=[parent, entity])
+    archive_changed(entity_ids=[parent.pk, entity.pk])
     return entity
 
 
 @transaction.atomic
-@changes_archive
 def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     """Credit the stories of `remove` (as source or publisher) to `keep`, then delete them."""
     remove = [source for source in remove if source.pk != keep.pk]
     if not remove:
         raise CurationError("Choose at least one source besides the one to keep.")
     remove_ids = [source.pk for source in remove]
-    search_changes.record_for_sources(source_ids=remove_ids)
+    archive_changed(source_ids=remove_ids)  # while the stories still name them
     Article.objects.filter(source_id__in=remove_ids).update(source=keep)
     Article.objects.filter(publisher_id__in=remove_ids).update(publisher=keep)
     for source in remove:
@@ -377,18 +417,19 @@ def source_merge(*, keep: Source, remove: list[Source]) -> Source:
     return keep
 
 
-@changes_archive
 def entity_redirect_add(*, entity: Entity, kind: str, old_slug: str) -> None:
     """Send an entity's former address (its old kind and slug) to its page, permanently."""
     if (kind, old_slug) != (entity.kind, entity.slug):
         EntityRedirect.objects.update_or_create(
             kind=kind, old_slug=old_slug, defaults={"entity": entity}
         )
+        archive_changed()
 
 
-@changes_archive
 def entity_confirm(*, entities: Iterable[Entity]) -> int:
     """A curator vouches for these entities: shown everywhere, and kept by the tagger."""
-    return Entity.objects.filter(pk__in=[e.pk for e in entities]).update(
+    count = Entity.objects.filter(pk__in=[e.pk for e in entities]).update(
         confirmed=True, kind_locked=True
     )
+    archive_changed()
+    return count

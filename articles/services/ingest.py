@@ -1,21 +1,24 @@
-"""Storing parsed stories: one story per transaction, upserted by a hash of its text,
-with its source, entities, topics and batch, and a search change in the same transaction."""
+"""Storing parsed stories: each story upserted by a hash of its text, with its source,
+entities, topics and batch, and the archive's change in the same transaction; a run of
+them (IngestRun) commits in groups and keeps its batch's counts."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
 from .. import tagging
-from ..caching import archive_changed
+from ..ingest import PARSER_VERSION
 from ..ingest.types import ParsedStory, TaggedEntity
 from ..models import (
     Article,
@@ -31,7 +34,7 @@ from ..models import (
     split_terms,
     unique_slug,
 )
-from ..search import changes as search_changes
+from .archive import archive_changed
 
 
 class Outcome(StrEnum):
@@ -330,13 +333,13 @@ def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> li
 def mentions_replace(
     *, article: Article, entities: list[TaggedEntity], cache: IngestCache | None = None
 ) -> None:
-    """Set a story's mentions to exactly `entities` (merging ones that resolve alike)."""
+    """Set a story's mentions to exactly `entities` (merging ones that resolve alike).
+    The caller says archive_changed for the story, in the same transaction."""
     mentions = _mentions_for(entities, cache)
     for mention in mentions:
         mention.article = article
     article.mentions.all().delete()
     Mention.objects.bulk_create(mentions)
-    search_changes.record(article_ids=[article.pk])
 
 
 def _same_story(article: Article, fields: dict) -> bool:
@@ -382,7 +385,7 @@ def article_ingest(
             existing.batch = batch
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
-            archive_changed()
+            archive_changed(article_ids=[existing.pk])
             return IngestResult(existing, Outcome.UPDATED)
 
         previous = None
@@ -400,7 +403,7 @@ def article_ingest(
             previous.batch = batch
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
-            archive_changed()
+            archive_changed(article_ids=[previous.pk])
             return IngestResult(previous, Outcome.UPDATED)
 
         # A new story: its mentions and search text are known before it is written,
@@ -421,8 +424,7 @@ def article_ingest(
         for mention in mentions:
             mention.article = article
         Mention.objects.bulk_create(mentions)
-        search_changes.record(article_ids=[article.pk])
-        archive_changed()
+        archive_changed(article_ids=[article.pk])
         return IngestResult(article, Outcome.CREATED)
 
 
@@ -464,3 +466,133 @@ def batch_finish(*, batch: IngestBatch, counts: dict[str, int], errors: list[dic
     batch_progress(batch=batch, counts=counts, errors=errors)
     batch.finished_at = timezone.now()
     batch.save(update_fields=["finished_at"])
+
+
+# Stories committed together: one commit (and one search-log write) per group rather than
+# per story is most of what storing costs; a group is small enough that a killed ingest
+# has little to redo.
+GROUP_SIZE = 32
+
+
+def _story_store(
+    *, parsed: ParsedStory, batch: IngestBatch | None, cache: IngestCache
+) -> IngestResult | str:
+    """One story under its own savepoint: its result, or why the database refused it."""
+    try:
+        return article_ingest(parsed=parsed, batch=batch, cache=cache)
+    except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
+        cache.clear()
+        return f"could not be stored ({type(exc).__name__}: {exc})"
+
+
+def _group_store(
+    group: list[tuple[str, ParsedStory]], *, batch: IngestBatch | None, cache: IngestCache
+) -> list[tuple[str, IngestResult | str]]:
+    """Store a group of stories in one transaction, each under its own savepoint:
+    (name, IngestResult or the reason it failed) for each, in order.
+
+    A story the database refuses rolls back alone and the group goes on; if the group
+    itself cannot commit, each story is tried again in a transaction of its own. Either
+    way a killed ingest leaves no partial story behind."""
+    if not group:
+        return []
+    try:
+        with transaction.atomic():
+            return [
+                (name, _story_store(parsed=parsed, batch=batch, cache=cache))
+                for name, parsed in group
+            ]
+    except DatabaseError:
+        cache.clear()
+        return [
+            (name, _story_store(parsed=parsed, batch=batch, cache=cache)) for name, parsed in group
+        ]
+
+
+def _ignore(*args: object) -> None:
+    return None
+
+
+@dataclass
+class IngestRun:
+    """The storing half of one ingest: stories go in groups of GROUP_SIZE (see
+    `_group_store`), and the batch's counts are saved after every group, so a batch
+    killed part-way still shows what it stored.
+
+    The caller feeds it with `add` (a parsed story), `fail` (a file that could not be
+    read or parsed) and `skip`, and ends it with `finish`. `on_stored(name, result)` and
+    `on_failed(name, reason)` hear of each stored or refused story, `after_group()` runs
+    after each group's commit. Without a batch (a dry run) nothing is stored.
+    """
+
+    batch: IngestBatch | None
+    cache: IngestCache
+    on_stored: Callable[[str, IngestResult], None] = _ignore
+    on_failed: Callable[[str, str], None] = _ignore
+    after_group: Callable[[], None] = _ignore
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[dict] = field(default_factory=list)
+    group: list[tuple[str, ParsedStory]] = field(default_factory=list)
+
+    def add(self, *, name: str, parsed: ParsedStory) -> None:
+        self.group.append((name, parsed))
+        if len(self.group) >= GROUP_SIZE:
+            self.flush()
+
+    def fail(self, *, name: str, reason: str) -> None:
+        self.errors.append({"path": name, "error": reason})
+        self.counts["failed"] += 1
+
+    def skip(self) -> None:
+        self.counts["skipped"] += 1
+
+    def flush(self) -> None:
+        """Store the waiting group, and record the batch's counts."""
+        for name, result in _group_store(self.group, batch=self.batch, cache=self.cache):
+            if isinstance(result, str):
+                self.fail(name=name, reason=result)
+                self.on_failed(name, result)
+            else:
+                self.counts[str(result.outcome)] += 1
+                self.on_stored(name, result)
+        self.group.clear()
+        if self.batch is not None:
+            batch_progress(batch=self.batch, counts=self.counts, errors=self.errors)
+        self.after_group()
+
+    def finish(self) -> None:
+        self.flush()
+        if self.batch is not None:
+            batch_finish(batch=self.batch, counts=self.counts, errors=self.errors)
+
+
+def ingest_run_start(
+    *,
+    paths: list[str],
+    dry_run: bool = False,
+    on_stored: Callable[[str, IngestResult], None] = _ignore,
+    on_failed: Callable[[str, str], None] = _ignore,
+    after_group: Callable[[], None] = _ignore,
+) -> IngestRun:
+    """Begin an ingest of `paths`: its batch record (none for a dry run) and the cache of
+    the archive's names that every story of the run shares."""
+    batch = None
+    if not dry_run:
+        batch = batch_start(
+            paths=paths,
+            parser_version=PARSER_VERSION,
+            tagger_version=tagging.TAGGER_VERSION,
+        )
+    if connection.vendor == "postgresql":
+        # Each group of stories still commits atomically; the server just doesn't wait
+        # for the disk on every commit. A crash may lose the last few stories, which
+        # re-running the idempotent ingest puts back.
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    return IngestRun(
+        batch=batch,
+        cache=IngestCache.prepared(),
+        on_stored=on_stored,
+        on_failed=on_failed,
+        after_group=after_group,
+    )

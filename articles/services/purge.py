@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from ..caching import archive_changed
 from ..models import Article, IngestBatch
-from .archive import search_index_delete
+from .archive import archive_changed
 
 
 @transaction.atomic
@@ -21,6 +20,5 @@ def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
     if count and not dry_run:
         ids = list(stories.values_list("pk", flat=True))
         stories.delete()
-        search_index_delete(article_ids=ids)
-        archive_changed()  # a dry run changes nothing, so the page cache stays
+        archive_changed(article_ids=ids)  # a dry run changes nothing, so the page cache stays
     return count

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Min
 
 from .. import tagging
-from ..caching import changes_archive
 from ..models import Article, Entity, Mention, MergeRecord
-from .archive import entity_articles_reindex, id_slices
+from .archive import archive_changed, id_slices
 from .curation import entity_merge_unchecked
 
 
@@ -54,7 +53,7 @@ def _merge_group(
     ]
     if remove:
         entity_merge_unchecked(keep=keep, remove=remove, user=None)
-        entity_articles_reindex(entities=[keep])
+        archive_changed(entity_ids=[keep.pk])
         result.merged.append((keep.name, [e.name for e in remove]))
 
 
@@ -132,7 +131,6 @@ def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
     return len(changed)
 
 
-@changes_archive
 def entities_resolve() -> ResolveResult:
     """Make the archive's entities one per real-world thing.
 
@@ -175,7 +173,7 @@ def entities_resolve() -> ResolveResult:
             keep = next(e for e in same if e.kind == kind)
             remove = [e for e in same if e.kind != kind]
             entity_merge_unchecked(keep=keep, remove=remove, user=None)
-            entity_articles_reindex(entities=[keep])
+            archive_changed(entity_ids=[keep.pk])
             result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
 
     entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
@@ -190,9 +188,10 @@ def entities_resolve() -> ResolveResult:
             continue
         if _same_period(surname, full):
             entity_merge_unchecked(keep=full, remove=[surname], user=None)
-            entity_articles_reindex(entities=[full])
+            archive_changed(entity_ids=[full.pk])
             result.merged.append((full.name, [surname.name]))
 
     entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
     result.rescored = _rescore(entities, _story_counts(entities))
+    archive_changed()  # confidences moved: what the home page and autocomplete trust
     return result

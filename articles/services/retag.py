@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from .. import ingest, tagging
-from ..caching import changes_archive
 from ..ingest.types import IngestError, ParsedStory
 from ..models import Article, Entity, Mention
-from .archive import id_slices
+from .archive import archive_changed, id_slices
 from .ingest import (
     article_fields,
     article_version_keep,
@@ -47,7 +46,6 @@ def _retag_story(article: Article) -> ParsedStory:
     )
 
 
-@changes_archive
 def articles_retag(
     *,
     articles: Iterable[Article],
@@ -105,6 +103,7 @@ def articles_retag(
                     article=article,
                     entities=topic_entities(parsed=story, rules=context.topic_rules),
                 )
+                archive_changed(article_ids=[article.pk])
             done += 1
             if on_progress is not None:
                 on_progress(1)
@@ -117,15 +116,17 @@ def articles_retag(
                 article=article,
                 entities=topic_entities(parsed=story, rules=context.topic_rules) + entities,
             )
+            archive_changed(article_ids=[article.pk])
         done += 1
         if on_progress is not None:
             on_progress(1)
     if resolve:
         entities_resolve()
+    else:
+        archive_changed()  # as it would have had it resolved
     return done
 
 
-@changes_archive
 def article_reparse(*, article: Article) -> Article:
     """Parse a story again from its stored raw input and update it as ingest would.
 
@@ -165,4 +166,5 @@ def article_reparse(*, article: Article) -> Article:
             article=article,
             entities=topic_entities(parsed=parsed, rules=context.topic_rules) + parsed.entities,
         )
+        archive_changed(article_ids=[article.pk])
     return article

@@ -11,12 +11,10 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection, transaction
 from tqdm import tqdm
 
-from articles import ingest, pipeline, search, tagging
+from articles import ingest, pipeline, search
 from articles.ingest import IngestError
-from articles.pipeline import Outcome
 from articles.services import ingest as ingest_service
 
 
@@ -80,24 +78,6 @@ class Command(BaseCommand):
                 "a sidecar or manifest row still wins",
             )
 
-    @staticmethod
-    def _store(group: list[Outcome], batch, cache) -> list[tuple[Outcome, object]]:
-        """Store a group of stories in one transaction, each under its own savepoint:
-        (outcome, IngestResult or the reason it failed) for each, in order.
-
-        A story the database refuses rolls back alone and the group goes on; if the
-        group itself cannot commit, each story is tried again in a transaction of its
-        own. Either way a killed ingest leaves no partial story behind."""
-        if not group:
-            return []
-        try:
-            with transaction.atomic():
-                results = [(outcome, _store_one(outcome, batch, cache)) for outcome in group]
-        except DatabaseError:
-            cache.clear()
-            return [(outcome, _store_one(outcome, batch, cache)) for outcome in group]
-        return results
-
     def handle(self, *args, **options) -> None:
         if options["max_bytes"] <= 0:
             raise CommandError("--max-bytes must be a positive number", returncode=2)
@@ -130,23 +110,29 @@ class Command(BaseCommand):
             tag=not options["no_tagging"],
             defaults={name: value for name, value in defaults.items() if value},
         )
-        batch = None
-        if not dry_run:
-            batch = ingest_service.batch_start(
-                paths=options["paths"],
-                parser_version=ingest.PARSER_VERSION,
-                tagger_version=tagging.TAGGER_VERSION,
-            )
-        if connection.vendor == "postgresql":
-            # Each group of stories still commits atomically; the server just
-            # doesn't wait for the disk on every commit. A crash may lose the last
-            # few stories, which re-running the idempotent ingest puts back.
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO OFF")
-        cache = ingest_service.IngestCache.prepared()
-        counts: Counter[str] = Counter()
+        searched = [time.monotonic()]
+
+        def stored(name: str, result: ingest_service.IngestResult) -> None:
+            if verbosity >= 2:
+                report.write(f"{name}: {result.outcome} (story {result.article.pk})")
+
+        def refused(name: str, reason: str) -> None:
+            self.stderr.write(self.style.ERROR(f"{name}: {reason}"))
+
+        def after_group() -> None:
+            if time.monotonic() - searched[0] >= SEARCH_EVERY:
+                search.keep_in_step(build=False)  # what is stored is found within seconds
+                searched[0] = time.monotonic()
+
+        run = ingest_service.ingest_run_start(
+            paths=options["paths"],
+            dry_run=dry_run,
+            on_stored=stored,
+            on_failed=refused,
+            after_group=after_group,
+        )
+        counts = run.counts
         skip_reasons: Counter[str] = Counter()
-        errors: list[dict] = []
         walk = ingest.Walk(max_bytes=options["max_bytes"], exclude=tuple(options["exclude"]))
         inputs = ingest.iter_inputs(options["paths"], walk=walk)
         outcomes = pipeline.run(inputs, run_options, workers=options["workers"])
@@ -154,41 +140,21 @@ class Command(BaseCommand):
         # Counting first costs a walk of the folders (no file is read), and lets the bar
         # show a percentage and the time left.
         total = ingest.count_inputs(options["paths"], walk=walk) if show_progress else None
-        group: list[Outcome] = []
-        searched = [time.monotonic()]
-
-        def flush() -> None:
-            for outcome, result in self._store(group, batch, cache):
-                if isinstance(result, str):
-                    errors.append({"path": outcome.name, "error": result})
-                    self.stderr.write(self.style.ERROR(f"{outcome.name}: {result}"))
-                    counts["failed"] += 1
-                    continue
-                counts[str(result.outcome)] += 1
-                if verbosity >= 2:
-                    report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
-            group.clear()
-            if batch is not None:
-                ingest_service.batch_progress(batch=batch, counts=counts, errors=errors)
-            if time.monotonic() - searched[0] >= SEARCH_EVERY:
-                search.keep_in_step(build=False)  # what is stored is found within seconds
-                searched[0] = time.monotonic()
 
         progress = tqdm(
             outcomes, total=total, disable=not show_progress, unit=" files", file=sys.stderr
         )
         for outcome in progress:
             if outcome.error:
-                errors.append({"path": outcome.name, "error": outcome.error})
+                run.fail(name=outcome.name, reason=outcome.error)
                 self.stderr.write(self.style.ERROR(f"{outcome.name}: {outcome.error}"))
                 if as_json:
                     self.stdout.write(json.dumps({"path": outcome.name, "error": outcome.error}))
-                counts["failed"] += 1
                 continue
             if outcome.skipped:
                 if verbosity >= 1:
                     report.write(self.style.WARNING(f"{outcome.name}: skipped: {outcome.skipped}"))
-                counts["skipped"] += 1
+                run.skip()
                 skip_reasons[_reason_kind(outcome.skipped)] += 1
                 continue
             story = outcome.story
@@ -200,15 +166,11 @@ class Command(BaseCommand):
             if dry_run:
                 counts["parsed"] += 1
                 continue
-            group.append(outcome)
-            if len(group) >= GROUP_SIZE:
-                flush()
-        flush()
+            run.add(name=outcome.name, parsed=story)
+        run.finish()
 
-        if batch is not None:
-            ingest_service.batch_finish(batch=batch, counts=counts, errors=errors)
-            if not search.keep_in_step() and verbosity >= 1:
-                report.write("The search index is busy: its indexer applies these stories.")
+        if run.batch is not None and not search.keep_in_step() and verbosity >= 1:
+            report.write("The search index is busy: its indexer applies these stories.")
         progress.close()
         summary = ", ".join(f"{counts[key]} {key}" for key in ingest_service.BATCH_COUNTS)
         if skip_reasons:
@@ -230,10 +192,6 @@ class Command(BaseCommand):
             )
 
 
-# Stories committed together: one commit (and, on SQLite, one full-text index segment)
-# per group rather than per story is most of what storing costs; a group is small
-# enough that a killed ingest has little to redo.
-GROUP_SIZE = 32
 # Seconds between applying what was stored to the search index, during an ingest.
 SEARCH_EVERY = 2.0
 
@@ -243,11 +201,3 @@ def _reason_kind(reason: str) -> str:
     if "folder's own document" in reason:
         return "not a story (README, LICENSE, PROVENANCE…)"
     return reason.split(" (", 1)[0]
-
-
-def _store_one(outcome: Outcome, batch, cache):
-    try:
-        return ingest_service.article_ingest(parsed=outcome.story, batch=batch, cache=cache)
-    except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
-        cache.clear()
-        return f"could not be stored ({type(exc).__name__}: {exc})"
