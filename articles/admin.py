@@ -52,6 +52,7 @@ from .models import (
 )
 from .services import curation, purge, retag
 from .services.curation import CurationError
+from .vocabulary import KIND_URL_PREFIX
 
 
 def count_of(model: type[models.Model], field: str) -> Coalesce:
@@ -374,7 +375,7 @@ class EntityForm(forms.ModelForm):
                 "“Merge selected entities” action instead.",
             )
         if slug and kind and others.filter(kind=kind, slug=slug).exists():
-            self.add_error("slug", f"The address /{Entity.URL_PREFIX[kind]}/{slug}/ is taken.")
+            self.add_error("slug", f"The address /{KIND_URL_PREFIX[kind]}/{slug}/ is taken.")
         if (
             self.instance.pk
             and kind

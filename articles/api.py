@@ -26,19 +26,17 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .filters import ArticleFilter
 from .models import Article, Entity, EntityAlias, Mention, Source, normalize_alias
-from .openapi import (
-    DATE_PATTERN,
-    EMPTY,
-    ENTITY_MAX_PAGE_SIZE,
-    ENTITY_PAGE_SIZE,
-    SCHEMA,
-    SLUG_PATTERN,
-    STORY_MAX_PAGE_SIZE,
-    STORY_PAGE_SIZE,
+from .openapi import DATE_PATTERN, EMPTY, SCHEMA, SLUG_PATTERN
+from .vocabulary import (
+    API_ENTITY_MAX_PAGE_SIZE,
+    API_ENTITY_PAGE_SIZE,
+    API_STORY_MAX_PAGE_SIZE,
+    API_STORY_PAGE_SIZE,
+    KIND_URL_PREFIX,
+    SUGGESTIONS,
 )
 
-SUGGESTIONS = 8
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API_METHODS = ("GET", "HEAD", "OPTIONS")
 # How a query string spells an integer: as the schema's clients write one, no more.
 _INTEGER = re.compile(r"0|-?[1-9][0-9]{0,17}")
 
@@ -68,7 +66,7 @@ def json_response(data: dict | list, *, status: int = 200, **kwargs) -> JsonResp
 
 def method_not_allowed() -> JsonResponse:
     response = problem(405, "This API is read-only.")
-    response["Allow"] = ", ".join(SAFE_METHODS)
+    response["Allow"] = ", ".join(API_METHODS)
     return response
 
 
@@ -296,14 +294,14 @@ def story_list(request: HttpRequest) -> JsonResponse:
             404 if unknown else 400, "Invalid search parameters.", _form_errors(filterset.form)
         )
     # The page asked for is fetched with the exact count, in one search.
-    page_size = min(_number(request, "page_size", STORY_PAGE_SIZE), STORY_MAX_PAGE_SIZE)
+    page_size = min(_number(request, "page_size", API_STORY_PAGE_SIZE), API_STORY_MAX_PAGE_SIZE)
     number = _number(request, "page", 1)
     found = filterset.results(offset=(number - 1) * page_size, limit=page_size)
     page, envelope = paginate(
         request,
         found.stories,
-        default=STORY_PAGE_SIZE,
-        maximum=STORY_MAX_PAGE_SIZE,
+        default=API_STORY_PAGE_SIZE,
+        maximum=API_STORY_MAX_PAGE_SIZE,
         count=found.total,
     )
     return json_response({**envelope, "results": [story_summary(request, story) for story in page]})
@@ -385,8 +383,8 @@ def entity_list(request: HttpRequest) -> JsonResponse:
     page, envelope = paginate(
         request,
         matching_entities(q, kind),
-        default=ENTITY_PAGE_SIZE,
-        maximum=ENTITY_MAX_PAGE_SIZE,
+        default=API_ENTITY_PAGE_SIZE,
+        maximum=API_ENTITY_MAX_PAGE_SIZE,
     )
     return json_response(
         {**envelope, "results": [entity_summary(request, entity) for entity in page]}
@@ -394,7 +392,7 @@ def entity_list(request: HttpRequest) -> JsonResponse:
 
 
 @api_view("/api/suggest/")
-def suggest(request: HttpRequest) -> JsonResponse:
+def opensearch_suggestions(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions for a browser's search box: ["q", ["Name", …]]."""
     q, kind = entity_query(request)
     names = list(matching_entities(q, kind).values_list("name", flat=True)[:SUGGESTIONS])
@@ -414,7 +412,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> JsonResponse:
         feed_url=request.build_absolute_uri(
             reverse(
                 "articles:feed-entity",
-                kwargs={"kind": Entity.URL_PREFIX[entity.kind], "slug": entity.slug},
+                kwargs={"kind": KIND_URL_PREFIX[entity.kind], "slug": entity.slug},
             )
         ),
     )

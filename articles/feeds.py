@@ -14,9 +14,7 @@ from django.utils.html import escape
 
 from .filters import ArticleFilter
 from .models import Article, Entity, Mention, Source
-from .views import KIND_BY_PREFIX
-
-FEED_LIMIT = 50
+from .vocabulary import FEED_LIMIT, KIND_BY_URL_PREFIX
 
 
 class InvalidFilters(Exception):
@@ -136,7 +134,7 @@ class SearchFeed(StoryFeed):
 
 class EntityFeed(StoryFeed):
     def get_object(self, request: HttpRequest, kind: str, slug: str) -> Entity:
-        return get_object_or_404(Entity.objects.public(), kind=KIND_BY_PREFIX[kind], slug=slug)
+        return get_object_or_404(Entity.objects.public(), kind=KIND_BY_URL_PREFIX[kind], slug=slug)
 
     def title(self, obj: Entity) -> str:
         return f"newsarchive: {obj.name}"

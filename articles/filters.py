@@ -14,16 +14,10 @@ from django.db.models import QuerySet
 
 from . import search
 from .models import Article, Entity, Source
-from .querysets import FACET_LIMIT
+from .vocabulary import FACET_LIMIT, MAX_QUERY_LENGTH, SEARCH_SORTS, EntityKind
 
-SORTS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
-ENTITY_PARAMS = {
-    "person": Entity.Kind.PERSON,
-    "organization": Entity.Kind.ORGANIZATION,
-    "place": Entity.Kind.PLACE,
-    "group": Entity.Kind.GROUP,
-    "topic": Entity.Kind.TOPIC,
-}
+# A kind's filter is named after it: ?person=<slug>.
+ENTITY_PARAMS = {kind.value: kind for kind in EntityKind}
 
 
 class SlugsField(django_filters.fields.ModelMultipleChoiceField):
@@ -148,7 +142,7 @@ def _named_facets(found: dict[str, list[tuple[int, int]]], limit: int) -> dict[s
 
 class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_q", label="Search", max_length=search.MAX_QUERY_LENGTH, strip=True
+        method="filter_q", label="Search", max_length=MAX_QUERY_LENGTH, strip=True
     )
     person = EntityFilter(Entity.Kind.PERSON, label="Person")
     organization = EntityFilter(Entity.Kind.ORGANIZATION, label="Organization")
@@ -182,7 +176,7 @@ class ArticleFilter(django_filters.FilterSet):
         empty_label="Any",
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORTS, method="filter_sort", label="Sort by", empty_label=None
+        choices=SEARCH_SORTS, method="filter_sort", label="Sort by", empty_label=None
     )
 
     class Meta:

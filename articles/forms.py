@@ -2,13 +2,13 @@
 
 from django import forms
 
-SUGGEST_MAX_LENGTH = 100
+from .vocabulary import NAME_QUERY_MAX_LENGTH
 
 
 class SuggestForm(forms.Form):
     """`?q=` for the search box's suggestions. CharField already refuses NUL bytes."""
 
-    q = forms.CharField(max_length=SUGGEST_MAX_LENGTH, required=False)
+    q = forms.CharField(max_length=NAME_QUERY_MAX_LENGTH, required=False)
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from .api import SAFE_METHODS, method_not_allowed, problem
+from .api import API_METHODS, method_not_allowed, problem
 
 # Headers a browser script may read from a cross-origin answer, beyond the simple ones.
 EXPOSED = ["ETag", "Last-Modified", "Location", "Retry-After", "Allow"]
@@ -56,8 +56,8 @@ class SiteHeadersMiddleware:
 def preflight(request: HttpRequest) -> HttpResponse:
     """OPTIONS: what may be asked of the API, for a browser's CORS preflight or anyone."""
     response = HttpResponse(status=204)
-    response["Allow"] = ", ".join(SAFE_METHODS)
-    response["Access-Control-Allow-Methods"] = ", ".join(SAFE_METHODS)
+    response["Allow"] = ", ".join(API_METHODS)
+    response["Access-Control-Allow-Methods"] = ", ".join(API_METHODS)
     asked = request.headers.get("Access-Control-Request-Headers")
     if asked:  # no credentials are ever involved, so any header may be sent
         response["Access-Control-Allow-Headers"] = asked
@@ -91,7 +91,7 @@ class ApiMiddleware:
             return self.get_response(request)
         if request.method == "OPTIONS":
             response = preflight(request)
-        elif request.method not in SAFE_METHODS:
+        elif request.method not in API_METHODS:
             response = method_not_allowed()
         else:
             response = self.get_response(request)

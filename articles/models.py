@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from .querysets import ArticleQuerySet, EntityQuerySet, SourceQuerySet
+from .vocabulary import KIND_URL_PREFIX, EntityKind
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, **scope) -> str:
@@ -85,21 +86,7 @@ class Entity(models.Model):
     one table keeps the faceting and search code single.
     """
 
-    class Kind(models.TextChoices):
-        PERSON = "person", "person"
-        ORGANIZATION = "organization", "organization"
-        PLACE = "place", "place"
-        GROUP = "group", "group"
-        TOPIC = "topic", "topic"
-
-    # URL prefix of each kind's pages.
-    URL_PREFIX = {
-        Kind.PERSON: "people",
-        Kind.ORGANIZATION: "organizations",
-        Kind.PLACE: "places",
-        Kind.GROUP: "groups",
-        Kind.TOPIC: "topics",
-    }
+    Kind = EntityKind  # articles/vocabulary.py, with each kind's URL prefix
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
@@ -134,7 +121,7 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(
-            "articles:entity", kwargs={"kind": self.URL_PREFIX[self.kind], "slug": self.slug}
+            "articles:entity", kwargs={"kind": KIND_URL_PREFIX[self.kind], "slug": self.slug}
         )
 
 
@@ -308,7 +295,7 @@ class EntityRedirect(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"/{Entity.URL_PREFIX[self.kind]}/{self.old_slug}/ → {self.entity.name}"
+        return f"/{KIND_URL_PREFIX[self.kind]}/{self.old_slug}/ → {self.entity.name}"
 
     @classmethod
     def target(cls, *, kind: str, slug: str) -> Entity | None:

@@ -11,6 +11,15 @@ import django_filters
 
 from .filters import ArticleFilter, EntityFilter
 from .models import Article, Entity
+from .vocabulary import (
+    API_ENTITY_MAX_PAGE_SIZE,
+    API_ENTITY_PAGE_SIZE,
+    API_MAX_PAGE,
+    API_STORY_MAX_PAGE_SIZE,
+    API_STORY_PAGE_SIZE,
+    NAME_QUERY_MAX_LENGTH,
+    EntityKind,
+)
 
 
 def _ref(name: str) -> dict:
@@ -63,7 +72,7 @@ def _or_empty(schema: dict) -> dict:
 
 URL = {"type": "string", "format": "uri"}
 DATETIME = {"type": "string", "format": "date-time"}
-KINDS = list(Entity.Kind.values)
+KINDS = list(EntityKind.values)
 PRECISIONS = list(Article.DatePrecision.values)
 # Free text: any character but NUL, which no database stores.
 NO_NUL = "^[^\\x00]*$"
@@ -73,13 +82,6 @@ DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Query strings are short enough for any proxy that allows URLs of this many bytes; the
 # tests check the longest request the schema allows against it (see REQUEST_LINE_LIMIT).
 REQUEST_LINE_LIMIT = 32 * 1024
-
-# Pages: the API's bounds, read by api.py and published here.
-MAX_PAGE = 100_000
-STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE = 20, 100
-# The entity list also serves search-box autocomplete: small pages by default.
-ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE = 10, 50
-ENTITY_QUERY_MAX_LENGTH = 100
 
 
 def _integer(minimum: int, maximum: int) -> dict:
@@ -96,7 +98,7 @@ def _slug(max_length: int) -> dict:
 
 def _page_parameters(default: int, maximum: int, noun: str) -> list[dict]:
     return [
-        _query("page", f"Page number, from 1 to {MAX_PAGE:,}.", _integer(1, MAX_PAGE)),
+        _query("page", f"Page number, from 1 to {API_MAX_PAGE:,}.", _integer(1, API_MAX_PAGE)),
         _query(
             "page_size",
             f"{noun} per page (default {default}, at most {maximum}).",
@@ -155,9 +157,7 @@ def _search_parameters() -> list[dict]:
 
 SEARCH_PARAMETERS = _search_parameters()
 ENTITY_PARAMETERS = [
-    _query(
-        "q", "Part of a name or alias (or what has been typed).", _text(ENTITY_QUERY_MAX_LENGTH)
-    ),
+    _query("q", "Part of a name or alias (or what has been typed).", _text(NAME_QUERY_MAX_LENGTH)),
     _query("kind", "Only this kind.", {"enum": [*KINDS, ""]}),
 ]
 
@@ -305,7 +305,7 @@ SCHEMA: dict = {
                 "summary": "Search or list stories, with the same parameters as /search/.",
                 "parameters": [
                     *SEARCH_PARAMETERS,
-                    *_page_parameters(STORY_PAGE_SIZE, STORY_MAX_PAGE_SIZE, "Stories"),
+                    *_page_parameters(API_STORY_PAGE_SIZE, API_STORY_MAX_PAGE_SIZE, "Stories"),
                 ],
                 "responses": {
                     "200": _json(_ref("StoryList"), "A page of stories."),
@@ -339,7 +339,7 @@ SCHEMA: dict = {
                 ),
                 "parameters": [
                     *ENTITY_PARAMETERS,
-                    *_page_parameters(ENTITY_PAGE_SIZE, ENTITY_MAX_PAGE_SIZE, "Entities"),
+                    *_page_parameters(API_ENTITY_PAGE_SIZE, API_ENTITY_MAX_PAGE_SIZE, "Entities"),
                 ],
                 "responses": {
                     "200": _json(_ref("EntityList"), "A page of entities."),

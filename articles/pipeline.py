@@ -20,7 +20,7 @@ from itertools import islice
 
 from . import ingest, tagging
 from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory, language, validate
-from .tagging import TopicRule
+from .tagging import TopicPattern
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Options:
     format: str | None = None
     max_bytes: int = ingest.DEFAULT_MAX_BYTES
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
-    topic_rules: tuple[TopicRule, ...] = tagging.DEFAULT_TOPIC_RULES
+    topic_rules: tuple[TopicPattern, ...] = tagging.DEFAULT_TOPIC_RULES
     manifest: Manifest | None = None
     tag: bool = True
     # Batch defaults (--source, --publisher, --language): they fill what the parser left
@@ -36,22 +36,19 @@ class Options:
     defaults: dict[str, str] = field(default_factory=dict)
 
 
-NER_LANGUAGES = language.NER_LANGUAGES
-
-
 @dataclass
-class Outcome:
+class FileResult:
     name: str
     story: ParsedStory | None = None
     error: str = ""  # the file failed: the reason, for a person
     skipped: str = ""  # nothing worth storing: the reason
 
 
-def parse_one(item: Input, options: Options) -> Outcome:
+def parse_one(item: Input, options: Options) -> FileResult:
     if item.error:
-        return Outcome(item.name, error=item.error)
+        return FileResult(item.name, error=item.error)
     if item.skipped:
-        return Outcome(item.name, skipped=item.skipped)
+        return FileResult(item.name, skipped=item.skipped)
     try:
         story = ingest.parse_bytes(
             item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
@@ -72,25 +69,27 @@ def parse_one(item: Input, options: Options) -> Outcome:
             ingest.apply_metadata(story, match.row)
         validate.clean(story)
         story.language = (
-            language.normalise(story.language) or found or options.defaults.get("language", "")
+            language.iso_code(story.language) or found or options.defaults.get("language", "")
         )
         story.topics = tagging.topics_for(story, options.topic_rules)
     except SkipStory as exc:
-        return Outcome(item.name, skipped=str(exc))
+        return FileResult(item.name, skipped=str(exc))
     except IngestError as exc:
-        return Outcome(item.name, error=str(exc))
+        return FileResult(item.name, error=str(exc))
     except Exception as exc:  # a parser bug must not stop the batch
-        return Outcome(item.name, error=f"could not be parsed ({type(exc).__name__}: {exc})")
-    return Outcome(item.name, story=story)
+        return FileResult(item.name, error=f"could not be parsed ({type(exc).__name__}: {exc})")
+    return FileResult(item.name, story=story)
 
 
-def process_chunk(items: list[Input], options: Options) -> list[Outcome]:
+def process_chunk(items: list[Input], options: Options) -> list[FileResult]:
     """Parse a chunk of inputs, then tag the stories among them in one spaCy pass."""
     outcomes = [parse_one(item, options) for item in items]
     # The model reads English: a story in another language gets no names from it, rather
     # than wrong ones. A story whose language is unknown is read as English.
     stories = [
-        o.story for o in outcomes if o.story is not None and o.story.language in NER_LANGUAGES
+        o.story
+        for o in outcomes
+        if o.story is not None and o.story.language in language.NER_LANGUAGES
     ]
     if options.tag and stories:
         short = [story for story in stories if len(story.body) <= LONG_STORY_CHARS]
@@ -171,14 +170,14 @@ def _init_worker(options: Options) -> None:
         tagging.get_nlp()  # load the model once per worker, before the first chunk
 
 
-def _work(items: list[Input]) -> list[Outcome]:
+def _work(items: list[Input]) -> list[FileResult]:
     assert _worker_options is not None
     return process_chunk(items, _worker_options)
 
 
 def run(
     inputs: Iterable[Input], options: Options, *, workers: int = 1, chunk_size: int = 32
-) -> Iterator[Outcome]:
+) -> Iterator[FileResult]:
     """Outcomes for `inputs`, in order. With workers > 1, chunks go to a process pool;
     a batch that fits in one chunk is done here, sparing the pool's start-up."""
     chunks = _chunks(iter(inputs), chunk_size)

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 
-FACET_LIMIT = 10
 # Mentions past this many add nothing to how central an entity is to a story.
 CENTRAL_COUNT_CAP = 5
 

@@ -18,8 +18,7 @@ from django.db.models import Count
 from . import tagging
 from .models import Entity
 from .services.resolve import surname_candidates
-
-LIMIT = 50
+from .vocabulary import REVIEW_LIMIT
 
 
 @dataclass
@@ -41,7 +40,7 @@ def _entities():
     return Entity.objects.exclude(kind=Entity.Kind.TOPIC).annotate(stories=Count("mentions"))
 
 
-def review(limit: int = LIMIT) -> Review:
+def review(limit: int = REVIEW_LIMIT) -> Review:
     entities = list(_entities())
     counts = {e.pk: e.stories for e in entities}
     by_name: dict[str, list[Entity]] = {}

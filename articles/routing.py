@@ -40,7 +40,7 @@ from django.urls import reverse
 PRIMARY = DEFAULT_DB_ALIAS
 COOKIE = "na_primary"
 COOKIE_SALT = "articles.routing.read-your-writes"
-SAFE_METHODS = ("GET", "HEAD")
+READ_METHODS = ("GET", "HEAD")
 # Read from the primary whatever the request: who is signed in, and who is locked out.
 PRIMARY_APPS = frozenset({"auth", "sessions", "admin", "axes", "django_cache"})
 PRIMARY_MODELS = frozenset({"articles.searchchange", "articles.searchnode"})
@@ -230,7 +230,7 @@ def wrote_recently(request: HttpRequest) -> bool:
 def replica_allowed(request: HttpRequest) -> bool:
     return (
         bool(replicas())
-        and request.method in SAFE_METHODS
+        and request.method in READ_METHODS
         and not request.path_info.startswith(_admin_prefix())
         and not wrote_recently(request)
     )

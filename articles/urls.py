@@ -3,6 +3,7 @@ from django.urls import path, re_path, register_converter
 
 from . import api, exports, feeds, health, sitemaps, views
 from .caching import cached_page
+from .vocabulary import KIND_URL_PATTERN
 
 
 class FixedDigits:
@@ -56,7 +57,7 @@ urlpatterns = [
     path("opensearch.xml", sitemaps.opensearch_xml, name="opensearch"),
     path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
     path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
-    path("search/suggest.json", views.suggest, name="suggest"),
+    path("search/suggest.json", views.entity_suggestions, name="suggest"),
     path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
     path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
@@ -87,7 +88,7 @@ urlpatterns = [
     path("api/stories/", api.story_list, name="api-stories"),
     path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
     path("api/entities/", api.entity_list, name="api-entities"),
-    path("api/suggest/", api.suggest, name="api-suggest"),
+    path("api/suggest/", api.opensearch_suggestions, name="api-suggest"),
     re_path(
         r"^api/entities/(?P<kind>person|organization|place|group|topic)/(?P<slug>[-\w]+)/$",
         api.entity_detail,
@@ -99,12 +100,12 @@ urlpatterns = [
     # still get APPEND_SLASH's redirect.
     re_path(r"^api/(?:[\s\S]*/)?$", api.not_found, name="api-not-found"),
     re_path(
-        r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/$",
+        rf"^(?P<kind>{KIND_URL_PATTERN})/(?P<slug>[-\w]+)/$",
         cached_page(views.EntityView.as_view()),
         name="entity",
     ),
     re_path(
-        r"^(?P<kind>people|organizations|places|groups|topics)/(?P<slug>[-\w]+)/feed/$",
+        rf"^(?P<kind>{KIND_URL_PATTERN})/(?P<slug>[-\w]+)/feed/$",
         feeds.EntityFeed(),
         name="feed-entity",
     ),

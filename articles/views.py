@@ -21,10 +21,15 @@ from .citations import citation_for, ris
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
 from .models import Article, Entity, EntityRedirect, Source
-from .querysets import FACET_LIMIT, ArchiveStats
-
-PAGE_SIZE = 20
-KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
+from .querysets import ArchiveStats
+from .vocabulary import (
+    ENTITY_SORTS,
+    FACET_LIMIT,
+    KIND_BY_URL_PREFIX,
+    KIND_HEADING,
+    PAGE_SIZE,
+    EntityKind,
+)
 
 
 class HomeView(ListView):
@@ -219,11 +224,7 @@ class SearchView(ListView):
 CARRIED_PARAMS = [*ENTITY_PARAMS, "source", "section", "year"]
 
 FACET_GROUPS = [
-    ("person", "People", Entity.Kind.PERSON),
-    ("organization", "Organizations", Entity.Kind.ORGANIZATION),
-    ("place", "Places", Entity.Kind.PLACE),
-    ("group", "Groups", Entity.Kind.GROUP),
-    ("topic", "Topics", Entity.Kind.TOPIC),
+    *((kind.value, KIND_HEADING[kind], kind) for kind in EntityKind),
     ("source", "Sources", "source"),
     ("year", "Years", "year"),
 ]
@@ -231,7 +232,7 @@ FACET_GROUPS = [
 
 @require_GET
 @cache_control(public=True, max_age=60)
-def suggest(request: HttpRequest) -> JsonResponse:
+def entity_suggestions(request: HttpRequest) -> JsonResponse:
     """Entities for the search box to offer as the reader types (static/js/autocomplete.js)."""
     form = SuggestForm(request.GET)
     if not form.is_valid():
@@ -268,10 +269,6 @@ class SourceView(ListView):
         )
 
 
-# The orders of a topic's page: ?sort= value -> what the switch says.
-ENTITY_SORTS = {"central": "Most central first", "newest": "Newest first"}
-
-
 class EntityView(ListView):
     """A person's, organization's, place's, group's or topic's page."""
 
@@ -280,7 +277,7 @@ class EntityView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        kind = KIND_BY_PREFIX[self.kwargs["kind"]]
+        kind = KIND_BY_URL_PREFIX[self.kwargs["kind"]]
         self.entity = get_object_or_404(
             Entity.objects.public().prefetch_related("aliases"),
             kind=kind,
@@ -329,7 +326,9 @@ class EntityView(ListView):
             if hasattr(self, "entity"):  # the entity exists; only the page number was bad
                 raise
             # A merged or re-kinded entity's old URL moves permanently to where it went.
-            moved = EntityRedirect.target(kind=KIND_BY_PREFIX[kwargs["kind"]], slug=kwargs["slug"])
+            moved = EntityRedirect.target(
+                kind=KIND_BY_URL_PREFIX[kwargs["kind"]], slug=kwargs["slug"]
+            )
             if moved is None:
                 raise
             return redirect(moved, permanent=True)

@@ -267,8 +267,8 @@ def test_suggestions_are_capped(client, db):
 
 
 def test_entity_pages_are_small_by_default(client, archive, monkeypatch):
-    assert api.ENTITY_PAGE_SIZE == 10
-    monkeypatch.setattr(api, "ENTITY_PAGE_SIZE", 2)
+    assert api.API_ENTITY_PAGE_SIZE == 10
+    monkeypatch.setattr(api, "API_ENTITY_PAGE_SIZE", 2)
     data = entities(client)
     assert data["count"] == 5
     assert len(data["results"]) == 2
@@ -545,7 +545,7 @@ def parameter(path: str, name: str) -> dict:
 
 def test_the_page_maximum_is_in_the_schema(client, archive):
     maximum = parameter("/api/stories/", "page")["anyOf"][0]["maximum"]
-    assert maximum == openapi.MAX_PAGE
+    assert maximum == openapi.API_MAX_PAGE
     problem_of(client.get("/api/stories/", {"page": "1000000000"}), 400)
     problem_of(client.get("/api/stories/", {"page": str(maximum + 1)}), 400)
     problem_of(client.get("/api/stories/", {"page": str(maximum)}), 404)  # valid, but past the end

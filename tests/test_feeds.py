@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles import feeds
 from articles.models import Article, Entity, Source
+from articles.vocabulary import KIND_URL_PREFIX
 
 from .factories import index_now, make_story
 
@@ -180,7 +181,7 @@ def test_entity_feeds(client, stories, name, kind, expected):
     url = f"{entity.get_absolute_url()}feed/"
     assert url == reverse(
         "articles:feed-entity",
-        kwargs={"kind": Entity.URL_PREFIX[kind], "slug": entity.slug},
+        kwargs={"kind": KIND_URL_PREFIX[kind], "slug": entity.slug},
     )
     assert titles(entries(client, url)) == expected  # never the hidden story
 

@@ -36,8 +36,8 @@ def test_detect_text(text, code):
 
 @pytest.mark.parametrize(("declared", "code"), [("en-US", "en"), ("EN", "en"), ("pt_BR", "pt"),
                                                 ("english", ""), ("", "")])  # fmt: skip
-def test_normalise(declared, code):
-    assert language.normalise(declared) == code
+def test_iso_code(declared, code):
+    assert language.iso_code(declared) == code
 
 
 def test_a_korean_story_in_a_ksl_layout_is_korean_and_gets_no_english_names():

@@ -10,7 +10,7 @@ from articles.ingest.types import ParsedStory, TaggedEntity
 from articles.tagging import (
     DEFAULT_ALIASES,
     TAGGER_VERSION,
-    TopicRule,
+    TopicPattern,
     match_topics,
     story_text,
     tag,
@@ -340,7 +340,9 @@ def test_a_headline_in_capitals_matches_dotted_names_but_not_two_letter_words():
 
 # Topics
 
-SYRIA = TopicRule("Syrian civil war", required=("Syria",), any_of=("airstrike", "rebels", "Assad"))
+SYRIA = TopicPattern(
+    "Syrian civil war", required=("Syria",), any_of=("airstrike", "rebels", "Assad")
+)
 
 
 def test_topic_rule_needs_required_and_one_of_the_others():
@@ -350,7 +352,7 @@ def test_topic_rule_needs_required_and_one_of_the_others():
 
 
 def test_topic_rule_phrases_are_enough_and_match_whole_words():
-    rule = TopicRule("Human rights", phrases=("human rights",))
+    rule = TopicPattern("Human rights", phrases=("human rights",))
     assert match_topics(story("Report", "A Human  Rights report."), [rule]) == ["Human rights"]
     assert match_topics(story("Report", "Human rightsizing."), [rule]) == []
 

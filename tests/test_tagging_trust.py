@@ -6,7 +6,7 @@ mistake exactly and shows the clean-up, coreference and kind rules fixing it.
 
 from __future__ import annotations
 
-from articles.tagging import TopicRule, match_topics
+from articles.tagging import TopicPattern, match_topics
 from articles.tagging.aliases import merged_aliases
 from articles.tagging.entities import entities_from_spans
 
@@ -153,7 +153,7 @@ def test_confidence_is_low_for_an_unbacked_lone_word_and_high_with_evidence():
     assert found[("Jane Doe", "person")].confidence >= 0.5
 
 
-ELECTIONS = TopicRule("Elections", phrases=("general election",))
+ELECTIONS = TopicPattern("Elections", phrases=("general election",))
 
 
 def test_a_passing_mention_is_no_topic():

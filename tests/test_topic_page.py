@@ -8,13 +8,13 @@ import pytest
 from articles.ingest.types import ParsedStory
 from articles.models import Article, Entity, Mention
 from articles.services import ingest as ingest_service
-from articles.tagging import TopicEvidence, TopicRule, topic_evidence
+from articles.tagging import TopicEvidence, TopicPattern, topic_evidence
 
 from .factories import make_story
 
 pytestmark = pytest.mark.django_db
 
-RULES = (TopicRule("Elections", phrases=("general election", "polling day")),)
+RULES = (TopicPattern("Elections", phrases=("general election", "polling day")),)
 
 
 def elections_story(title, *paragraphs, published):

@@ -57,7 +57,7 @@ def parse_text(text: str, *, path: str = "", format: str | None = None) -> Parse
     validate.clean(story)
     # The page's own word for its language (<html lang>) is a guess like the parser's
     # others: the text decides when the model is sure.
-    story.language = language.detect(story) or language.normalise(story.language)
+    story.language = language.story_language(story) or language.iso_code(story.language)
     return story
 
 

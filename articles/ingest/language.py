@@ -38,11 +38,11 @@ def detect_text(text: str) -> str:
     return code if probability >= PROBABILITY and _CODE.match(code) else ""
 
 
-def detect(story: ParsedStory) -> str:
+def story_language(story: ParsedStory) -> str:
     return detect_text(f"{story.title}\n\n{story.body[:SAMPLE_CHARS]}")
 
 
-def normalise(code: str) -> str:
+def iso_code(code: str) -> str:
     """'en-US' / 'EN' / 'en_GB' -> 'en'; anything that is not a language code -> ""."""
     head = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
     return head if _CODE.match(head) else ""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_QUERY_LENGTH = 500
+from ..vocabulary import MAX_QUERY_LENGTH
+
 MAX_TERMS = 32
 
 # Words too common to narrow a search. Bare words of this list are dropped when the

@@ -37,7 +37,7 @@ from ..models import (
 from .archive import archive_changed
 
 
-class Outcome(StrEnum):
+class IngestOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
@@ -47,7 +47,7 @@ class Outcome(StrEnum):
 @dataclass
 class IngestResult:
     article: Article
-    outcome: Outcome
+    outcome: IngestOutcome
 
 
 _WORD = re.compile(r"\w+")
@@ -171,7 +171,7 @@ def tagging_context() -> TaggingContext:
     }
     builtin = tagging.DEFAULT_TOPIC_RULES if settings.NEWSARCHIVE_BUILTIN_TOPIC_RULES else ()
     rules = tuple(builtin) + tuple(
-        tagging.TopicRule(
+        tagging.TopicPattern(
             name=rule.topic.name,
             required=tuple(split_terms(rule.all_terms)),
             any_of=tuple(rule.any_alternatives()),
@@ -376,9 +376,9 @@ def article_ingest(
                 fields["url"] and existing.url == fields["url"]
             )
             if not same_file:
-                return IngestResult(existing, Outcome.DUPLICATE)
+                return IngestResult(existing, IngestOutcome.DUPLICATE)
             if _same_story(existing, fields):
-                return IngestResult(existing, Outcome.UNCHANGED)
+                return IngestResult(existing, IngestOutcome.UNCHANGED)
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.slug = title_slug(existing.title)
@@ -386,7 +386,7 @@ def article_ingest(
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
             archive_changed(article_ids=[existing.pk])
-            return IngestResult(existing, Outcome.UPDATED)
+            return IngestResult(existing, IngestOutcome.UPDATED)
 
         previous = None
         if fields["url"]:
@@ -404,7 +404,7 @@ def article_ingest(
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
             archive_changed(article_ids=[previous.pk])
-            return IngestResult(previous, Outcome.UPDATED)
+            return IngestResult(previous, IngestOutcome.UPDATED)
 
         # A new story: its mentions and search text are known before it is written,
         # so it takes one insert each for the story, its mentions and its index row.
@@ -420,12 +420,12 @@ def article_ingest(
         except IntegrityError:
             # A concurrent ingest stored the same content first: the unique
             # content_hash makes that a duplicate, never a second copy.
-            return IngestResult(Article.objects.get(content_hash=digest), Outcome.DUPLICATE)
+            return IngestResult(Article.objects.get(content_hash=digest), IngestOutcome.DUPLICATE)
         for mention in mentions:
             mention.article = article
         Mention.objects.bulk_create(mentions)
         archive_changed(article_ids=[article.pk])
-        return IngestResult(article, Outcome.CREATED)
+        return IngestResult(article, IngestOutcome.CREATED)
 
 
 def article_version_keep(*, article: Article) -> ArticleVersion:

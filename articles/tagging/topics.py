@@ -11,7 +11,7 @@ from ..ingest.types import ParsedStory
 
 
 @dataclass(frozen=True)
-class TopicRule:
+class TopicPattern:
     """A topic matches when every `required` term and at least one `any_of` term (if any
     are given) occur, or when any of its `phrases` occurs.
 
@@ -45,17 +45,17 @@ def _phrase(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"\b{words}\b", re.I)
 
 
-DEFAULT_TOPIC_RULES: tuple[TopicRule, ...] = (
-    TopicRule("Syrian civil war", ("Syria",), ("airstrike", "rebel", "Assad")),
-    TopicRule("Islamic State", (), (), ("Islamic State", "ISIS", "ISIL")),
-    TopicRule(
+DEFAULT_TOPIC_RULES: tuple[TopicPattern, ...] = (
+    TopicPattern("Syrian civil war", ("Syria",), ("airstrike", "rebel", "Assad")),
+    TopicPattern("Islamic State", (), (), ("Islamic State", "ISIS", "ISIL")),
+    TopicPattern(
         "Elections",
         (),
         (),
         ("general election", "presidential election", "election campaign", "polling day"),
     ),
-    TopicRule("Oil prices", ("oil",), ("price", "OPEC", "crude")),
-    TopicRule("Human rights", (), (), ("human rights", "Amnesty International")),
+    TopicPattern("Oil prices", ("oil",), ("price", "OPEC", "crude")),
+    TopicPattern("Human rights", (), (), ("human rights", "Amnesty International")),
 )
 
 
@@ -65,13 +65,13 @@ DEFAULT_TOPIC_RULES: tuple[TopicRule, ...] = (
 CENTRAL_MENTIONS = 3
 
 
-def _hits(rule: TopicRule, text: str) -> int:
+def _hits(rule: TopicPattern, text: str) -> int:
     patterns = [_phrase(p) for p in rule.phrases]
     patterns += [_term(t) for t in (*rule.required, *rule.any_of)]
     return sum(len(p.findall(text)) for p in patterns)
 
 
-def is_central(rule: TopicRule, story: ParsedStory) -> bool:
+def is_central(rule: TopicPattern, story: ParsedStory) -> bool:
     lede = story.body.split("\n\n", 1)[0]
     if _hits(rule, story.title) or _hits(rule, lede):
         return True
@@ -87,11 +87,13 @@ class TopicEvidence:
     in_lede: bool
 
 
-def topic_evidence(story: ParsedStory, name: str, rules: Iterable[TopicRule] = ()) -> TopicEvidence:
+def topic_evidence(
+    story: ParsedStory, name: str, rules: Iterable[TopicPattern] = ()
+) -> TopicEvidence:
     """The hits of the topic's name (as a phrase) and of the terms of its rules, in
     the headline, the lede and the whole story. A topic from the page or the section
     that the text never names counts once."""
-    own = TopicRule(name, phrases=(name,))
+    own = TopicPattern(name, phrases=(name,))
     mine = [own, *(r for r in rules if r.name.casefold() == name.casefold())]
     lede = story.body.split("\n\n", 1)[0]
 
@@ -105,14 +107,16 @@ def topic_evidence(story: ParsedStory, name: str, rules: Iterable[TopicRule] = (
     )
 
 
-def match_topics(story: ParsedStory, rules: Iterable[TopicRule]) -> list[str]:
+def match_topics(story: ParsedStory, rules: Iterable[TopicPattern]) -> list[str]:
     """The names of the rules that match the story's headline and body and are central
     to it (see is_central), in rule order."""
     text = f"{story.title}\n\n{story.body}"
     return [rule.name for rule in rules if rule.matches(text) and is_central(rule, story)]
 
 
-def topics_for(story: ParsedStory, rules: Sequence[TopicRule] = DEFAULT_TOPIC_RULES) -> list[str]:
+def topics_for(
+    story: ParsedStory, rules: Sequence[TopicPattern] = DEFAULT_TOPIC_RULES
+) -> list[str]:
     """The story's own topics and section, then the rules' topics, without repeats."""
     found = [*story.topics, story.section, *match_topics(story, rules)]
     seen: set[str] = set()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from ..models import Entity, Source
+from ..vocabulary import KIND_URL_PREFIX
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ def feed_links(context) -> str:
     if isinstance(entity, Entity) and entity.pk:
         url = reverse(
             "articles:feed-entity",
-            kwargs={"kind": Entity.URL_PREFIX[entity.kind], "slug": entity.slug},
+            kwargs={"kind": KIND_URL_PREFIX[entity.kind], "slug": entity.slug},
         )
         links.append((url, f"newsarchive: {entity.name}"))
     elif isinstance(source, Source) and source.pk:

@@ -16,11 +16,12 @@ from datetime import date, datetime
 
 from django.utils.safestring import SafeString
 
+from ...vocabulary import SEARCH_SORTS
 from ..query import ParsedQuery
 
 ENTITY_FACETS = ("person", "organization", "place", "group", "topic")
 FACETS = (*ENTITY_FACETS, "source", "year")
-SORTS = ("relevance", "newest", "oldest")
+SORTS = tuple(value for value, _label in SEARCH_SORTS)
 
 
 class IndexBusy(Exception):
