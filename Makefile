@@ -87,7 +87,7 @@ lock: $(STAMP)
 # properties, over 100k in all.
 FUZZ_EXAMPLES ?= 34000
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/test_ingest_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly tests/ingest/test_ingest_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -10,7 +10,7 @@ scrapes' F1 on both halves too.
 
 Predictions go to a temporary folder and are scored by ../shared/tools/score_bodies.py
 (4-word shingles, per-document precision and recall averaged, then F1). The corpus is
-read from ../shared/corpus or from $NEWSARCHIVE_CORPUS. tests/test_ingest_*.py import
+read from ../shared/corpus or from $NEWSARCHIVE_CORPUS. tests/ingest/test_ingest_*.py import
 `measure` from here to hold the figures above a floor.
 """
 

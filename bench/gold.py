@@ -6,7 +6,7 @@
 The gold files (tests/fixtures/gold) hold only entity names and the corpus path of each
 story; the text is read from ../shared/corpus (or $NEWSARCHIVE_CORPUS). The set is cut in
 two halves by a hash of each story's id: rules are chosen on the "dev" half and kept only
-when they also help the "check" half, so both are reported. tests/test_tagging_gold.py
+when they also help the "check" half, so both are reported. tests/tagging/test_tagging_gold.py
 holds the tagger above floors set from these figures.
 
 Scoring is document-level: per story, the set of (name, kind) the tagger gives is matched

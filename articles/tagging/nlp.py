@@ -14,7 +14,7 @@ MODEL_VERSION = "3.8.0"
 
 # The sm model's ner has its own tok2vec, so it needs none of the shared components:
 # dropping them gives the same entities at about three times the speed
-# (tests/test_tagging.py checks the entities are the same).
+# (tests/tagging/test_tagging.py checks the entities are the same).
 NER_ONLY_EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 # NER reads a window of tokens; very long inputs only cost memory, not accuracy.

@@ -26,8 +26,8 @@ from articles.models import (
 )
 from articles.services import curation
 
-from .conftest import SEED
-from .test_services_curation import make_article, make_entity, mention
+from ..conftest import SEED
+from ..factories import make_article, make_entity, mention
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from articles.models import Article, Entity, IngestBatch, Mention, MergeRecord, 
 from articles.services import curation
 from articles.services import ingest as ingest_service
 
-from .factories import index_now, make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 

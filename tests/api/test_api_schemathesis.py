@@ -4,7 +4,7 @@ The run is the tool's own command line against a live server holding the API tes
 archive, on whichever database the suite runs on. All checks are on and none is
 switched off; the seed is fixed, so a failure can be replayed. 50 examples an
 operation reach all seven operations in every phase (coverage, fuzzing, stateful):
-about 900 cases. tests/schemathesis_hooks.py works around one bug in the tool and says
+about 900 cases. tests/api/schemathesis_hooks.py works around one bug in the tool and says
 which.
 """
 
@@ -18,8 +18,7 @@ import pytest
 
 from articles.openapi import SCHEMA
 
-from .conftest import ROOT
-from .test_api import archive  # noqa: F401  the API tests' small archive
+from ..conftest import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +26,7 @@ ST = Path(sys.executable).with_name("st")
 SEED, EXAMPLES = "19", "50"
 
 
-def test_schemathesis_finds_no_failure(live_server, archive, tmp_path):  # noqa: F811
+def test_schemathesis_finds_no_failure(live_server, archive, tmp_path):
     junit = tmp_path / "junit.xml"
     result = subprocess.run(
         [
@@ -37,7 +36,7 @@ def test_schemathesis_finds_no_failure(live_server, archive, tmp_path):  # noqa:
             "--report", "junit", "--report-junit-path", str(junit),
         ],
         capture_output=True, text=True, timeout=900, cwd=ROOT,
-        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks"},
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks"},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     suite = ElementTree.parse(junit).getroot().find("testsuite")

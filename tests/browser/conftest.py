@@ -95,3 +95,27 @@ def stories(transactional_db) -> list:
         ),
         make_story("Cocoa review", "Showers in Bahia.", published="1987-05-06", source="Reuters"),
     ]
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# axe files heading order, landmarks and a single h1 under best practice, not WCAG.
+AXE_TAGS = [*WCAG_TAGS, "best-practice"]
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE.is_file():
+        unavailable(f"axe-core not found at {AXE}: run npm ci (make test does)")
+    # Evaluated through the DevTools protocol, so the site's Content-Security-Policy
+    # (no inline scripts) stays on for the page under test.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]

@@ -10,13 +10,9 @@ from articles.models import Article
 
 from ..conftest import SEED
 from ..factories import make_story
-from .conftest import AXE, unavailable
+from .conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-# axe files heading order, landmarks and a single h1 under best practice, not WCAG.
-AXE_TAGS = [*WCAG_TAGS, "best-practice"]
 
 PAGES = {
     "home": "/",
@@ -37,25 +33,6 @@ def archive(stories) -> dict[str, str]:
     call_command("ingest", str(SEED), stdout=StringIO())
     seed = Article.objects.get(source_path__endswith=SEED.name)
     return {name: seed.get_absolute_url() if url == "seed" else url for name, url in PAGES.items()}
-
-
-def axe_violations(page) -> list[dict]:
-    if not AXE.is_file():
-        unavailable(f"axe-core not found at {AXE}: run npm ci (make test does)")
-    # Evaluated through the DevTools protocol, so the site's Content-Security-Policy
-    # (no inline scripts) stays on for the page under test.
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    result = page.evaluate("options => axe.run(document, options)", options)
-    return [
-        {
-            "rule": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.parametrize("name", PAGES)

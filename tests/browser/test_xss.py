@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ..test_xss import PAYLOADS, hostile_archive
+from ..factories import XSS_PAYLOADS, hostile_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +43,8 @@ def test_public_pages_and_feeds(page, hostile):
     for story in hostile:
         urls.append(story.get_absolute_url())
         urls += [entity.get_absolute_url() for entity in story.entities.all()]
-    urls += [f"/search/?q={quote(payload)}" for payload in PAYLOADS]
-    urls += [f"/search/suggest.json?q={quote(payload[:90])}" for payload in PAYLOADS]
+    urls += [f"/search/?q={quote(payload)}" for payload in XSS_PAYLOADS]
+    urls += [f"/search/suggest.json?q={quote(payload[:90])}" for payload in XSS_PAYLOADS]
     for url in urls:
         assert_nothing_ran(page, url, dialogs)
     assert len(urls) > 100

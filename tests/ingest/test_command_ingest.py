@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, IngestBatch
 
-from .conftest import SEED
+from ..conftest import SEED
+from ..factories import ingest_command
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +20,8 @@ CONTRACT_KEYS = {
 ADDED_KEYS = {"language", "warnings"}
 
 
-def run_ingest(*args: str) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command("ingest", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
 def test_json_contract_on_the_seed():
-    out, _ = run_ingest("--dry-run", "--json", str(SEED))
+    out, _ = ingest_command("--dry-run", "--json", str(SEED))
     lines = out.strip().splitlines()
     assert len(lines) == 1
     story = json.loads(lines[0])
@@ -47,13 +42,13 @@ def test_json_contract_on_the_seed():
 
 
 def test_dry_run_stores_nothing():
-    run_ingest("--dry-run", str(SEED))
+    ingest_command("--dry-run", str(SEED))
     assert Article.objects.count() == 0
     assert IngestBatch.objects.count() == 0
 
 
 def test_ingest_stores_the_seed_with_every_field():
-    out, _ = run_ingest(str(SEED.parent))
+    out, _ = ingest_command(str(SEED.parent))
     assert "1 created" in out
     story = Article.objects.get()
     assert story.title == "US criticizes Russia over civilian deaths in Syria"
@@ -68,18 +63,18 @@ def test_ingest_stores_the_seed_with_every_field():
 
 
 def test_reingest_changes_nothing():
-    run_ingest(str(SEED))
+    ingest_command(str(SEED))
     first = list(Article.objects.values())
-    out, _ = run_ingest(str(SEED))
+    out, _ = ingest_command(str(SEED))
     assert "1 unchanged" in out
     assert list(Article.objects.values()) == first
 
 
 def test_same_content_under_another_name_is_a_duplicate(tmp_path):
-    run_ingest(str(SEED))
+    ingest_command(str(SEED))
     copy = tmp_path / "copy.txt"
     copy.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
-    out, _ = run_ingest(str(copy))
+    out, _ = ingest_command(str(copy))
     assert "1 duplicate" in out
     assert Article.objects.count() == 1
 
@@ -87,9 +82,9 @@ def test_same_content_under_another_name_is_a_duplicate(tmp_path):
 def test_changed_file_updates_the_story_and_keeps_history(tmp_path):
     story_file = tmp_path / "story.txt"
     story_file.write_bytes(SEED.read_bytes())
-    run_ingest(str(story_file))
+    ingest_command(str(story_file))
     story_file.write_bytes(SEED.read_bytes().replace(b"fought by all.", b"fought by all of them."))
-    out, _ = run_ingest(str(story_file))
+    out, _ = ingest_command(str(story_file))
     assert "1 updated" in out
     story = Article.objects.get()
     assert story.body.endswith("fought by all of them.")
@@ -101,7 +96,7 @@ def test_bad_files_fail_alone_and_exit_1(tmp_path):
     (tmp_path / "b_binary.bin").write_bytes(bytes(range(256)) * 20)
     (tmp_path / "c_story.txt").write_bytes(SEED.read_bytes())
     with pytest.raises(CommandError) as excinfo:
-        run_ingest(str(tmp_path), str(tmp_path / "missing.txt"))
+        ingest_command(str(tmp_path), str(tmp_path / "missing.txt"))
     assert excinfo.value.returncode == 1
     assert Article.objects.count() == 1
     batch = IngestBatch.objects.get()
@@ -124,23 +119,23 @@ def test_failures_are_named_on_stderr_and_in_json(tmp_path):
 
 def test_oversized_file_is_refused(tmp_path):
     with pytest.raises(CommandError):
-        run_ingest("--max-bytes", "1000", str(SEED))
+        ingest_command("--max-bytes", "1000", str(SEED))
     assert "too large" in IngestBatch.objects.get().errors[0]["error"]
 
 
 def test_bad_usage_exits_2():
     with pytest.raises(CommandError) as excinfo:
-        run_ingest("--max-bytes", "0", str(SEED))
+        ingest_command("--max-bytes", "0", str(SEED))
     assert excinfo.value.returncode == 2
 
 
 def test_failed_reingest_loses_nothing(tmp_path):
     story_file = tmp_path / "story.txt"
     story_file.write_bytes(SEED.read_bytes())
-    run_ingest(str(story_file))
+    ingest_command(str(story_file))
     story_file.write_bytes(b"\x00\x01\x02" * 500)
     with pytest.raises(CommandError):
-        run_ingest(str(story_file))
+        ingest_command(str(story_file))
     assert Article.objects.get().title.startswith("US criticizes Russia")
 
 
@@ -170,7 +165,7 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_service, "article_ingest", refuse_bravo)
     assert ingest_service.GROUP_SIZE >= 3  # all three in one group
     with pytest.raises(CommandError) as excinfo:
-        run_ingest(str(tmp_path))
+        ingest_command(str(tmp_path))
     assert excinfo.value.returncode == 1
     assert sorted(Article.objects.values_list("title", flat=True)) == [
         "Alpha strikes", "Charlie stays",
@@ -196,7 +191,7 @@ def test_a_group_that_cannot_commit_is_stored_story_by_story(tmp_path, monkeypat
         return result
 
     monkeypatch.setattr(ingest_service, "_story_store", locked_once)
-    out, _ = run_ingest(str(tmp_path))
+    out, _ = ingest_command(str(tmp_path))
     assert len(calls) == 6  # three in the group, then each again on its own
     assert Article.objects.count() == 3
     assert "3 created" in out and "0 failed" in out

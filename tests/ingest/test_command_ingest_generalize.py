@@ -15,6 +15,8 @@ from articles.models import Article, Entity, IngestBatch
 from articles.services import ingest as ingest_service
 from articles.services import retag
 
+from ..factories import ingest_command
+
 pytestmark = pytest.mark.django_db
 
 BODY = "The committee met on Tuesday and agreed a plan for the coming year, members said."
@@ -25,9 +27,7 @@ def story(title: str, extra: str = "") -> str:
 
 
 def run(*args: str) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command("ingest", "--workers", "1", "--no-tagging", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
+    return ingest_command("--workers", "1", "--no-tagging", *args)
 
 
 def test_a_manifest_never_gives_its_rows_to_another_folders_files(tmp_path):
@@ -204,7 +204,7 @@ def test_the_progress_bar_knows_the_file_count(tmp_path):
 
 
 def test_a_korean_story_is_stored_as_korean_and_reparsed_without_english_names(tmp_path):
-    from .conftest import FIXTURES
+    from ..conftest import FIXTURES
 
     korean = (FIXTURES / "ksl" / "layouts" / "korean.txt").read_bytes()
     (tmp_path / "ko.txt").write_bytes(korean)

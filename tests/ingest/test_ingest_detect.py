@@ -2,7 +2,7 @@ import pytest
 
 from articles.ingest import PARSERS, IngestError, detect, parse_text
 
-from .conftest import FIXTURES, SEED
+from ..conftest import FIXTURES, SEED
 
 BBC_STYLE = (
     "Ad sales lift Brightline profit\n\n"

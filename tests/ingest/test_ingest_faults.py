@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 STORIES = 120
 

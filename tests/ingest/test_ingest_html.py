@@ -12,7 +12,7 @@ from articles.ingest.html import (
     page_metadata,
 )
 
-from .conftest import FIXTURES, load_bench
+from ..conftest import FIXTURES, load_bench
 
 PAGE = FIXTURES / "pages" / "story.html"
 

@@ -2,7 +2,7 @@ import pytest
 
 from articles.ingest import detect, parse_bytes
 
-from .conftest import SEED
+from ..conftest import SEED
 
 
 def parse_seed():

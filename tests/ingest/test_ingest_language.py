@@ -5,7 +5,7 @@ import pytest
 from articles import pipeline
 from articles.ingest import Input, language
 
-from .conftest import FIXTURES, SEED
+from ..conftest import FIXTURES, SEED
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import pytest
 
 from articles.ingest import SkipStory, parse_bytes, textscrape
 
-from .conftest import FIXTURES, load_bench
+from ..conftest import FIXTURES, load_bench
 
 PAGE = FIXTURES / "pages" / "scrape.txt"
 

@@ -3,7 +3,7 @@
 from articles import pipeline
 from articles.ingest import Input
 
-from .conftest import SEED
+from ..conftest import SEED
 
 
 def inputs():

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from .conftest import ROOT, SEED
+from ..conftest import ROOT, SEED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 from articles import health, search
 
-from .factories import make_story
+from ..factories import make_story
 
 
 def test_healthz_answers_without_the_database(client):

@@ -7,7 +7,7 @@ from django.apps import apps as global_apps
 
 from articles.models import Article
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

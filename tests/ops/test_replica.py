@@ -16,8 +16,7 @@ from articles import routing, search
 from articles.models import Article
 from articles.services import curation
 
-from .factories import make_story
-from .test_page_cache import edit_in_admin
+from ..factories import edit_in_admin, make_story
 
 pytestmark = [pytest.mark.replica, pytest.mark.django_db(transaction=True, databases="__all__")]
 

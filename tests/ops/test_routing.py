@@ -17,7 +17,7 @@ from articles.models import Article, SearchChange
 from articles.search import SearchRequest
 from articles.services.archive import archive_changed
 
-from .factories import make_story
+from ..factories import make_story
 
 router = routing.PrimaryReplicaRouter()
 rf = RequestFactory()

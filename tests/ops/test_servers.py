@@ -22,8 +22,8 @@ from django.db import connection
 
 from articles.services import curation
 
-from .conftest import ROOT
-from .factories import make_story
+from ..conftest import ROOT
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 REDIS = "redis://127.0.0.1:6379/11"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from articles import search
 from articles.models import Article
 
-from .factories import index_now, make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 

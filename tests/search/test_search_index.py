@@ -14,7 +14,7 @@ from articles.search.backends.base import Filters, SearchRequest
 from articles.services import archive, curation, purge
 from articles.services import ingest as ingest_service
 
-from .factories import index_now, make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.models import Entity, EntityAlias
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,8 @@
 from io import StringIO
-from itertools import count
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils.text import slugify
 
 from articles import tagging
 from articles.ingest.types import IngestError, TaggedEntity
@@ -23,35 +21,10 @@ from articles.models import (
 from articles.services import curation, purge, retag
 from articles.services.curation import CurationError
 
-from .conftest import SEED
-from .factories import make_story
+from ..conftest import SEED
+from ..factories import make_article, make_entity, make_story, mention
 
 pytestmark = pytest.mark.django_db
-
-
-# Small builders, shared with test_admin.py.
-
-_serial = count(1)
-
-
-def make_article(title: str = "", body: str = "", **fields) -> Article:
-    n = next(_serial)
-    title = title or f"Story {n}"
-    return Article.objects.create(
-        title=title,
-        slug=slugify(title),
-        body=body or f"The body of story {n}.",
-        content_hash=f"hash-{n}",
-        **fields,
-    )
-
-
-def make_entity(name: str, kind: str = Entity.Kind.PERSON, **fields) -> Entity:
-    return Entity.objects.create(name=name, kind=kind, slug=slugify(name), **fields)
-
-
-def mention(article: Article, entity: Entity, **fields) -> Mention:
-    return Mention.objects.create(article=article, entity=entity, **fields)
 
 
 @pytest.fixture

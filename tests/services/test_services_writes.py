@@ -19,7 +19,7 @@ from articles.models import (
 from articles.services import archive, curation
 from articles.services import ingest as ingest_service
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, EntityAlias, Mention
 
-from .conftest import SEED
+from ..conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_retag_reads_stories_that_name_more_than_a_thousand_entities():
     # SQLite refuses an expression deeper than 1,000: retag of a real archive failed.
     from articles.models import Entity
 
-    from .factories import make_story
+    from ..factories import make_story
 
     story = make_story("Roll call", "Orla Quade and Pell Ardwin met in Tarnby.")
     entities = Entity.objects.bulk_create(
@@ -78,7 +78,7 @@ def test_retag_reads_only_english_with_the_english_model(monkeypatch):
     from articles.ingest.types import TaggedEntity
     from articles.services import retag
 
-    from .factories import make_story
+    from ..factories import make_story
 
     english = make_story(
         "Storm hits coast", "Mayor Ada Byron said the storm hit.", topics=["Weather"]

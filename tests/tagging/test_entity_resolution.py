@@ -12,7 +12,7 @@ from articles import review
 from articles.models import Entity, MergeRecord
 from articles.services import curation, resolve
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

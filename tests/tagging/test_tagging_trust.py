@@ -10,7 +10,7 @@ from articles.tagging import TopicPattern, match_topics
 from articles.tagging.aliases import merged_aliases
 from articles.tagging.entities import entities_from_spans
 
-from .test_tagging import span, story
+from ..factories import parsed_story, span
 
 
 def tagged(s, *spans, aliases=None):
@@ -23,7 +23,7 @@ def names(found, kind):
 
 def test_parties_and_clubs_the_model_calls_people_are_organizations():
     # An invented party: the word "Dems" decides, not the alias table.
-    s = story(
+    s = parsed_story(
         "Poll news",
         "The Harbour Dems said the Harbour Dem plan works.",
         "Manchester United beat Rovers, and United stayed top.",
@@ -42,13 +42,13 @@ def test_parties_and_clubs_the_model_calls_people_are_organizations():
 
 
 def test_awards_are_not_people():
-    s = story("Awards night", "She won an Oscar and then a Tony Award for the play.")
+    s = parsed_story("Awards night", "She won an Oscar and then a Tony Award for the play.")
     found = tagged(s, span(s, "Oscar", "PERSON"), span(s, "Tony Award", "PERSON"))
     assert found == {}
 
 
 def test_headline_entities_are_the_bodys_never_title_case_guesses():
-    s = story(
+    s = parsed_story(
         "Blair Labour Rally Draws Crowds",
         "Tony Blair spoke to party members in Leeds on Friday.",
     )
@@ -60,7 +60,7 @@ def test_headline_entities_are_the_bodys_never_title_case_guesses():
 
 
 def test_run_on_spans_are_cut_back_to_the_name():
-    s = story(
+    s = parsed_story(
         "Wire",
         "A report by the Associated Press that was published on Monday.",
         "Envoy to Ukraine Kurt Volker resigned. Alexander Vindman testified.",
@@ -80,21 +80,21 @@ def test_run_on_spans_are_cut_back_to_the_name():
 
 
 def test_a_generational_suffix_keeps_its_full_stop():
-    s = story("March", "Martin Luther King Jr. led the march. King spoke.")
+    s = parsed_story("March", "Martin Luther King Jr. led the march. King spoke.")
     found = tagged(s, span(s, "Martin Luther King Jr.", "PERSON"), span(s, "King", "PERSON", 1))
     assert found[("Martin Luther King Jr.", "person")].count == 2
-    s = story("March", "Martin Luther King Jr. led it.")
+    s = parsed_story("March", "Martin Luther King Jr. led it.")
     found = tagged(s, span(s, "Martin Luther King", "PERSON"))  # the model left it out
     assert set(found) == {("Martin Luther King Jr.", "person")}
 
 
 def test_titles_and_positions_are_not_part_of_a_name():
-    s = story("Match", "Keeper Tony Bullock saved twice.")
+    s = parsed_story("Match", "Keeper Tony Bullock saved twice.")
     assert set(tagged(s, span(s, "Keeper Tony Bullock", "PERSON"))) == {("Tony Bullock", "person")}
 
 
 def test_a_surname_resolves_to_the_full_name_in_the_story():
-    s = story(
+    s = parsed_story(
         "Court",
         "Agent Robert Carlineo testified on Tuesday.",
         "Carlineo said the files were kept. Senator Ann Kennedy asked; Kennedy left.",
@@ -112,7 +112,7 @@ def test_a_surname_resolves_to_the_full_name_in_the_story():
 
 
 def test_the_kind_comes_from_all_the_storys_evidence():
-    s = story(
+    s = parsed_story(
         "Gas deal",
         "Burisma paid the fee. Burisma denied it. Later Burisma agreed.",
         "Mr Davey said so. Davey left.",
@@ -130,7 +130,7 @@ def test_the_kind_comes_from_all_the_storys_evidence():
 
 
 def test_the_gazetteer_repairs_a_countrys_name_and_kind():
-    s = story(
+    s = parsed_story(
         "Trial", "He was jailed in the Kingdom of Cambodia.", "Cambodia deported him to Togo."
     )
     found = tagged(
@@ -144,7 +144,7 @@ def test_the_gazetteer_repairs_a_countrys_name_and_kind():
 
 
 def test_confidence_is_low_for_an_unbacked_lone_word_and_high_with_evidence():
-    s = story("Film", "Shrek returns. Mr Smith said the film was long.", "Jane Doe agreed.")
+    s = parsed_story("Film", "Shrek returns. Mr Smith said the film was long.", "Jane Doe agreed.")
     found = tagged(
         s, span(s, "Shrek", "PERSON"), span(s, "Smith", "PERSON"), span(s, "Jane Doe", "PERSON")
     )
@@ -157,7 +157,7 @@ ELECTIONS = TopicPattern("Elections", phrases=("general election",))
 
 
 def test_a_passing_mention_is_no_topic():
-    passing = story(
+    passing = parsed_story(
         "New phone launched",
         "The phone has a bigger screen.",
         "Sales rose. Shops expect a rush.",
@@ -167,9 +167,9 @@ def test_a_passing_mention_is_no_topic():
 
 
 def test_a_topic_in_the_headline_lede_or_repeated_is_central():
-    headline = story("General election called", "The vote is in May.")
-    lede = story("Vote in May", "A general election is called.", "More later.")
-    repeated = story(
+    headline = parsed_story("General election called", "The vote is in May.")
+    lede = parsed_story("Vote in May", "A general election is called.", "More later.")
+    repeated = parsed_story(
         "Vote",
         "Parties prepare.",
         "The general election campaign. A general election costs money.",
@@ -180,7 +180,7 @@ def test_a_topic_in_the_headline_lede_or_repeated_is_central():
 
 
 def test_known_parties_are_organizations_even_where_the_model_misses_them():
-    s = story(
+    s = parsed_story(
         "Campaign chief named",
         "The Lib Dems have appointed Orla Quade to run their campaign.",
         "Labour said the Lib Dem plan would fail.",
@@ -192,7 +192,7 @@ def test_known_parties_are_organizations_even_where_the_model_misses_them():
 
 
 def test_a_legal_suffix_or_a_ticker_makes_a_company():
-    s = story(
+    s = parsed_story(
         "NORVALE AB 1986 RESULTS",
         "Norvale said profits rose. Shares of Quintrex Infra (QTRX.NS) fell.",
     )
@@ -202,7 +202,7 @@ def test_a_legal_suffix_or_a_ticker_makes_a_company():
 
 
 def test_an_acronym_no_gazetteer_knows_is_no_place():
-    s = story(
+    s = parsed_story(
         "New chief",
         "She joins from KPX, the phone company, and lives in Elkton, MD.",
     )
@@ -212,7 +212,7 @@ def test_an_acronym_no_gazetteer_knows_is_no_place():
 
 
 def test_an_acronym_or_a_hyphenated_head_joins_the_name_it_stands_for():
-    s = story(
+    s = parsed_story(
         "Vote news",
         "The Northern Reform Party won seats. NRP leaders were pleased.",
         "Valdor-Benz sold more cars, and Valdor said so.",
@@ -229,7 +229,7 @@ def test_an_acronym_or_a_hyphenated_head_joins_the_name_it_stands_for():
 
 
 def test_a_credit_rating_is_no_name_but_an_acronym_title_is():
-    s = story(
+    s = parsed_story(
         "Ratings",
         "The agency affirmed the BB-plus rating. She won the AAA 800m title.",
     )
@@ -239,14 +239,14 @@ def test_a_credit_rating_is_no_name_but_an_acronym_title_is():
 
 
 def test_a_role_after_a_country_is_no_organization():
-    s = story("Court", "U.S. Magistrate Pell Ardwin set bail on Monday.")
+    s = parsed_story("Court", "U.S. Magistrate Pell Ardwin set bail on Monday.")
     found = tagged(s, span(s, "U.S. Magistrate", "ORG"), span(s, "Pell Ardwin", "PERSON"))
     assert names(found, "organization") == set()
     assert names(found, "person") == {"Pell Ardwin"}
 
 
 def test_a_full_name_settles_before_its_short_forms_look_for_it():
-    s = story(
+    s = parsed_story(
         "Offer made",
         "Ardent made an offer for <Halden Brightwell Plc>. Each Halden share is worth more.",
         "Halden Brightwell shares rose.",

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

@@ -2,38 +2,24 @@
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from articles import citations
-from articles.models import Article, Source
+from articles.models import Article
 
-from .conftest import SEED
-from .factories import make_story
+from ..conftest import SEED
+from ..factories import citation_story, make_story
 
 PERMALINK = "https://archive.example/stories/7-blair-wins/"
 ACCESSED = date(2026, 11, 27)
 
 
-def story(**fields) -> Article:
-    defaults = {
-        "pk": 7,
-        "title": "Blair wins third term",
-        "byline": "Nick Assinder and Jane Doe",
-        "published_at": datetime(2005, 5, 6, 9, 30, tzinfo=UTC),
-        "date_precision": "minute",
-        "source": Source(name="BBC News", slug="bbc-news"),
-        "url": "https://news.example/politics/blair",
-        "disclaimer": "For personal use only.",
-    }
-    return Article(**{**defaults, **fields})
-
-
 def cite(**fields) -> citations.Citation:
-    return citations.citation_for(story(**fields), permalink=PERMALINK, accessed=ACCESSED)
+    return citations.citation_for(citation_story(**fields), permalink=PERMALINK, accessed=ACCESSED)
 
 
 def test_authors_come_from_the_byline():

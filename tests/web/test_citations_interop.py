@@ -17,7 +17,7 @@ from pybtex.plugin import find_plugin
 from articles import citations
 from articles.models import Article
 
-from .test_citations import story as citation_story
+from ..factories import citation_story
 
 PERMALINK = "https://archive.example/stories/{pk}-x/"
 ACCESSED = date(2026, 11, 27)

@@ -9,7 +9,7 @@ from articles import feeds
 from articles.models import Article, Entity, Source
 from articles.vocabulary import KIND_URL_PREFIX
 
-from .factories import index_now, make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from articles.models import Article, Entity
 
-from .conftest import SEED
+from ..conftest import SEED
 
 pytestmark = pytest.mark.django_db
 

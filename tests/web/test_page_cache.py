@@ -10,7 +10,7 @@ from articles import caching
 from articles.models import Article, Entity
 from articles.services import curation
 
-from .factories import make_story
+from ..factories import edit_in_admin, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -56,29 +56,6 @@ def test_hiding_a_story_takes_it_off_every_stored_page(client, story):
     curation.article_set_public(article=story, is_public=False)
     assert story.title not in client.get(home).content.decode()
     assert client.get(url).status_code == 404
-
-
-def change_form_data(response) -> dict:
-    """What an admin change form would post back unedited: its fields and inlines."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        forms += [management, *formset.formset.forms]
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            data[field.html_name] = "on" if value is True else value
-    return data
-
-
-def edit_in_admin(admin_client, obj, **changes) -> None:
-    """Change `obj` through its admin form, as a curator would."""
-    change = reverse(f"admin:articles_{obj._meta.model_name}_change", args=[obj.pk])
-    data = {**change_form_data(admin_client.get(change)), **changes}
-    assert admin_client.post(change, data).status_code == 302
 
 
 def test_an_edited_headline_shows_at_once(client, admin_client, story):

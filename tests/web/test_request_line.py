@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from articles.openapi import EMPTY, REQUEST_LINE_LIMIT, SCHEMA, SLUG_PATTERN
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 WIDE = "😀"  # four bytes of UTF-8, twelve once percent-encoded
 

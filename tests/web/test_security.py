@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 

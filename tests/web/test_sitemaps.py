@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from articles import sitemaps
 from articles.models import Article, Entity, Source
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -10,7 +10,7 @@ from articles.models import Article, Entity, Mention
 from articles.services import ingest as ingest_service
 from articles.tagging import TopicEvidence, TopicPattern, topic_evidence
 
-from .factories import make_story
+from ..factories import make_story
 
 pytestmark = pytest.mark.django_db
 

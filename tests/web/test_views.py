@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from articles.models import Article, Entity
 
-from .conftest import SEED
+from ..conftest import SEED
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from articles.models import Entity
 from articles.openapi import SCHEMA
 from articles.search.backends.base import SORTS
 
-from .factories import make_story
+from ..factories import make_story
 
 
 def test_every_kind_has_a_prefix_a_heading_and_a_filter():

@@ -4,20 +4,12 @@ tests/browser/ loads the same payloads in Chromium and proves none executes.
 """
 
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-from articles.models import EntityAlias
+from ..factories import XSS_PAYLOADS, hostile_archive
 
-from .factories import make_story
-
-PAYLOADS = [
-    line
-    for line in (Path(__file__).parent / "fixtures" / "xss_payloads.txt").read_text().splitlines()
-    if line.strip()
-]
 pytestmark = pytest.mark.django_db
 
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
@@ -58,23 +50,6 @@ class MarkupAudit(HTMLParser):
             self._in_script = False
 
 
-def hostile_archive():
-    stories = []
-    for n, payload in enumerate(PAYLOADS):
-        story = make_story(
-            f"Story {n} {payload}",
-            f"Budget news {payload} and more budget text.\n\nSecond paragraph {payload}.",
-            entities=[(f"Person {n} {payload}", "person")],
-            topics=[f"Topic {payload}"],
-            section=f"Section {payload}",
-        )
-        story.byline = f"By {payload}"
-        story.save()
-        EntityAlias.objects.create(entity=story.entities.get(kind="person"), name=f"Al {payload}")
-        stories.append(story)
-    return stories
-
-
 def assert_inert(html: str, where: str) -> None:
     audit = MarkupAudit()
     audit.feed(html)
@@ -83,7 +58,7 @@ def assert_inert(html: str, where: str) -> None:
 
 def test_the_audit_catches_unescaped_payloads():
     caught = 0
-    for payload in PAYLOADS:
+    for payload in XSS_PAYLOADS:
         audit = MarkupAudit()
         audit.feed(f"<p>{payload}</p>")
         caught += bool(audit.findings)
@@ -91,7 +66,7 @@ def test_the_audit_catches_unescaped_payloads():
 
 
 def test_payload_corpus_is_large_enough():
-    assert len(PAYLOADS) >= 20
+    assert len(XSS_PAYLOADS) >= 20
 
 
 def test_payloads_are_escaped_on_every_page(client):
@@ -101,7 +76,7 @@ def test_payloads_are_escaped_on_every_page(client):
         pages.append(story.get_absolute_url())
         pages += [entity.get_absolute_url() for entity in story.entities.all()]
     pages.append(stories[0].source.get_absolute_url())
-    for payload in PAYLOADS:
+    for payload in XSS_PAYLOADS:
         pages.append(reverse("articles:search") + "?" + f"q=budget+{payload}".replace("&", "%26"))
     pages.append(reverse("articles:facet", args=["person"]) + "?q=budget")
     for url in pages:
@@ -112,7 +87,7 @@ def test_payloads_are_escaped_on_every_page(client):
 
 def test_search_queries_are_escaped(client):
     hostile_archive()
-    for payload in PAYLOADS:
+    for payload in XSS_PAYLOADS:
         response = client.get(reverse("articles:search"), {"q": payload})
         assert response.status_code == 200
         assert_inert(response.content.decode(), payload)
