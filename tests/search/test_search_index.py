@@ -22,6 +22,13 @@ PEOPLE = ["Ada Byron", "Ben Okri", "Cy Twombly", "Dora Maar"]
 PLACES = ["Lagos", "Lima", "Oslo"]
 
 
+@pytest.fixture(autouse=True)
+def _every_page_rendered(settings):
+    # These tests read each page's context: what the index answered, not a stored page
+    # (test_page_cache.py covers storing search pages).
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def broad():
     """More matches of "council" than the old cap of the newest ten would have counted

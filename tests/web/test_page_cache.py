@@ -108,7 +108,31 @@ def test_signed_in_curators_always_get_a_fresh_page(client, story):
     assert "behind the cache" in client.get(url).content.decode()
 
 
-def test_search_pages_are_never_stored(client, story):
+def test_a_search_page_is_kept_until_the_archive_changes(client, story, django_assert_num_queries):
+    url = reverse("articles:search")
+    first = client.get(url, {"q": "blair"}).content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    # Only whether the index is behind the change log is asked; the page is the one stored.
+    with django_assert_num_queries(1):
+        again = client.get(url, {"q": "blair"}).content.decode()
+    assert again == first
+    curation.article_set_public(article=story, is_public=False)
+    assert story.title not in client.get(url, {"q": "blair"}).content.decode()
+
+
+def test_a_search_page_is_rendered_again_once_the_index_moves_on(client, story):
+    from articles.search.changes import record
+
+    url = reverse("articles:search")
+    assert "behind the cache" not in client.get(url, {"q": "blair"}).content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Blair changed behind the cache's back")
+    record(article_ids=[story.pk])  # a change the index applies, though the page cache was not told
+    assert "behind the cache" in client.get(url, {"q": "blair"}).content.decode()
+
+
+def test_search_pages_are_never_stored_for_curators(client, story):
+    user = get_user_model().objects.create_user("curator", password="x" * 12)
+    client.force_login(user)
     url = reverse("articles:search")
     client.get(url, {"q": "blair"})
     Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
