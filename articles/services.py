@@ -35,6 +35,7 @@ from django.utils.text import Truncator, slugify
 
 from . import ingest, tagging
 from .caching import archive_changed, changes_archive
+from .cluster_services import cluster_assign
 from .ingest.types import IngestError, ParsedStory, TaggedEntity
 from .models import (
     Article,
@@ -441,6 +442,8 @@ def article_ingest(
             existing.batch = batch
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
+            if settings.NEWSARCHIVE_CLUSTERS:
+                cluster_assign(article=existing)
             archive_changed()
             return IngestResult(existing, Outcome.UPDATED)
 
@@ -459,6 +462,8 @@ def article_ingest(
             previous.batch = batch
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
+            if settings.NEWSARCHIVE_CLUSTERS:
+                cluster_assign(article=previous)
             archive_changed()
             return IngestResult(previous, Outcome.UPDATED)
 
@@ -481,6 +486,8 @@ def article_ingest(
             mention.article = article
         Mention.objects.bulk_create(mentions)
         search_changes.record(article_ids=[article.pk])
+        if settings.NEWSARCHIVE_CLUSTERS:
+            cluster_assign(article=article)
         archive_changed()
         return IngestResult(article, Outcome.CREATED)
 

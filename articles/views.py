@@ -18,9 +18,10 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 
 from . import search
 from .citations import citation_for, ris
+from .clusters import diff
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
-from .models import Article, Entity, EntityRedirect, Source
+from .models import Article, Entity, EntityRedirect, Source, StoryCluster
 from .querysets import FACET_LIMIT, ArchiveStats
 
 PAGE_SIZE = 20
@@ -471,3 +472,45 @@ class OnThisDay(ListView):
         return super().get_context_data(
             heading=f"On this day: {self.day:%-d %B}", on_this_day=True, **kwargs
         )
+
+
+class ClusterView(DetailView):
+    """A story cluster's versions: every public copy with its source, date and length,
+    and any two side by side (?a=<id>&b=<id>; the original and the next by default)."""
+
+    template_name = "articles/cluster.html"
+    context_object_name = "cluster"
+    model = StoryCluster
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        copies = list(
+            Article.objects.published()
+            .for_listing()
+            .filter(cluster=self.object)
+            .order_by("cluster_rank", "id")
+        )
+        if not copies:
+            raise Http404("No such story cluster")
+        by_id = {copy.pk: copy for copy in copies}
+        chosen = []
+        for key, default in (("a", copies[0].pk), ("b", copies[min(1, len(copies) - 1)].pk)):
+            value = self.request.GET.get(key, "")
+            if value == "":
+                chosen.append(default)
+            elif not value.isdigit() or int(value) not in by_id:
+                raise BadRequest(f"{key} must be the id of one of this cluster's copies")
+            else:
+                chosen.append(int(value))
+        bodies = dict(Article.objects.filter(pk__in=chosen).values_list("pk", "body"))
+        left, right = by_id[chosen[0]], by_id[chosen[1]]
+        rows = diff.paragraphs(bodies[left.pk].split("\n\n"), bodies[right.pk].split("\n\n"))
+        context.update(
+            copies=copies,
+            original=copies[0],
+            left=left,
+            right=right,
+            rows=rows,
+            changes=diff.summary(rows),
+        )
+        return context
