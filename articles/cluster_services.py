@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from . import clusters
@@ -105,6 +106,7 @@ def cluster_assign(*, article: Article, fingerprint: clusters.Fingerprint | None
     fingerprint = fingerprint or clusters.fingerprint(article.body)
     cluster_keys_replace(article=article, fingerprint=fingerprint)
     if article.cluster_locked:
+        clusters_settle(cluster_ids=[article.cluster_id] if article.cluster_id else [])
         return
     before = article.cluster_id
     match = _best_match(article, fingerprint)
@@ -125,6 +127,31 @@ def cluster_assign(*, article: Article, fingerprint: clusters.Fingerprint | None
     article.cluster_id = cluster_id
     moved = [c for c in (before, cluster_id) if c is not None]
     _changed(story_ids=[article.pk, match.pk, *_rank(moved)], cluster_ids=moved)
+
+
+def clusters_of(*, stories: QuerySet[Article]) -> set[int]:
+    """The clusters these stories are copies of (call it before they are deleted)."""
+    return set(
+        stories.filter(cluster__isnull=False).order_by().values_list("cluster_id", flat=True)
+    )
+
+
+def clusters_settle(*, cluster_ids: Iterable[int]) -> None:
+    """After copies left these clusters (deleted, or edited in the admin): order each
+    one's copies again, dissolve one left with a single copy, and have search re-read
+    its copies and its collapsed document, in the caller's transaction."""
+    cluster_ids = set(cluster_ids)
+    if cluster_ids:
+        _changed(story_ids=_rank(cluster_ids), cluster_ids=cluster_ids)
+
+
+def cluster_story_edited(*, article: Article) -> None:
+    """A curator changed a story's text or date in the admin: its cluster is decided
+    again as at ingest (a story a curator placed keeps its place, and is re-ranked)."""
+    if settings.NEWSARCHIVE_CLUSTERS and not article.cluster_locked:
+        cluster_assign(article=article)  # which orders its clusters' copies again too
+    elif article.cluster_id is not None:
+        clusters_settle(cluster_ids=[article.cluster_id])
 
 
 def _snapshot(stories: Iterable[Article]) -> dict[str, list]:

@@ -55,6 +55,30 @@ class ArticleQuerySet(models.QuerySet):
         """Stories the public may see."""
         return self.filter(is_public=True)
 
+    def collapsed(self) -> ArticleQuerySet:
+        """Each story cluster once: of its copies in this set, the best ranked (the
+        original when it is here). Stories in no cluster all stay. Apply it before
+        ordering or annotating: the set it compares with is this one as it stands."""
+        better = self.order_by().filter(
+            cluster=OuterRef("cluster"), cluster_rank__lt=OuterRef("cluster_rank")
+        )
+        return self.filter(Q(cluster__isnull=True) | ~Exists(better))
+
+    def with_also_ran(self) -> ArticleQuerySet:
+        """`also_ran`: how many other public copies the story's cluster has (0 in none),
+        for the card's "also ran in N other places". A subquery, so still one query."""
+        others = (
+            self.model.objects.filter(is_public=True, cluster=OuterRef("cluster"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            also_ran=Coalesce(Subquery(others, output_field=models.IntegerField()), 0)
+        )
+
     def for_listing(self) -> ArticleQuerySet:
         """What a story card needs, in one query: no N+1 on source or publisher."""
         return self.select_related("source", "publisher").defer("raw_input", "body")

@@ -35,7 +35,7 @@ from django.utils.text import Truncator, slugify
 
 from . import ingest, tagging
 from .caching import archive_changed, changes_archive
-from .cluster_services import cluster_assign
+from .cluster_services import cluster_assign, cluster_story_edited, clusters_of, clusters_settle
 from .ingest.types import IngestError, ParsedStory, TaggedEntity
 from .models import (
     Article,
@@ -684,6 +684,7 @@ def article_reparse(*, article: Article) -> Article:
             article=article,
             entities=_topic_entities(parsed, context.topic_rules) + parsed.entities,
         )
+        cluster_story_edited(article=article)
     return article
 
 
@@ -979,11 +980,24 @@ def batch_purge(*, batch: IngestBatch, dry_run: bool = False) -> int:
     stories = Article.objects.filter(batch=batch)
     count = stories.count()
     if count and not dry_run:
-        ids = list(stories.values_list("pk", flat=True))
-        stories.delete()
-        search_index_delete(article_ids=ids)
-        archive_changed()  # a dry run changes nothing, so the page cache stays
+        articles_delete(stories=stories)  # a dry run changes nothing, so the cache stays
     return count
+
+
+@transaction.atomic
+def articles_delete(*, stories: QuerySet[Article]) -> int:
+    """Delete these stories (their mentions, keys and versions go too) and take them out
+    of search. The clusters they were copies of are ranked again, dissolved when one
+    copy is left, and their collapsed documents re-read. Returns how many stories."""
+    ids = list(stories.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    cluster_ids = clusters_of(stories=stories)
+    Article.objects.filter(pk__in=stories.values("pk")).delete()
+    search_index_delete(article_ids=ids)
+    clusters_settle(cluster_ids=cluster_ids)
+    archive_changed()
+    return len(ids)
 
 
 @transaction.atomic

@@ -28,13 +28,37 @@ PAGE_SIZE = 20
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in Entity.URL_PREFIX.items()}
 
 
-class HomeView(ListView):
+# ?copies= on browse pages, as on search: each story cluster once, or every copy.
+COPIES = {"collapsed": "Each story once", "all": "Every copy"}
+
+
+class CopiesMixin:
+    """A browse page lists each story cluster once, by the best ranked of its copies the
+    page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
+    counts count what it lists."""
+
+    def every_copy(self) -> bool:
+        value = self.request.GET.get("copies", "collapsed")
+        if value not in COPIES:
+            raise BadRequest(f"copies must be one of: {', '.join(COPIES)}")
+        return value == "all"
+
+    def listed(self, stories):
+        """The page's stories as it counts them; cards add `.with_also_ran()`."""
+        return stories if self.every_copy() else stories.collapsed()
+
+    def get_context_data(self, **kwargs):
+        copies = "all" if self.every_copy() else "collapsed"
+        return super().get_context_data(copies=copies, copies_choices=COPIES, **kwargs)
+
+
+class HomeView(CopiesMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,7 +75,7 @@ def home_highlights() -> dict:
     return {
         "top_people": list(Entity.objects.trusted().top(Entity.Kind.PERSON)),
         "top_topics": list(Entity.objects.trusted().top(Entity.Kind.TOPIC)),
-        "years": ArchiveStats.years(Article.objects.published()),
+        "years": ArchiveStats.years(Article.objects.published().collapsed()),
     }
 
 
@@ -60,7 +84,7 @@ class StoryView(DetailView):
     context_object_name = "story"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("source", "publisher")
+        return Article.objects.published().with_also_ran().select_related("source", "publisher")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -248,17 +272,17 @@ def suggest(request: HttpRequest) -> JsonResponse:
     )
 
 
-class SourceView(ListView):
+class SourceView(CopiesMixin, ListView):
     template_name = "articles/source.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
-        self.source_stories = Article.objects.published().filter(
-            Q(source=self.source) | Q(publisher=self.source)
+        self.source_stories = self.listed(
+            Article.objects.published().filter(Q(source=self.source) | Q(publisher=self.source))
         )
-        return self.source_stories.for_listing().latest()
+        return self.source_stories.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -273,7 +297,7 @@ class SourceView(ListView):
 ENTITY_SORTS = {"central": "Most central first", "newest": "Newest first"}
 
 
-class EntityView(ListView):
+class EntityView(CopiesMixin, ListView):
     """A person's, organization's, place's, group's or topic's page."""
 
     template_name = "articles/entity.html"
@@ -287,8 +311,8 @@ class EntityView(ListView):
             kind=kind,
             slug=self.kwargs["slug"],
         )
-        self.entity_stories = Article.objects.published().for_entity(self.entity)
-        stories = self.entity_stories.for_listing()
+        self.entity_stories = self.listed(Article.objects.published().for_entity(self.entity))
+        stories = self.entity_stories.with_also_ran().for_listing()
         self.sort = self._sort()
         return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
 
@@ -382,8 +406,12 @@ class FacetView(SearchView):
         }
 
 
-class DatedArchiveMixin:
-    """Stories by date, newest first within the period; invalid dates are a 404."""
+class DatedArchiveMixin(CopiesMixin):
+    """Stories by date, newest first within the period; invalid dates are a 404.
+
+    The archive by date (these pages, the undated list, on this day and the index's
+    counts) collapses clusters over the whole archive: a cluster is listed once, on its
+    original's date, so a year's count is the sum of its months'."""
 
     date_field = "published_at"
     allow_empty = True
@@ -395,7 +423,7 @@ class DatedArchiveMixin:
     template_name = "articles/archive_period.html"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_dated_items(self):
         try:
@@ -416,39 +444,37 @@ class DayArchive(DatedArchiveMixin, DayArchiveView):
     period = "day"
 
 
-class ArchiveIndex(ListView):
+class ArchiveIndex(CopiesMixin, ListView):
     template_name = "articles/archive_index.html"
     context_object_name = "years"
 
     def get_queryset(self):
-        return ArchiveStats.years(Article.objects.published())
+        return ArchiveStats.years(self.listed(Article.objects.published()))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            undated=Article.objects.published().filter(published_at__isnull=True).count(),
+            undated=self.listed(Article.objects.published())
+            .filter(published_at__isnull=True)
+            .count(),
             today=timezone.localdate(),
             **kwargs,
         )
 
 
-class UndatedArchive(ListView):
+class UndatedArchive(CopiesMixin, ListView):
     template_name = "articles/archive_period.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__isnull=True)
-            .order_by("title", "id")
-        )
+        undated = self.listed(Article.objects.published()).filter(published_at__isnull=True)
+        return undated.with_also_ran().for_listing().order_by("title", "id")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading="Stories with no known date", **kwargs)
 
 
-class OnThisDay(ListView):
+class OnThisDay(CopiesMixin, ListView):
     """Stories published on this month and day in any year."""
 
     template_name = "articles/archive_period.html"
@@ -461,12 +487,10 @@ class OnThisDay(ListView):
             self.day = date(2000, month, day)  # a leap year, so 29 February exists
         except ValueError as exc:
             raise Http404("No such day") from exc
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__month=month, published_at__day=day)
-            .latest()
+        that_day = self.listed(Article.objects.published()).filter(
+            published_at__month=month, published_at__day=day
         )
+        return that_day.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -3,6 +3,8 @@ with exact counts, shown side by side, split and joined with undo."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.core.management import call_command
 
@@ -269,3 +271,255 @@ def test_search_hides_a_hidden_copy_from_the_cluster(client, copies):
     stories = list(_search(client, q="wildfire").context["stories"])
     assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 0
     assert search.get_backend().document_count() == 2
+
+
+# Deleting copies: the cluster is ranked again, re-read by search, dissolved at one copy.
+
+
+def _ranks(cluster_id: int) -> dict[int, int]:
+    return dict(Article.objects.filter(cluster_id=cluster_id).values_list("pk", "cluster_rank"))
+
+
+def test_deleting_the_original_re_ranks_its_cluster_and_search_follows(client, copies):
+    from articles import services
+
+    original, trimmed, updated, reordered, _ = copies
+    cluster_id = original.cluster_id
+    index_now()
+    before = SearchChange.objects.count()
+    assert services.articles_delete(stories=Article.objects.filter(pk=original.pk)) == 1
+    assert _ranks(cluster_id) == {trimmed.pk: 0, updated.pk: 1, reordered.pk: 2}
+    logged = set(SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True))
+    assert {original.pk, cluster_document_id(cluster_id), trimmed.pk} <= logged
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [trimmed.pk] and stories[0].also_ran == 2
+    drones = '"keep drones out of the sky"'  # in the original, updated and reordered
+    assert _search(client, q=drones).context["result_count"] == 1
+    assert _search(client, q=drones, copies="all").context["result_count"] == 2
+
+
+def test_deleting_all_but_one_copy_dissolves_the_cluster(client, copies):
+    from articles import services
+
+    original, trimmed, updated, reordered, _other = copies
+    cluster_id = original.cluster_id
+    index_now()
+    services.articles_delete(stories=Article.objects.filter(pk__in=[original.pk, trimmed.pk]))
+    assert StoryCluster.objects.filter(pk=cluster_id).exists()
+    services.articles_delete(stories=Article.objects.filter(pk=updated.pk))
+    assert not StoryCluster.objects.filter(pk=cluster_id).exists()
+    reordered.refresh_from_db()
+    assert (reordered.cluster_id, reordered.cluster_rank) == (None, 0)
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [reordered.pk] and stories[0].also_ran == 0
+    assert search.get_backend().document_count() == 2  # reordered and the water law
+    assert client.get(f"/clusters/{cluster_id}/").status_code == 404
+
+
+def test_purging_a_batch_re_ranks_the_clusters_it_leaves(copies):
+    from articles import services
+    from articles.models import IngestBatch
+
+    original, trimmed, updated, reordered, _ = copies
+    batch = IngestBatch.objects.create(paths=["test/"], parser_version="1", tagger_version="1")
+    Article.objects.filter(pk__in=[original.pk, updated.pk]).update(batch=batch)
+    assert services.batch_purge(batch=batch) == 2
+    assert _ranks(trimmed.cluster_id) == {trimmed.pk: 0, reordered.pk: 1}
+
+
+def test_a_hidden_copy_keeps_its_place_so_showing_it_restores_the_cluster(client, copies):
+    from articles import services
+
+    original, trimmed, updated, reordered, _ = copies
+    for story in (trimmed, updated, reordered):
+        services.article_set_public(article=story, is_public=False)
+    assert _ranks(original.cluster_id)[trimmed.pk] == 1  # still a copy, for the curator
+    services.article_set_public(article=trimmed, is_public=True)
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 1
+
+
+def test_admin_delete_re_ranks_the_cluster(admin_client, copies):
+    original, trimmed, updated, reordered, _ = copies
+    cluster_id = original.cluster_id
+    url = f"/admin/articles/article/{original.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert _ranks(cluster_id) == {trimmed.pk: 0, updated.pk: 1, reordered.pk: 2}
+    response = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "delete_selected", "_selected_action": [trimmed.pk, updated.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not StoryCluster.objects.filter(pk=cluster_id).exists()
+    assert Article.objects.get(pk=reordered.pk).cluster_id is None
+
+
+# Browse pages collapse clusters too, with "also ran in N other places".
+
+
+def _listed(client, url: str, **params) -> list[Article]:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:300]
+    return list(response.context["stories"])
+
+
+def test_browse_pages_list_a_cluster_once(client, copies):
+    original, trimmed, _updated, _reordered, other = copies
+    for url in ("/", "/places/utah/", "/archive/2024/", "/archive/2024/07/"):
+        stories = _listed(client, url)
+        assert sorted(s.pk for s in stories) == sorted([original.pk, other.pk]), url
+        assert {s.pk: s.also_ran for s in stories} == {original.pk: 3, other.pk: 0}
+        every = _listed(client, url, copies="all")
+        assert len(every) == 5 and all(s.also_ran for s in every if s.pk != other.pk), url
+    html = client.get("/places/utah/").content.decode()
+    assert "2 stories" in html and "Also ran in 3 other places" in html
+    assert f'href="/clusters/{original.cluster_id}/"' in html
+    assert "5 stories" in client.get("/places/utah/", {"copies": "all"}).content.decode()
+    # The archive by date lists a cluster on its original's day.
+    assert _listed(client, "/archive/2024/07/02/") == []
+    assert len(_listed(client, "/archive/2024/07/02/", copies="all")) == 2
+    # A source's page lists its own copy: the best ranked of those it ran.
+    ksl = trimmed.source.get_absolute_url()
+    assert [s.pk for s in _listed(client, ksl)] == [trimmed.pk]
+
+
+def test_browse_counts_count_a_cluster_once(client, copies):
+    years = client.get("/archive/").context["years"]
+    assert [(row["year"], row["count"]) for row in years] == [(2024, 2)]
+    every = client.get("/archive/", {"copies": "all"}).context["years"]
+    assert [(row["year"], row["count"]) for row in every] == [(2024, 5)]
+    assert [row["count"] for row in client.get("/").context["years"]] == [2]
+
+
+@pytest.mark.parametrize("url", ["/", "/places/utah/", "/sources/ap/", "/archive/2024/07/"])
+def test_browse_pages_refuse_an_unknown_copies_value(client, copies, url):
+    assert client.get(url, {"copies": "some"}).status_code == 400
+
+
+def test_story_page_links_to_the_versions(client, copies):
+    original, trimmed, *_ = copies
+    html = client.get(trimmed.get_absolute_url()).content.decode()
+    assert "in 3 other places" in html and f"/clusters/{original.cluster_id}/" in html
+
+
+BROWSE_QUERIES = [
+    ("/", 5),
+    ("/places/utah/", 9),
+    ("/sources/ap/", 5),
+    ("/archive/2024/07/", 3),
+    ("/archive/2024/07/01/", 2),
+]
+
+
+@pytest.mark.parametrize(("url", "queries"), BROWSE_QUERIES)
+@pytest.mark.parametrize("mode", ["collapsed", "all"])
+def test_browse_query_counts_do_not_grow_with_clusters(
+    client, copies, url, queries, mode, django_assert_num_queries, settings
+):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(queries):
+        client.get(url, {"copies": mode})
+    words = " ".join(OTHER + WIRE).split()
+    for n in range(3):  # three more clusters of two copies each, on other stories
+        rng = random.Random(n)
+        text = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(4)]
+        wire(f"Second story {n}", text, published="2024-07-01", source="AP")
+        wire(f"Second story {n}, trimmed", text[:3], published="2024-07-01", source="AP")
+    assert StoryCluster.objects.count() == 4
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(queries):
+        client.get(url, {"copies": mode})
+
+
+# Curation in the admin: split, join and undo, through the cluster services.
+
+
+def test_admin_splits_a_copy_out_and_undoes_it(admin_client, copies, admin_user):
+    from django.contrib.admin.models import LogEntry
+
+    from .test_admin import act, messages_of
+
+    original, trimmed, *_ = copies
+    response = act(admin_client, "article", "split_from_cluster", [trimmed])
+    assert "1 story split out" in messages_of(response)[0]
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id is None and trimmed.cluster_locked
+    edit = ClusterEdit.objects.get()
+    assert edit.made_by == admin_user and edit.action == ClusterEdit.Action.SPLIT
+    assert LogEntry.objects.filter(object_id=str(trimmed.pk), change_message__contains="Split")
+    page = admin_client.get(f"/admin/articles/clusteredit/{edit.pk}/change/")
+    assert page.status_code == 200 and "Undo this cluster edit" in page.content.decode()
+    response = act(admin_client, "clusteredit", "undo_edit", [edit])
+    assert messages_of(response)[0].startswith("Undone")
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id == original.cluster_id and not trimmed.cluster_locked
+    again = act(admin_client, "clusteredit", "undo_edit", [edit])
+    assert "undone already" in messages_of(again)[0]
+
+
+def test_admin_joins_two_clusters_and_undoes_it(admin_client, copies):
+    from .test_admin import act, messages_of
+
+    original, _trimmed, _updated, _reordered, other = copies
+    response = act(admin_client, "article", "join_clusters", [original, other])
+    assert "Joined 5 copies" in messages_of(response)[0]
+    assert Article.objects.get(pk=other.pk).cluster_id == original.cluster_id
+    response = act(admin_client, "clusteredit", "undo_edit", [ClusterEdit.objects.get()])
+    assert Article.objects.get(pk=other.pk).cluster_id is None
+    assert Article.objects.filter(cluster_id=original.cluster_id).count() == 4
+
+
+def test_admin_says_why_a_split_or_join_cannot_be_made(admin_client, copies):
+    from .test_admin import act, messages_of
+
+    original, trimmed, *_, other = copies
+    response = act(admin_client, "article", "split_from_cluster", [other])
+    assert "in no cluster" in messages_of(response)[0]
+    response = act(admin_client, "article", "join_clusters", [original, trimmed])
+    assert "in one cluster already" in messages_of(response)[0]
+    assert not ClusterEdit.objects.exists()
+
+
+def test_admin_undo_refuses_an_edit_a_later_one_depends_on(admin_client, copies):
+    from .test_admin import act, messages_of
+
+    original, trimmed, *_, other = copies
+    act(admin_client, "article", "split_from_cluster", [trimmed])
+    act(admin_client, "article", "join_clusters", [trimmed, other])
+    split = ClusterEdit.objects.get(action=ClusterEdit.Action.SPLIT)
+    response = act(admin_client, "clusteredit", "undo_edit", [split])
+    assert "Undo the later edit" in messages_of(response)[0]
+    # Both at once: the latest first, so each one succeeds.
+    response = act(admin_client, "clusteredit", "undo_edit", list(ClusterEdit.objects.all()))
+    assert all(m.startswith("Undone") for m in messages_of(response))
+    assert Article.objects.get(pk=trimmed.pk).cluster_id == original.cluster_id
+
+
+def test_cluster_edits_are_read_only_in_the_admin(admin_client, copies):
+    edit = cluster_services.cluster_split(article=copies[1])
+    assert admin_client.get("/admin/articles/clusteredit/add/").status_code == 403
+    assert admin_client.get(f"/admin/articles/clusteredit/{edit.pk}/delete/").status_code == 403
+    form = admin_client.get(f"/admin/articles/article/{copies[0].pk}/change/")
+    assert form.status_code == 200
+    assert 'name="cluster"' not in form.content.decode()  # moved by the actions only
+    assert "3 copies; this one is number 1" in form.content.decode()  # trimmed was split out
+
+
+def test_a_reader_without_the_change_permission_cannot_split(client, copies, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_article"))
+    client.force_login(user)
+    response = client.post(
+        "/admin/articles/article/",
+        {"action": "split_from_cluster", "_selected_action": [copies[1].pk]},
+    )
+    assert response.status_code < 500
+    assert Article.objects.get(pk=copies[1].pk).cluster_id is not None
+    assert not ClusterEdit.objects.exists()
