@@ -339,7 +339,7 @@ class EntityView(CopiesMixin, ListView):
                         kind=row["entity__kind"], slug=row["entity__slug"]
                     ).get_absolute_url(),
                 }
-                for row in ArchiveStats.co_mentioned(self.entity)
+                for row in ArchiveStats.co_mentioned(self.entity, stories=self.entity_stories)
             ],
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
             sort=self.sort,
@@ -534,7 +534,16 @@ class ClusterView(DetailView):
             original=copies[0],
             left=left,
             right=right,
+            left_name=_copy_name(left),
+            right_name=_copy_name(right),
             rows=rows,
             changes=diff.summary(rows),
         )
         return context
+
+
+def _copy_name(copy: Article) -> str:
+    """A copy as the phone layout of the diff labels it: who ran it, and when."""
+    site = copy.publisher or copy.source
+    day = f"{copy.published_at:%-d %b %Y}" if copy.published_at else "undated"
+    return f"{site.name if site else 'Copy ' + str(copy.pk)}, {day}"

@@ -366,7 +366,8 @@ def _listed(client, url: str, **params) -> list[Article]:
     return list(response.context["stories"])
 
 
-def test_browse_pages_list_a_cluster_once(client, copies):
+def test_browse_pages_list_a_cluster_once(client, copies, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # each answer rendered, with its context
     original, trimmed, _updated, _reordered, other = copies
     for url in ("/", "/places/utah/", "/archive/2024/", "/archive/2024/07/"):
         stories = _listed(client, url)
@@ -378,6 +379,10 @@ def test_browse_pages_list_a_cluster_once(client, copies):
     assert "2 stories" in html and "Also ran in 3 other places" in html
     assert f'href="/clusters/{original.cluster_id}/"' in html
     assert "5 stories" in client.get("/places/utah/", {"copies": "all"}).content.decode()
+    co = client.get("/places/utah/").context["co_mentioned"]
+    assert [(row["entity__name"], row["count"]) for row in co] == [("Spencer Cox", 1)]
+    co = client.get("/places/utah/", {"copies": "all"}).context["co_mentioned"]
+    assert [(row["entity__name"], row["count"]) for row in co] == [("Spencer Cox", 4)]
     # The archive by date lists a cluster on its original's day.
     assert _listed(client, "/archive/2024/07/02/") == []
     assert len(_listed(client, "/archive/2024/07/02/", copies="all")) == 2
@@ -523,3 +528,14 @@ def test_a_reader_without_the_change_permission_cannot_split(client, copies, dja
     assert response.status_code < 500
     assert Article.objects.get(pk=copies[1].pk).cluster_id is not None
     assert not ClusterEdit.objects.exists()
+
+
+def test_entity_story_counts_count_a_cluster_once(client, copies):
+    from articles.models import Entity
+
+    counts = dict(Entity.objects.with_story_counts().values_list("name", "story_count"))
+    assert counts == {"Spencer Cox": 1, "Utah": 2}
+    listed = client.get("/api/entities/", {"q": "utah"}).json()["results"]
+    assert [(e["name"], e["story_count"]) for e in listed] == [("Utah", 2)]
+    people = client.get("/").context["top_people"]
+    assert [(e.name, e.story_count) for e in people] == [("Spencer Cox", 1)]
