@@ -3,8 +3,10 @@
 `python -m bench.clusters pairs` builds the labelled pairs from the corpora, compares
 the candidate finders (datasketch MinHash/LSH against a simpler bottom-k sketch),
 chooses the thresholds on half A and reports precision and recall on both halves.
-(The 100k-archive figures, rebuild time, cluster page p95 and ingest words/s with and
-without detection, are not measured yet: see /work/notes/issue-17.md.)
+`python -m bench.clusters archive` takes a copy of the search benchmark's 100k archive,
+migrates it, times `manage.py clusters rebuild` and the search index's build, times the
+versions page and the browse pages collapsed and not, and ingests the same new stories
+with detection on and off (bench/results/clusters_100k.json).
 
 The labelled pairs (none of the corpus text is kept in the repository; the labels
 name files):
@@ -28,9 +30,12 @@ import csv
 import hashlib
 import itertools
 import json
+import os
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -41,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from articles.clusters import detect
 
-from .common import CORPUS, RESULTS, ROOT
+from .common import CORPUS, RESULTS, ROOT, WORK, env_for, index_dir, manage, summary_ms
 
 LABELS = ROOT / "bench" / "cluster_labels.tsv"
 SAMPLE = 400
@@ -339,11 +344,237 @@ def label_sheet(prefix: str, low: float, high: float, limit: int) -> None:
         print(f"{a.key}\t{b.key}\t?\t{share:.2f}\t{a.title[:60]}\t{b.title[:60]}")
 
 
+# The 100k archive: a copy of the search benchmark's (bench/search.py builds it; it is
+# only read, with SQLite's backup API, never written).
+ARCHIVE = Path(
+    os.environ.get(
+        "BENCH_CLUSTERS_ARCHIVE",
+        "/work/main/bench/work/bench_search_sqlite_100000.sqlite3",
+    )
+)
+PORT = 8117
+INGEST_FILES = 1200  # new derived stories, ingested with detection on and off
+PAGE_SAMPLE = 200
+
+
+def _copy(source: Path, name: str) -> str:
+    import sqlite3
+
+    target = WORK / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    src, dst = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return f"sqlite:///{target}"
+
+
+def _timed(url: str, *args: str, **env: str) -> dict:
+    """A manage.py command against `url`, timed, with its peak memory and last line."""
+    from .ingest import PeakRSS
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env_for(url, **env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    rss = PeakRSS(process.pid)
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    peak = rss.stop()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{args} failed: {err[-2000:]}")
+    lines = out.strip().splitlines()
+    return {"seconds": round(seconds, 1), "peak_rss_mb": peak, "said": lines[-1] if lines else ""}
+
+
+def _shape(url: str) -> dict:
+    """What the clusters make of the archive: how many stories a collapsed list counts."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        sizes = sorted(
+            n
+            for (n,) in db.execute(
+                "SELECT COUNT(*) FROM articles_article WHERE cluster_id IS NOT NULL"
+                " AND is_public GROUP BY cluster_id"
+            )
+        )
+        stories = one("SELECT COUNT(*) FROM articles_article WHERE is_public")
+        alone = one("SELECT COUNT(*) FROM articles_article WHERE is_public AND cluster_id IS NULL")
+        return {
+            "public_stories": stories,
+            "clusters": len(sizes),
+            "copies_in_clusters": sum(sizes),
+            "stories_alone": alone,
+            "collapsed_count": alone + len(sizes),
+            "cluster_size_p50": statistics.median(sizes) if sizes else 0,
+            "cluster_size_p99": sizes[int(0.99 * (len(sizes) - 1))] if sizes else 0,
+            "cluster_size_max": sizes[-1] if sizes else 0,
+            "cluster_keys": one("SELECT COUNT(*) FROM articles_clusterkey"),
+        }
+
+
+def _page_urls(url: str, rng: random.Random) -> dict[str, list[str]]:
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        copies: dict[int, list[int]] = defaultdict(list)
+        slugs: dict[int, str] = {}
+        for cluster, pk, slug in db.execute(
+            "SELECT cluster_id, id, slug FROM articles_article WHERE cluster_id IS NOT NULL"
+            " AND is_public ORDER BY cluster_id, cluster_rank"
+        ):
+            copies[cluster].append(pk)
+            slugs[pk] = slug
+        shown = [c for c, pks in copies.items() if len(pks) > 1]
+        sample = rng.sample(shown, min(PAGE_SAMPLE, len(shown)))
+        # The biggest clusters too: the page lists every copy, so they are the slowest.
+        biggest = sorted(shown, key=lambda c: -len(copies[c]))[:10]
+        person = db.execute(
+            "SELECT e.kind, e.slug FROM articles_entity e JOIN articles_mention m"
+            " ON m.entity_id = e.id WHERE e.kind = 'person'"
+            " GROUP BY e.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+        source = db.execute(
+            "SELECT s.slug FROM articles_source s JOIN articles_article a ON a.source_id = s.id"
+            " GROUP BY s.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    pairs = []
+    for cluster in sample:
+        a, b = rng.sample(copies[cluster], 2)
+        pairs.append(f"/clusters/{cluster}/?a={a}&b={b}")
+    entity = f"/people/{person[1]}/"
+    last = [copies[c][-1] for c in sample]
+    return {
+        "versions page (original and next)": [f"/clusters/{c}/" for c in sample],
+        "versions page (two copies at random)": pairs,
+        "versions page (the 10 biggest clusters)": [f"/clusters/{c}/" for c in biggest] * 3,
+        "story page of a copy": [f"/stories/{pk}-{slugs[pk]}/" for pk in last[:50]],
+        "home, collapsed": ["/"] * 30,
+        "home, every copy": ["/?copies=all"] * 30,
+        "top person's page, collapsed": [entity] * 20,
+        "top person's page, every copy": [entity + "?copies=all"] * 20,
+        "top source's page, collapsed": [f"/sources/{source}/"] * 20,
+        "top source's page, every copy": [f"/sources/{source}/?copies=all"] * 20,
+        "search 'oil', collapsed": ["/search/?q=oil"] * 20,
+        "search 'oil', every copy": ["/search/?q=oil&copies=all"] * 20,
+    }
+
+
+def _time_pages(url: str, pages: dict[str, list[str]]) -> dict:
+    """Each page asked for in turn of one gunicorn worker, the page cache off; every
+    address once to warm up, then timed."""
+    import urllib.request
+
+    from . import pages as server
+
+    server.PORT = PORT
+    process = server.start_gunicorn(url, workers=1, NEWSARCHIVE_PAGE_CACHE_SECONDS="0")
+    out = {}
+    try:
+        for name, paths in pages.items():
+            seconds = []
+            for warm in (True, False):
+                for path in paths:
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}") as answer:
+                        answer.read()
+                    if not warm:
+                        seconds.append(time.perf_counter() - start)
+            out[name] = {"requests": len(seconds), **summary_ms(seconds)}
+            print(f"  {name}: {out[name]}", flush=True)
+    finally:
+        server.stop(process)
+    return out
+
+
+def _new_stories() -> tuple[list[Path], int]:
+    """INGEST_FILES derived stories the archive does not hold (another seed than the
+    archive's), in two folders of half each, and how many words they hold."""
+    from . import corpus
+
+    folder = WORK / "clusters-ingest"
+    halves = [folder / "h1", folder / "h2"]
+    for half in halves:
+        shutil.rmtree(half, ignore_errors=True)
+        half.mkdir(parents=True)
+    words = 0
+    made = corpus.derived(corpus.real_sources(), INGEST_FILES, seed=2026)
+    for i, (name, text, _date) in enumerate(made):
+        (halves[i % 2] / f"new-{name}").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    return halves, words
+
+
+def run_archive() -> dict:
+    """The archive at 100k: `clusters rebuild` on a copy, the search index built with
+    clusters, the cluster pages' latency, and ingest with detection on and off."""
+    if not ARCHIVE.is_file():
+        raise SystemExit(f"no archive at {ARCHIVE} (set BENCH_CLUSTERS_ARCHIVE)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    result: dict = {"archive": str(ARCHIVE)}
+    print("clusters: copy and migrate the archive", flush=True)
+    base = _copy(ARCHIVE, "clusters_100k")
+    manage(base, "migrate", "--noinput", "-v0")
+    manage(base, "collectstatic", "--noinput", "-v0")
+    print("clusters: rebuild", flush=True)
+    result["rebuild"] = _timed(base, "clusters", "rebuild")
+    result["shape"] = _shape(base)
+    print(f"  {result['rebuild']}\n  {result['shape']}", flush=True)
+    shutil.rmtree(index_dir(base), ignore_errors=True)
+    result["search_index_build"] = _timed(base, "search_index", "rebuild")
+    print(f"  index: {result['search_index_build']}", flush=True)
+    result["pages"] = _time_pages(base, _page_urls(base, random.Random(17)))
+    result["ingest"] = _ingest_on_and_off(base)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_100k.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _ingest_on_and_off(base: str) -> dict:
+    """The same new stories into two copies of the archive, one with detection and one
+    without, in the order on, off, off, on (half the stories each time), so that the
+    machine's drift falls on both alike. Each run is a whole `manage.py ingest`."""
+    halves, words = _new_stories()
+    urls = {}
+    for mode in ("on", "off"):
+        urls[mode] = _copy(Path(base.removeprefix("sqlite:///")), f"clusters_100k_ingest_{mode}")
+        shutil.rmtree(index_dir(urls[mode]), ignore_errors=True)
+        shutil.copytree(index_dir(base), index_dir(urls[mode]))
+    runs = {"on": [], "off": []}
+    for mode, half in (("on", 0), ("off", 0), ("off", 1), ("on", 1)):
+        flag = "1" if mode == "on" else "0"
+        print(f"clusters: ingest half {half + 1} with detection {mode}", flush=True)
+        measured = _timed(urls[mode], "ingest", str(halves[half]), NEWSARCHIVE_CLUSTERS=flag)
+        runs[mode].append(measured)
+        print(f"  {measured}", flush=True)
+    out = {"files": INGEST_FILES, "words": words}
+    for mode, measured in runs.items():
+        seconds = sum(m["seconds"] for m in measured)
+        out[mode] = {
+            "seconds": round(seconds, 1),
+            "words_per_s": round(words / seconds),
+            "peak_rss_mb": max(m["peak_rss_mb"] for m in measured),
+            "said": [m["said"] for m in measured],
+        }
+    out["ratio_on_to_off"] = round(out["on"]["words_per_s"] / out["off"]["words_per_s"], 3)
+    joined = _shape(urls["on"])
+    out["on"]["copies_in_clusters_after"] = joined["copies_in_clusters"]
+    return out
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "pairs"
     if command == "pairs":
         print(json.dumps(run_pairs(), indent=2))
+    elif command == "archive":
+        print(json.dumps(run_archive(), indent=2))
     elif command == "sheet":
         label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     else:
-        raise SystemExit("usage: python -m bench.clusters pairs|sheet")
+        raise SystemExit("usage: python -m bench.clusters pairs|archive|sheet")

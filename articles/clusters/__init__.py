@@ -18,22 +18,28 @@ from .detect import (
     KEY_COUNT,
     MIN_SHINGLES,
     Fingerprint,
+    Packed,
     Similarity,
     Thresholds,
     candidate_keys,
     fingerprint,
+    packed,
     same_story,
     similarity,
+    similarity_packed,
 )
 
 __all__ = [
     "KEY_COUNT",
     "MIN_SHINGLES",
     "Fingerprint",
+    "Packed",
     "Similarity",
     "Thresholds",
     "candidate_keys",
     "fingerprint",
+    "packed",
     "same_story",
     "similarity",
+    "similarity_packed",
 ]
