@@ -44,7 +44,10 @@ def cluster_keys_replace(*, article: Article, fingerprint: clusters.Fingerprint)
 
 
 def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article | None:
-    """The earlier story `article` is a copy of (the most alike), or None."""
+    """The earlier story `article` is a copy of, or None: of the stories sharing the
+    most LSH keys with it (the likeliest copies first), the first the exact comparison
+    calls the same story. Most stories are decided by one comparison, so a story costs
+    about two fingerprints at ingest however many copies the archive holds."""
     if len(fingerprint.shingles) < clusters.MIN_SHINGLES:
         return None
     ranked = (
@@ -57,18 +60,14 @@ def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article 
     ids = [row["article_id"] for row in ranked]
     if not ids:
         return None
-    best, best_score = None, None
-    for other in Article.objects.filter(pk__in=ids).only(
-        "id", "body", "cluster_id", "cluster_locked"
-    ):
-        if other.cluster_locked and other.cluster_id is None:
-            continue  # a curator took it out of its cluster: it stays alone
-        found = clusters.similarity(fingerprint, clusters.fingerprint(other.body))
-        if clusters.same_story(found):
-            score = (found.containment + found.jaccard, -other.pk)
-            if best_score is None or score > best_score:
-                best, best_score = other, score
-    return best
+    found = Article.objects.only("id", "body", "cluster_id", "cluster_locked").in_bulk(ids)
+    for pk in ids:
+        other = found.get(pk)
+        if other is None or (other.cluster_locked and other.cluster_id is None):
+            continue  # gone, or a curator took it out of its cluster: it stays alone
+        if clusters.same_story(clusters.similarity(fingerprint, clusters.fingerprint(other.body))):
+            return other
+    return None
 
 
 def _rank(cluster_ids: Iterable[int]) -> set[int]:
@@ -320,15 +319,17 @@ def clusters_rebuild(
                     for other in keys_to.get(key, ()):
                         shared[other] = shared.get(other, 0) + 1
                 ranked = sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES]
-                best, best_score = None, None
-                for other in ranked:
-                    if other in locked and locked[other] is None:
-                        continue
-                    similar = clusters.similarity_packed(mine, fingerprints[other])
-                    if clusters.same_story(similar):
-                        score = (similar.containment + similar.jaccard, -other)
-                        if best_score is None or score > best_score:
-                            best, best_score = other, score
+                best = next(  # as ingest chooses (_best_match)
+                    (
+                        other
+                        for other in ranked
+                        if not (other in locked and locked[other] is None)
+                        and clusters.same_story(
+                            clusters.similarity_packed(mine, fingerprints[other])
+                        )
+                    ),
+                    None,
+                )
                 if best is not None and best in locked:
                     joins[pk] = locked[best]  # a curator's cluster: it joins that one
                 elif best is not None:

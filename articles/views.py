@@ -517,6 +517,8 @@ class ClusterView(DetailView):
         if not copies:
             raise Http404("No such story cluster")
         by_id = {copy.pk: copy for copy in copies}
+        for copy in copies:
+            copy.label = _copy_name(copy)
         chosen = []
         for key, default in (("a", copies[0].pk), ("b", copies[min(1, len(copies) - 1)].pk)):
             value = self.request.GET.get(key, "")
@@ -534,8 +536,8 @@ class ClusterView(DetailView):
             original=copies[0],
             left=left,
             right=right,
-            left_name=_copy_name(left),
-            right_name=_copy_name(right),
+            left_name=left.label,
+            right_name=right.label,
             rows=rows,
             changes=diff.summary(rows),
         )

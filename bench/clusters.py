@@ -353,7 +353,7 @@ ARCHIVE = Path(
     )
 )
 PORT = 8117
-INGEST_FILES = 1200  # new derived stories, ingested with detection on and off
+INGEST_FILES = int(os.environ.get("BENCH_CLUSTERS_INGEST", "1200"))  # new derived stories
 PAGE_SAMPLE = 200
 
 

@@ -539,3 +539,13 @@ def test_entity_story_counts_count_a_cluster_once(client, copies):
     assert [(e["name"], e["story_count"]) for e in listed] == [("Utah", 2)]
     people = client.get("/").context["top_people"]
     assert [(e.name, e.story_count) for e in people] == [("Spencer Cox", 1)]
+
+
+def test_versions_page_of_copies_with_no_source_or_date(client, copies):
+    original, trimmed, *_ = copies
+    Article.objects.filter(pk__in=[original.pk, trimmed.pk]).update(
+        source=None, publisher=None, published_at=None
+    )
+    response = client.get(f"/clusters/{original.cluster_id}/", {"a": trimmed.pk})
+    assert response.status_code == 200
+    assert f"Copy {trimmed.pk}, undated" in response.content.decode()
