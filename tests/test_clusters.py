@@ -8,10 +8,12 @@ import random
 import pytest
 from django.core.management import call_command
 
-from articles import cluster_services, clusters, search
+from articles import clusters, search
 from articles.clusters import diff
 from articles.models import Article, ClusterEdit, SearchChange, StoryCluster
 from articles.search.changes import cluster_document_id
+from articles.services import clusters as cluster_services
+from articles.services import curation, purge
 
 from .factories import index_now, make_story
 
@@ -263,10 +265,9 @@ def test_api_carries_cluster_and_copies(client, copies):
 
 def test_search_hides_a_hidden_copy_from_the_cluster(client, copies):
     original, trimmed, updated, reordered, _ = copies
-    from articles import services
 
     for story in (trimmed, updated, reordered):
-        services.article_set_public(article=story, is_public=False)
+        curation.article_set_public(article=story, is_public=False)
     index_now()
     stories = list(_search(client, q="wildfire").context["stories"])
     assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 0
@@ -281,13 +282,12 @@ def _ranks(cluster_id: int) -> dict[int, int]:
 
 
 def test_deleting_the_original_re_ranks_its_cluster_and_search_follows(client, copies):
-    from articles import services
 
     original, trimmed, updated, reordered, _ = copies
     cluster_id = original.cluster_id
     index_now()
     before = SearchChange.objects.count()
-    assert services.articles_delete(stories=Article.objects.filter(pk=original.pk)) == 1
+    assert purge.articles_delete(stories=Article.objects.filter(pk=original.pk)) == 1
     assert _ranks(cluster_id) == {trimmed.pk: 0, updated.pk: 1, reordered.pk: 2}
     logged = set(SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True))
     assert {original.pk, cluster_document_id(cluster_id), trimmed.pk} <= logged
@@ -300,14 +300,13 @@ def test_deleting_the_original_re_ranks_its_cluster_and_search_follows(client, c
 
 
 def test_deleting_all_but_one_copy_dissolves_the_cluster(client, copies):
-    from articles import services
 
     original, trimmed, updated, reordered, _other = copies
     cluster_id = original.cluster_id
     index_now()
-    services.articles_delete(stories=Article.objects.filter(pk__in=[original.pk, trimmed.pk]))
+    purge.articles_delete(stories=Article.objects.filter(pk__in=[original.pk, trimmed.pk]))
     assert StoryCluster.objects.filter(pk=cluster_id).exists()
-    services.articles_delete(stories=Article.objects.filter(pk=updated.pk))
+    purge.articles_delete(stories=Article.objects.filter(pk=updated.pk))
     assert not StoryCluster.objects.filter(pk=cluster_id).exists()
     reordered.refresh_from_db()
     assert (reordered.cluster_id, reordered.cluster_rank) == (None, 0)
@@ -319,24 +318,22 @@ def test_deleting_all_but_one_copy_dissolves_the_cluster(client, copies):
 
 
 def test_purging_a_batch_re_ranks_the_clusters_it_leaves(copies):
-    from articles import services
     from articles.models import IngestBatch
 
     original, trimmed, updated, reordered, _ = copies
     batch = IngestBatch.objects.create(paths=["test/"], parser_version="1", tagger_version="1")
     Article.objects.filter(pk__in=[original.pk, updated.pk]).update(batch=batch)
-    assert services.batch_purge(batch=batch) == 2
+    assert purge.batch_purge(batch=batch) == 2
     assert _ranks(trimmed.cluster_id) == {trimmed.pk: 0, reordered.pk: 1}
 
 
 def test_a_hidden_copy_keeps_its_place_so_showing_it_restores_the_cluster(client, copies):
-    from articles import services
 
     original, trimmed, updated, reordered, _ = copies
     for story in (trimmed, updated, reordered):
-        services.article_set_public(article=story, is_public=False)
+        curation.article_set_public(article=story, is_public=False)
     assert _ranks(original.cluster_id)[trimmed.pk] == 1  # still a copy, for the curator
-    services.article_set_public(article=trimmed, is_public=True)
+    curation.article_set_public(article=trimmed, is_public=True)
     index_now()
     stories = list(_search(client, q="wildfire").context["stories"])
     assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 1

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from articles import caching, services
+from articles import caching
 from articles.models import Article, Entity
+from articles.services import curation
 
 from .factories import make_story
 
@@ -52,7 +53,7 @@ def test_hiding_a_story_takes_it_off_every_stored_page(client, story):
     home, url = reverse("articles:home"), story.get_absolute_url()
     assert story.title in client.get(home).content.decode()
     assert client.get(url).status_code == 200
-    services.article_set_public(article=story, is_public=False)
+    curation.article_set_public(article=story, is_public=False)
     assert story.title not in client.get(home).content.decode()
     assert client.get(url).status_code == 404
 
@@ -116,7 +117,7 @@ def test_a_merge_moves_the_entity_pages_on(client, story):
     remove = Entity.objects.get(name="T. Blair")
     client.get(keep.get_absolute_url())
     before = caching.generation()
-    services.entity_merge(keep=keep, remove=[remove])
+    curation.entity_merge(keep=keep, remove=[remove])
     assert caching.generation() != before
     assert "Blair visits Leeds" in client.get(keep.get_absolute_url()).content.decode()
 

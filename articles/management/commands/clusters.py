@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ... import search
-from ...cluster_services import clusters_rebuild
 from ...models import Article
+from ...services.clusters import clusters_rebuild
 
 
 class Command(BaseCommand):
