@@ -104,8 +104,12 @@ def _public_copies(cluster_ids: Iterable[int]) -> dict[int, list[dict]]:
 def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
     """Index documents for the stories (and cluster documents) `ids` that are public,
     and the ids that are not (hidden or gone, or a cluster no longer shown collapsed),
-    which the index must not hold. A story's cluster is read again with it, and every
-    copy of a cluster read again, since each one's views depend on the others."""
+    which the index must not hold. A story's cluster document is built again with it,
+    from every public copy. The other copies' own documents are written again only when
+    their views may have changed: when their cluster has at most two public copies (a
+    change there can move it between shown collapsed and not). With more, one copy more
+    or less leaves each other copy's document as it was, so ingesting the tenth copy of
+    a story writes two documents, not eleven."""
     ids = set(ids)
     story_ids = {pk for pk in ids if pk > 0}
     cluster_ids = {-pk - 1 for pk in ids if pk < -1}
@@ -120,12 +124,16 @@ def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
         row["id"]: row
         for row in Article.objects.filter(pk__in=sorted(story_ids), is_public=True).values(*FIELDS)
     }
+    members = {}
     for cid in cluster_ids:
         for row in copies.get(cid, []):
-            rows[row["id"]] = row
+            members[row["id"]] = row
+            if len(copies[cid]) <= 2:
+                rows[row["id"]] = row
     story_ids |= set(rows)
     docs = _documents(list(rows.values()), shared)
-    by_id = {doc.id: doc for doc in docs}
+    others = {pk: row for pk, row in members.items() if pk not in rows}
+    by_id = {doc.id: doc for doc in [*docs, *_documents(list(others.values()), shared)]}
     gone = [pk for pk in sorted(story_ids) if pk not in rows]
     for cid in sorted(cluster_ids):
         if cid in shared:

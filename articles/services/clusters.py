@@ -73,7 +73,9 @@ def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article 
 def _rank(cluster_ids: Iterable[int]) -> set[int]:
     """Order each cluster's copies (0 is the original: the earliest dated, then the most
     complete, then the first stored) and dissolve a cluster left with one copy. Returns
-    the ids of every story of those clusters, before and after."""
+    the ids of the stories a dissolved cluster let go: their search documents change.
+    (A rank is not in a copy's document, and search re-reads a cluster's copies itself
+    when their views may change: search/documents.py.)"""
     touched: set[int] = set()
     for cluster_id in sorted(set(cluster_ids)):
         copies = list(
@@ -81,8 +83,8 @@ def _rank(cluster_ids: Iterable[int]) -> set[int]:
             .order_by(F("published_at").asc(nulls_last=True), "-word_count", "id")
             .only("id", "cluster_rank", "cluster_id")
         )
-        touched.update(copy.pk for copy in copies)
         if len(copies) < 2:
+            touched.update(copy.pk for copy in copies)
             Article.objects.filter(cluster_id=cluster_id).update(cluster=None, cluster_rank=0)
             StoryCluster.objects.filter(pk=cluster_id).delete()
             continue
@@ -118,16 +120,17 @@ def cluster_assign(*, article: Article, fingerprint: clusters.Fingerprint | None
             _changed(story_ids=[article.pk, *_rank([before])], cluster_ids=[before])
         return
     if match.cluster_id is not None and match.cluster_id == before:
-        _changed(story_ids=_rank([before]), cluster_ids=[before])
+        _changed(story_ids=[article.pk, *_rank([before])], cluster_ids=[before])
         return
-    cluster_id = match.cluster_id
+    cluster_id, placed = match.cluster_id, [article.pk]
     if cluster_id is None:
         cluster_id = StoryCluster.objects.create().pk
         Article.objects.filter(pk=match.pk).update(cluster_id=cluster_id)
+        placed.append(match.pk)
     Article.objects.filter(pk=article.pk).update(cluster_id=cluster_id)
     article.cluster_id = cluster_id
     moved = [c for c in (before, cluster_id) if c is not None]
-    _changed(story_ids=[article.pk, match.pk, *_rank(moved)], cluster_ids=moved)
+    _changed(story_ids=[*placed, *_rank(moved)], cluster_ids=moved)
 
 
 def clusters_of(*, stories: QuerySet[Article]) -> set[int]:
