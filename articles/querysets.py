@@ -54,6 +54,30 @@ class ArticleQuerySet(models.QuerySet):
         """Stories the public may see."""
         return self.filter(is_public=True)
 
+    def collapsed(self) -> ArticleQuerySet:
+        """Each story cluster once: of its copies in this set, the best ranked (the
+        original when it is here). Stories in no cluster all stay. Apply it before
+        ordering or annotating: the set it compares with is this one as it stands."""
+        better = self.order_by().filter(
+            cluster=OuterRef("cluster"), cluster_rank__lt=OuterRef("cluster_rank")
+        )
+        return self.filter(Q(cluster__isnull=True) | ~Exists(better))
+
+    def with_also_ran(self) -> ArticleQuerySet:
+        """`also_ran`: how many other public copies the story's cluster has (0 in none),
+        for the card's "also ran in N other places". A subquery, so still one query."""
+        others = (
+            self.model.objects.filter(is_public=True, cluster=OuterRef("cluster"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            also_ran=Coalesce(Subquery(others, output_field=models.IntegerField()), 0)
+        )
+
     def for_listing(self) -> ArticleQuerySet:
         """What a story card needs, in one query: no N+1 on source or publisher."""
         return self.select_related("source", "publisher").defer("raw_input", "body")
@@ -131,8 +155,14 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(confirmed=False, confidence__lt=self.model.TRUSTED_CONFIDENCE)
 
     def with_story_counts(self) -> EntityQuerySet:
+        """`story_count`: the public stories mentioning the entity, a story cluster
+        counted once (as its pages and search count it by default)."""
+        story = Case(
+            When(mentions__article__cluster__isnull=True, then=F("mentions__article_id")),
+            default=-F("mentions__article__cluster_id"),  # negative: never a story's id
+        )
         return self.annotate(
-            story_count=Count("mentions", filter=Q(mentions__article__is_public=True))
+            story_count=Count(story, filter=Q(mentions__article__is_public=True), distinct=True)
         )
 
     def top(self, kind: str, limit: int = 10) -> EntityQuerySet:
@@ -219,8 +249,10 @@ class ArchiveStats:
         return [{"label": f"{r['period']:%b %Y}", "count": r["count"]} for r in rows]
 
     @staticmethod
-    def co_mentioned(entity, limit: int = 15) -> list[dict]:
-        """The entities most often mentioned in the same stories as `entity`, ties by name.
+    def co_mentioned(entity, limit: int = 15, stories=None) -> list[dict]:
+        """The entities most often mentioned in the same stories as `entity`, ties by name:
+        among `stories` when given (the ones the entity's page lists, so that a cluster
+        counts once), else among every public story.
 
         Counted per entity id, and only the entities that can make the list are looked
         up: joining every mention to its entity to group by name took 50 ms for a name
@@ -228,6 +260,8 @@ class ArchiveStats:
         from .models import Entity, Mention
 
         story_ids = _public_mentions().filter(entity=entity).values("article_id")
+        if stories is not None:
+            story_ids = stories.order_by().values("pk")
         counts = list(
             Mention.objects.filter(article_id__in=story_ids)
             .exclude(entity=entity)

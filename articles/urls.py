@@ -62,6 +62,7 @@ urlpatterns = [
     path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
     path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
     path("stories/<int:pk>/cite.ris", views.story_ris, name="story-ris"),
+    path("clusters/<int:pk>/", cached_page(views.ClusterView.as_view()), name="cluster"),
     path("sources/<slug:slug>/", cached_page(views.SourceView.as_view()), name="source"),
     path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
     path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),

@@ -18,9 +18,10 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 
 from . import search
 from .citations import citation_for, ris
+from .clusters import diff
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
-from .models import Article, Entity, EntityRedirect, Source
+from .models import Article, Entity, EntityRedirect, Source, StoryCluster
 from .querysets import ArchiveStats
 from .vocabulary import (
     ENTITY_SORTS,
@@ -31,14 +32,37 @@ from .vocabulary import (
     EntityKind,
 )
 
+# ?copies= on browse pages, as on search: each story cluster once, or every copy.
+COPIES = {"collapsed": "Each story once", "all": "Every copy"}
 
-class HomeView(ListView):
+
+class CopiesMixin:
+    """A browse page lists each story cluster once, by the best ranked of its copies the
+    page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
+    counts count what it lists."""
+
+    def every_copy(self) -> bool:
+        value = self.request.GET.get("copies", "collapsed")
+        if value not in COPIES:
+            raise BadRequest(f"copies must be one of: {', '.join(COPIES)}")
+        return value == "all"
+
+    def listed(self, stories):
+        """The page's stories as it counts them; cards add `.with_also_ran()`."""
+        return stories if self.every_copy() else stories.collapsed()
+
+    def get_context_data(self, **kwargs):
+        copies = "all" if self.every_copy() else "collapsed"
+        return super().get_context_data(copies=copies, copies_choices=COPIES, **kwargs)
+
+
+class HomeView(CopiesMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -55,7 +79,7 @@ def home_highlights() -> dict:
     return {
         "top_people": list(Entity.objects.trusted().top(Entity.Kind.PERSON)),
         "top_topics": list(Entity.objects.trusted().top(Entity.Kind.TOPIC)),
-        "years": ArchiveStats.years(Article.objects.published()),
+        "years": ArchiveStats.years(Article.objects.published().collapsed()),
     }
 
 
@@ -64,7 +88,7 @@ class StoryView(DetailView):
     context_object_name = "story"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("source", "publisher")
+        return Article.objects.published().with_also_ran().select_related("source", "publisher")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -248,17 +272,17 @@ def entity_suggestions(request: HttpRequest) -> JsonResponse:
     )
 
 
-class SourceView(ListView):
+class SourceView(CopiesMixin, ListView):
     template_name = "articles/source.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
-        self.source_stories = Article.objects.published().filter(
-            Q(source=self.source) | Q(publisher=self.source)
+        self.source_stories = self.listed(
+            Article.objects.published().filter(Q(source=self.source) | Q(publisher=self.source))
         )
-        return self.source_stories.for_listing().latest()
+        return self.source_stories.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -269,7 +293,7 @@ class SourceView(ListView):
         )
 
 
-class EntityView(ListView):
+class EntityView(CopiesMixin, ListView):
     """A person's, organization's, place's, group's or topic's page."""
 
     template_name = "articles/entity.html"
@@ -283,8 +307,8 @@ class EntityView(ListView):
             kind=kind,
             slug=self.kwargs["slug"],
         )
-        self.entity_stories = Article.objects.published().for_entity(self.entity)
-        stories = self.entity_stories.for_listing()
+        self.entity_stories = self.listed(Article.objects.published().for_entity(self.entity))
+        stories = self.entity_stories.with_also_ran().for_listing()
         self.sort = self._sort()
         return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
 
@@ -311,7 +335,7 @@ class EntityView(ListView):
                         kind=row["entity__kind"], slug=row["entity__slug"]
                     ).get_absolute_url(),
                 }
-                for row in ArchiveStats.co_mentioned(self.entity)
+                for row in ArchiveStats.co_mentioned(self.entity, stories=self.entity_stories)
             ],
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
             sort=self.sort,
@@ -380,8 +404,12 @@ class FacetView(SearchView):
         }
 
 
-class DatedArchiveMixin:
-    """Stories by date, newest first within the period; invalid dates are a 404."""
+class DatedArchiveMixin(CopiesMixin):
+    """Stories by date, newest first within the period; invalid dates are a 404.
+
+    The archive by date (these pages, the undated list, on this day and the index's
+    counts) collapses clusters over the whole archive: a cluster is listed once, on its
+    original's date, so a year's count is the sum of its months'."""
 
     date_field = "published_at"
     allow_empty = True
@@ -393,7 +421,7 @@ class DatedArchiveMixin:
     template_name = "articles/archive_period.html"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_dated_items(self):
         try:
@@ -414,39 +442,37 @@ class DayArchive(DatedArchiveMixin, DayArchiveView):
     period = "day"
 
 
-class ArchiveIndex(ListView):
+class ArchiveIndex(CopiesMixin, ListView):
     template_name = "articles/archive_index.html"
     context_object_name = "years"
 
     def get_queryset(self):
-        return ArchiveStats.years(Article.objects.published())
+        return ArchiveStats.years(self.listed(Article.objects.published()))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            undated=Article.objects.published().filter(published_at__isnull=True).count(),
+            undated=self.listed(Article.objects.published())
+            .filter(published_at__isnull=True)
+            .count(),
             today=timezone.localdate(),
             **kwargs,
         )
 
 
-class UndatedArchive(ListView):
+class UndatedArchive(CopiesMixin, ListView):
     template_name = "articles/archive_period.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__isnull=True)
-            .order_by("title", "id")
-        )
+        undated = self.listed(Article.objects.published()).filter(published_at__isnull=True)
+        return undated.with_also_ran().for_listing().order_by("title", "id")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading="Stories with no known date", **kwargs)
 
 
-class OnThisDay(ListView):
+class OnThisDay(CopiesMixin, ListView):
     """Stories published on this month and day in any year."""
 
     template_name = "articles/archive_period.html"
@@ -459,14 +485,65 @@ class OnThisDay(ListView):
             self.day = date(2000, month, day)  # a leap year, so 29 February exists
         except ValueError as exc:
             raise Http404("No such day") from exc
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__month=month, published_at__day=day)
-            .latest()
+        that_day = self.listed(Article.objects.published()).filter(
+            published_at__month=month, published_at__day=day
         )
+        return that_day.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             heading=f"On this day: {self.day:%-d %B}", on_this_day=True, **kwargs
         )
+
+
+class ClusterView(DetailView):
+    """A story cluster's versions: every public copy with its source, date and length,
+    and any two side by side (?a=<id>&b=<id>; the original and the next by default)."""
+
+    template_name = "articles/cluster.html"
+    context_object_name = "cluster"
+    model = StoryCluster
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        copies = list(
+            Article.objects.published()
+            .for_listing()
+            .filter(cluster=self.object)
+            .order_by("cluster_rank", "id")
+        )
+        if not copies:
+            raise Http404("No such story cluster")
+        by_id = {copy.pk: copy for copy in copies}
+        for copy in copies:
+            copy.label = _copy_name(copy)
+        chosen = []
+        for key, default in (("a", copies[0].pk), ("b", copies[min(1, len(copies) - 1)].pk)):
+            value = self.request.GET.get(key, "")
+            if value == "":
+                chosen.append(default)
+            elif not value.isdigit() or int(value) not in by_id:
+                raise BadRequest(f"{key} must be the id of one of this cluster's copies")
+            else:
+                chosen.append(int(value))
+        bodies = dict(Article.objects.filter(pk__in=chosen).values_list("pk", "body"))
+        left, right = by_id[chosen[0]], by_id[chosen[1]]
+        rows = diff.paragraphs(bodies[left.pk].split("\n\n"), bodies[right.pk].split("\n\n"))
+        context.update(
+            copies=copies,
+            original=copies[0],
+            left=left,
+            right=right,
+            left_name=left.label,
+            right_name=right.label,
+            rows=rows,
+            changes=diff.summary(rows),
+        )
+        return context
+
+
+def _copy_name(copy: Article) -> str:
+    """A copy as the phone layout of the diff labels it: who ran it, and when."""
+    site = copy.publisher or copy.source
+    day = f"{copy.published_at:%-d %b %Y}" if copy.published_at else "undated"
+    return f"{site.name if site else 'Copy ' + str(copy.pk)}, {day}"

@@ -285,6 +285,8 @@ AXES_VERBOSE = False
 NEWSARCHIVE_MAX_FILE_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_FILE_BYTES", 10 * 1024 * 1024))
 # Apply the tagger's built-in topic rules (articles/tagging/topics.py) besides the admin's.
 NEWSARCHIVE_BUILTIN_TOPIC_RULES = env_bool("NEWSARCHIVE_BUILTIN_TOPIC_RULES", True)
+# Near-duplicate detection at ingest (story clusters); off only to measure what it costs.
+NEWSARCHIVE_CLUSTERS = env_bool("NEWSARCHIVE_CLUSTERS", True)
 # Browse pages (home, stories, people, sources, date archives) are served whole from the
 # cache to readers who are not signed in, until the archive changes or this many seconds
 # pass (articles/caching.py); 0 turns it off.

@@ -45,6 +45,20 @@ class IndexDocument:
     section: str = ""
     published_at: datetime | None = None
     language: str = ""
+    # Story clusters: which views it is in (VIEW_COPIES, VIEW_COLLAPSED), its cluster,
+    # and, for a cluster's collapsed document, its other copies' sources and dates.
+    views: tuple[int, ...] = (1, 2)
+    cluster_id: int | None = None
+    other_sources: list[int] = field(default_factory=list)
+    other_dates: list[datetime] = field(default_factory=list)
+
+
+# A story in no cluster is in both views; a copy only in VIEW_COPIES; a cluster's
+# collapsed document (every copy's text, entities, sources and dates) only in
+# VIEW_COLLAPSED. A search sees one view, so its counts count a cluster once or every
+# copy, exactly either way.
+VIEW_COPIES = 1
+VIEW_COLLAPSED = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Filters:
     date_to: date | None = None
     year: int | None = None
     has_date: bool | None = None
+    every_copy: bool = False  # every copy of a story, rather than each cluster once
 
 
 @dataclass(frozen=True)
