@@ -45,10 +45,18 @@ chromium:
 
 browser-deps: chromium $(NODE_STAMP)
 
-run: $(STAMP)
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py ingest seeds/
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# A local, git-ignored .env with debug on and a secret key of its own, which settings
+# read: every manage.py command in the README then works in a new shell as written.
+.env:
+	@printf '# Written by `make run` for local development; never used in production.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (DJANGO_DEBUG=1 and a generated DJANGO_SECRET_KEY) for local development"
+
+run: $(STAMP) .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest seeds/
+	@echo "newsarchive: http://127.0.0.1:$(PORT)/ (debug on, from .env); the admin is /admin/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

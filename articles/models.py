@@ -222,6 +222,9 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # What the site calls it, and so the admin too.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),

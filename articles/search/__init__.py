@@ -26,6 +26,7 @@ from .backends.base import (
     BaseSearchBackend,
     Filters,
     IndexBusy,
+    MonthCounts,
     SearchRequest,
     SearchResponse,
     SearchUnavailable,
@@ -42,6 +43,7 @@ __all__ = [
     "BaseSearchBackend",
     "Filters",
     "IndexBusy",
+    "MonthCounts",
     "ParsedQuery",
     "SearchRequest",
     "SearchResponse",
@@ -49,6 +51,7 @@ __all__ = [
     "Term",
     "get_backend",
     "keep_in_step",
+    "month_counts",
     "parse",
     "related_ids",
     "run",
@@ -93,6 +96,17 @@ def run(request: SearchRequest) -> SearchResponse:
     backend = get_backend()
     ensure_fresh(backend)
     return backend.search(request)
+
+
+def month_counts(request: SearchRequest, *, checked: bool = False) -> MonthCounts:
+    """Exact counts of a search's matches by month, from an index in step (`checked`:
+    the caller has just brought it in step, for another search of the same page)."""
+    from .indexer import ensure_fresh
+
+    backend = get_backend()
+    if not checked:
+        ensure_fresh(backend)
+    return backend.month_counts(request)
 
 
 def keep_in_step(*, build: bool = True) -> bool:
