@@ -298,6 +298,9 @@ class MentionInline(admin.TabularInline):
     template = "admin/articles/article/paged_tabular.html"
     page_param = "mentions_page"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("entity").order_by("salience", "id")
 

@@ -262,6 +262,7 @@ class ArticleVersion(models.Model):
     replaced_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "story version"
         ordering = ["-replaced_at"]
 
     def __str__(self) -> str:
