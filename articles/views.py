@@ -701,8 +701,15 @@ def nearest_days(days: dict[tuple[int, int], int], month: int, day: int, n: int 
         return gap if forward else (366 - gap) % 366
 
     others = [key for key in order if key != (month, day)]
-    before = sorted(others, key=lambda k: distance(k, False))[:n]
     after = sorted(others, key=lambda k: distance(k, True))[:n]
+    # A day is offered once, on the side it is nearer (a small archive's days are near
+    # both ways round the year).
+    before = [
+        k
+        for k in sorted(others, key=lambda k: distance(k, False))
+        if k not in after or distance(k, False) < distance(k, True)
+    ][:n]
+    after = [k for k in after if k not in before]
 
     def link(key):
         return {

@@ -267,7 +267,10 @@ def test_day_pages_link_the_nearest_days_with_stories_and_a_calendar(client, arc
     }
     assert cells[6]["count"] == 1 and cells[6]["url"] == "/archive/2005/05/06/"
     assert cells[9]["count"] == 1 and cells[7]["count"] == 0 and cells[7]["current"]
-    assert re.search(r'<a href="/archive/2005/05/06/"><span class="day">6<span class="visually-hidden"> May 2005:</span></span> <span class="n">1<span class="visually-hidden"> story</span>', html)
+    assert re.search(
+        r'<a href="/archive/2005/05/06/"><span class="day">6<span class="visually-hidden"> May 2005:</span></span> <span class="n">1<span class="visually-hidden"> story</span>',
+        html,
+    )
 
 
 def test_month_and_year_neighbours_skip_empty_stretches(client, archive):
@@ -297,11 +300,20 @@ def test_on_this_day_offers_the_nearest_days_with_stories(client, archive):
     response = client.get("/archive/on/05-07/")
     html = html_of(response)
     assert "No stories on 7 May in any year." in html
-    assert [d["url"] for d in response.context["days_before"]][:1] == ["/archive/on/05-06/"]
-    assert [d["url"] for d in response.context["days_after"]][:2] == [
-        "/archive/on/05-09/",
-        "/archive/on/03-17/",  # round the year's end
+    # Each day once, on its nearer side: 17 March is 51 days before, 314 after.
+    assert [d["url"] for d in response.context["days_before"]] == [
+        "/archive/on/05-06/",
+        "/archive/on/03-17/",
     ]
+    assert [d["url"] for d in response.context["days_after"]] == ["/archive/on/05-09/"]
+    # From 20 December the year's end is crossed going on: 17 March is 87 days away.
+    round_year = client.get("/archive/on/12-20/")
+    assert [d["url"] for d in round_year.context["days_after"]] == [
+        "/archive/on/03-17/",
+        "/archive/on/05-06/",
+        "/archive/on/05-09/",
+    ]
+    assert round_year.context["days_before"] == []  # all nearer going on
 
 
 def test_the_archive_index_charts_coverage_with_a_table(client, archive):
@@ -355,7 +367,10 @@ def test_entity_links_never_let_the_body_write_markup():
     first, second = link_first_mentions(paragraphs, targets)
     assert "<script>" not in first and "&lt;script&gt;" in first
     assert '<a class="entity-link" href="/people/tony-blair/" title="Tony &lt;Blair&gt;">' in first
-    assert '<a class="entity-link" href="/organizations/co/" title="co">&lt;b&gt;co&lt;/b&gt;</a>' in first
+    assert (
+        '<a class="entity-link" href="/organizations/co/" title="co">&lt;b&gt;co&lt;/b&gt;</a>'
+        in first
+    )
     assert "&quot;Brown&quot; &amp;" in first
     assert "entity-link" not in second  # only the first mention
 
@@ -435,7 +450,11 @@ def test_list_pages_cost_the_same_queries_however_many_stories(client, archive, 
             f"Blair story more {n}",
             f"Tony Blair story more {n} with someone {n}.",
             published=f"2005-05-0{6 + n % 2}" if n % 5 else None,
-            entities=[("Tony Blair", "person"), (f"Someone {n}", "person"), ("Labour", "organization")],
+            entities=[
+                ("Tony Blair", "person"),
+                (f"Someone {n}", "person"),
+                ("Labour", "organization"),
+            ],
             topics=["Politics"],
             source="BBC" if n % 3 else "Reuters",
         )
