@@ -267,10 +267,11 @@ def test_day_pages_link_the_nearest_days_with_stories_and_a_calendar(client, arc
     }
     assert cells[6]["count"] == 1 and cells[6]["url"] == "/archive/2005/05/06/"
     assert cells[9]["count"] == 1 and cells[7]["count"] == 0 and cells[7]["current"]
-    assert re.search(
-        r'<a href="/archive/2005/05/06/"><span class="day">6<span class="visually-hidden"> May 2005:</span></span> <span class="n">1<span class="visually-hidden"> story</span>',
-        html,
+    day_six = (
+        '<a href="/archive/2005/05/06/"><span class="day">6<span class="visually-hidden">'
+        ' May 2005:</span></span> <span class="n">1<span class="visually-hidden"> story</span>'
     )
+    assert day_six in html
 
 
 def test_month_and_year_neighbours_skip_empty_stretches(client, archive):
