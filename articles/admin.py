@@ -36,7 +36,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import services
 from .ingest.types import IngestError
 from .models import (
     Article,
@@ -51,7 +50,8 @@ from .models import (
     TopicRule,
     normalize_alias,
 )
-from .services import CurationError
+from .services import curation, purge, retag
+from .services.curation import CurationError
 
 # The admin speaks of what the site shows: curation of the archive's stories.
 admin.site.site_header = "newsarchive curation"
@@ -158,20 +158,20 @@ class MergePermissionMixin:
 class ChangesArchiveMixin:
     """For the models readers see: a form save or delete in the admin has search read
     the stories it touches again and moves the page cache on, through the same service
-    the curation actions use (services.admin_objects_changed)."""
+    the curation actions use (curation.admin_objects_changed)."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # runs after save_model
-        services.admin_objects_changed(objects=[form.instance])
+        curation.admin_objects_changed(objects=[form.instance])
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            services.admin_objects_changed(objects=[obj])  # while its mentions exist
+            curation.admin_objects_changed(objects=[obj])  # while its mentions exist
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            services.admin_objects_changed(objects=list(queryset))
+            curation.admin_objects_changed(objects=list(queryset))
             super().delete_queryset(request, queryset)
 
 
@@ -216,7 +216,7 @@ class SourceAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
             keep = form.cleaned_data["keep"]
             remove = [source for source in sources if source.pk != keep.pk]
             with transaction.atomic():
-                services.source_merge(keep=keep, remove=remove)
+                curation.source_merge(keep=keep, remove=remove)
                 names = ", ".join(source.name for source in remove)
                 self.log_change(request, keep, f"Merged sources into this one: {names}.")
                 log(request, remove, f"Merged into source {keep.name} (id {keep.pk}).", DELETION)
@@ -343,7 +343,7 @@ class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
         stories = list(queryset.exclude(is_public=is_public))
         with transaction.atomic():
             for story in stories:
-                services.article_set_public(article=story, is_public=is_public)
+                curation.article_set_public(article=story, is_public=is_public)
             log(request, stories, "Made public." if is_public else "Hidden from the public.")
         state = "public" if is_public else "hidden"
         self.message_user(request, f"{len(stories)} stories made {state}.", messages.SUCCESS)
@@ -359,7 +359,7 @@ class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
     @admin.action(description="Re-tag selected stories", permissions=["change"])
     def retag(self, request, queryset):
         stories = list(queryset)
-        count = services.articles_retag(articles=stories)
+        count = retag.articles_retag(articles=stories)
         log(request, stories, "Re-tagged: mentions rebuilt from the stored story.")
         self.message_user(request, f"{count} stories re-tagged.", messages.SUCCESS)
 
@@ -370,7 +370,7 @@ class ArticleAdmin(ChangesArchiveMixin, admin.ModelAdmin):
         done = []
         for story in queryset:
             try:
-                services.article_reparse(article=story)
+                retag.article_reparse(article=story)
             except IngestError as exc:
                 self.message_user(request, f"“{story}” was not changed: {exc}", messages.ERROR)
                 continue
@@ -505,7 +505,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
         if request.POST.get("do") == "confirm":
             entity = Entity.objects.filter(pk=ids[0]).first()
             if entity is not None:
-                services.entity_confirm(entities=[entity])
+                curation.entity_confirm(entities=[entity])
                 self.log_change(request, entity, "Confirmed from the review list.")
                 self.message_user(request, f"Confirmed {entity.name}.", messages.SUCCESS)
             return
@@ -520,11 +520,11 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
         try:
             with transaction.atomic():
                 if remove.kind != keep.kind:
-                    remove = services.entity_change_kind(
+                    remove = curation.entity_change_kind(
                         entity=remove, kind=keep.kind, user=request.user
                     )
                 if remove.pk != keep.pk:
-                    services.entity_merge(keep=keep, remove=[remove], user=request.user)
+                    curation.entity_merge(keep=keep, remove=[remove], user=request.user)
                 self.log_merge(request, keep, [remove])
         except CurationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -543,7 +543,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
     @admin.action(description="Confirm selected entities (show them; the tagger keeps them)")
     def confirm_entities(self, request, queryset):
         entities = list(queryset)
-        services.entity_confirm(entities=entities)
+        curation.entity_confirm(entities=entities)
         log(request, entities, "Confirmed.")
         self.message_user(request, f"Confirmed {len(entities)} entities.", messages.SUCCESS)
 
@@ -580,7 +580,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"slug", "kind"} & set(form.changed_data):
-            services.entity_redirect_add(
+            curation.entity_redirect_add(
                 entity=obj, kind=form.initial["kind"], old_slug=form.initial["slug"]
             )
 
@@ -615,7 +615,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
             remove = [entity for entity in entities if entity.pk != keep.pk]
             try:
                 with transaction.atomic():
-                    services.entity_merge(keep=keep, remove=remove, user=request.user)
+                    curation.entity_merge(keep=keep, remove=remove, user=request.user)
                     self.log_merge(request, keep, remove)
             except CurationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -663,7 +663,7 @@ class EntityAdmin(ChangesArchiveMixin, MergePermissionMixin, admin.ModelAdmin):
                     continue
                 try:
                     with transaction.atomic():
-                        result = services.entity_change_kind(
+                        result = curation.entity_change_kind(
                             entity=entity, kind=kind, user=request.user
                         )
                         if result.pk == entity.pk:
@@ -713,7 +713,7 @@ class EntityAliasAdmin(ChangesArchiveMixin, admin.ModelAdmin):
             parent = alias.entity
             try:
                 with transaction.atomic():
-                    entity = services.alias_split(alias=alias)
+                    entity = curation.alias_split(alias=alias)
                     self.log_addition(
                         request, entity, f"Split out of {parent.name} (id {parent.pk})."
                     )
@@ -780,7 +780,7 @@ class MergeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for record in queryset.order_by("-merged_at", "-id"):
             try:
                 with transaction.atomic():
-                    result = services.entity_merge_undo(record=record, user=request.user)
+                    result = curation.entity_merge_undo(record=record, user=request.user)
                     names = ", ".join(entity.name for entity in result.restored)
                     self.log_change(request, record, "Undone.")
                     log(
@@ -893,7 +893,7 @@ class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for batch in batches:
             with transaction.atomic():
                 stories = list(Article.objects.filter(batch=batch).only("pk", "title"))
-                count = services.batch_purge(batch=batch)
+                count = purge.batch_purge(batch=batch)
                 log(request, stories, f"Deleted by purging {batch}.", DELETION)
                 self.log_change(request, batch, f"Purged: {count} stories deleted.")
             total += count

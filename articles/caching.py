@@ -106,3 +106,29 @@ def cached_page(view: Callable) -> Callable:
         return stored(request, *args, **kwargs)
 
     return wrapper
+
+
+def cached_search_page(view: Callable) -> Callable:
+    """A search page, stored like a browse page and also under the state of this node's
+    index: the page shows what the index answered, and the index catches up with a
+    change a moment after the database has it. A page is therefore found again only
+    while both the archive and the index are as they were when it was rendered."""
+    from . import search
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if routing.replica_reads_allowed() and replica_may_lag():
+            return view(request, *args, **kwargs)
+        try:
+            with search.in_step() as version:
+                prefix = f"search:{generation()}:{version}"
+                return cache_page(seconds, key_prefix=prefix)(view)(request, *args, **kwargs)
+        except search.SearchUnavailable:
+            return view(request, *args, **kwargs)  # which says so, with a 503
+
+    return wrapper

@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from . import tagging
 from .models import Entity
-from .services import surname_candidates
+from .services.resolve import surname_candidates
 
 LIMIT = 50
 

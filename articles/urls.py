@@ -2,7 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
 from . import api, exports, feeds, health, sitemaps, views
-from .caching import cached_page
+from .caching import cached_page, cached_search_page
 
 
 class FixedDigits:
@@ -36,7 +36,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/", cached_search_page(views.SearchView.as_view()), name="search"),
     # For a load balancer (articles/health.py).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -58,9 +58,9 @@ urlpatterns = [
     path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
     path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
     path("search/suggest.json", views.suggest, name="suggest"),
-    path("compare/", views.compare_view, name="compare"),
+    path("compare/", cached_search_page(views.compare_view), name="compare"),
     path("compare/data.csv", views.compare_csv, name="compare-csv"),
-    path("search/facets/<slug:key>/", views.FacetView.as_view(), name="facet"),
+    path("search/facets/<slug:key>/", cached_search_page(views.FacetView.as_view()), name="facet"),
     path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
     path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
     path("stories/<int:pk>/cite.ris", views.story_ris, name="story-ris"),

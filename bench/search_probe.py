@@ -97,8 +97,8 @@ def edit_to_search(client, rounds: int = 5) -> dict:
     own catch-up applies the change (no indexer process runs here)."""
     from django.db import transaction
 
-    from articles import services
     from articles.models import Article
+    from articles.services import curation
     from bench.common import summary_ms
 
     story = Article.objects.published().order_by("-id").first()
@@ -110,7 +110,7 @@ def edit_to_search(client, rounds: int = 5) -> dict:
             with transaction.atomic():
                 story.title = f"{original} {word}"
                 story.save(update_fields=["title"])
-                services.admin_objects_changed(objects=[story])
+                curation.admin_objects_changed(objects=[story])
             start = time.perf_counter()
             response = client.get("/search/", {"q": word})
             seconds.append(time.perf_counter() - start)
@@ -119,7 +119,7 @@ def edit_to_search(client, rounds: int = 5) -> dict:
         with transaction.atomic():
             story.title = original
             story.save(update_fields=["title"])
-            services.admin_objects_changed(objects=[story])
+            curation.admin_objects_changed(objects=[story])
     return summary_ms(seconds)
 
 

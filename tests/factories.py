@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from articles import services
 from articles.ingest.types import ParsedStory, TaggedEntity
 from articles.models import Article
+from articles.services import ingest as ingest_service
 
 
 def make_story(
@@ -38,7 +38,7 @@ def make_story(
         raw=f"{title}\n\n{body}",
         format="plain",
     )
-    return services.article_ingest(parsed=parsed).article
+    return ingest_service.article_ingest(parsed=parsed).article
 
 
 def index_now() -> None:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import services, tagging
+from articles import tagging
 from articles.ingest.types import TaggedEntity
 from articles.models import (
     Article,
@@ -24,6 +24,7 @@ from articles.models import (
     Source,
     TopicRule,
 )
+from articles.services import curation
 
 from .conftest import SEED
 from .test_services_curation import make_article, make_entity, mention
@@ -393,7 +394,7 @@ def test_undo_merge_from_the_merge_record(admin_client, twins, admin_user):
 
 def test_undo_says_which_stories_were_deleted_since(admin_client, twins):
     keep, dupe, story = twins
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     story.delete()
     response = act(admin_client, "mergerecord", "undo_merge", [MergeRecord.objects.get()])
     assert "1 stories they were mentioned in were deleted since" in messages_of(response)[0]
@@ -402,7 +403,7 @@ def test_undo_says_which_stories_were_deleted_since(admin_client, twins):
 
 def test_undo_twice_is_refused(admin_client, twins):
     keep, dupe, _ = twins
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     record = MergeRecord.objects.get()
     act(admin_client, "mergerecord", "undo_merge", [record])
     response = act(admin_client, "mergerecord", "undo_merge", [record])
@@ -577,7 +578,7 @@ def test_log_changelist_queries_do_not_grow_with_rows(
 def test_every_curation_page_renders(admin_client, seed_story):
     entity = seed_story.entities.first()
     person = make_entity("Sergei Lavrov-Test")
-    services.entity_merge(keep=person, remove=[make_entity("Lavrov-Test")])
+    curation.entity_merge(keep=person, remove=[make_entity("Lavrov-Test")])
     topic = Entity.objects.filter(kind="topic").first()
     objects = {
         "article": seed_story,

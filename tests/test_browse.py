@@ -175,7 +175,7 @@ def test_home_highlights_are_cached(client, stories, django_assert_num_queries, 
 
 
 def test_related_stories_are_the_most_alike_and_never_hidden(client, db):
-    from articles import services
+    from articles.services import curation
 
     story = make_story(
         "Glacier retreat alarms Alpine villages",
@@ -195,7 +195,7 @@ def test_related_stories_are_the_most_alike_and_never_hidden(client, db):
         entities=[("Rhone Glacier", "place")],
     )
     make_story("Budget vote delayed", "MPs delayed the budget vote again.")
-    services.article_set_public(article=hidden, is_public=False)
+    curation.article_set_public(article=hidden, is_public=False)
     response = client.get(story.get_absolute_url())
     related = list(response.context["related"])
     assert related[0] == alike
@@ -203,16 +203,16 @@ def test_related_stories_are_the_most_alike_and_never_hidden(client, db):
 
 
 def test_co_mentioned_counts_public_stories_and_breaks_ties_by_name():
-    from articles import services
     from articles.models import Entity
     from articles.querysets import ArchiveStats
+    from articles.services import curation
 
     cast = [("Ada Byron", "person")]
     make_story("One", "First.", entities=[*cast, ("Zed Ward", "person"), ("Bath", "place")])
     make_story("Two", "Second.", entities=[*cast, ("Zed Ward", "person"), ("Avon", "place")])
     make_story("Three", "Third.", entities=[*cast, ("Cole Hart", "person"), ("Avon", "place")])
     hidden = make_story("Four", "Fourth.", entities=[*cast, ("Bath", "place")])
-    services.article_set_public(article=hidden, is_public=False)
+    curation.article_set_public(article=hidden, is_public=False)
     ada = Entity.objects.get(name="Ada Byron")
     top = ArchiveStats.co_mentioned(ada, limit=3)
     # Avon and Zed Ward twice each (Bath's second story is hidden); Bath and Cole Hart

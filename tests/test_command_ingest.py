@@ -155,11 +155,11 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
     """Stories commit in groups, each under its own savepoint: one refusal costs one story."""
     from django.db import DatabaseError, transaction
 
-    from articles import services
     from articles.management.commands import ingest as command
+    from articles.services import ingest as ingest_service
 
     three_stories(tmp_path)
-    real = services.article_ingest
+    real = ingest_service.article_ingest
 
     def refuse_bravo(*, parsed, **kwargs):
         with transaction.atomic():  # as a failure inside the service's own transaction
@@ -168,7 +168,7 @@ def test_a_story_the_database_refuses_rolls_back_alone(tmp_path, monkeypatch):
                 raise DatabaseError("value too long")
             return result
 
-    monkeypatch.setattr(services, "article_ingest", refuse_bravo)
+    monkeypatch.setattr(ingest_service, "article_ingest", refuse_bravo)
     assert command.GROUP_SIZE >= 3  # all three in one group
     with pytest.raises(CommandError) as excinfo:
         run_ingest(str(tmp_path))

@@ -11,8 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles import services
 from articles.models import Article, Entity, IngestBatch
+from articles.services import ingest as ingest_service
+from articles.services import retag
 
 pytestmark = pytest.mark.django_db
 
@@ -172,13 +173,13 @@ def test_a_batch_records_its_counts_as_it_goes(tmp_path, monkeypatch):
         (tmp_path / f"{n:03d}.txt").write_text(story(f"Story {n}", f"number {n}"))
     (tmp_path / "copy.txt").write_text(story("Story 0", "number 0"))
     seen = []
-    real = services.batch_progress
+    real = ingest_service.batch_progress
 
     def spy(**kwargs):
         real(**kwargs)
         seen.append(IngestBatch.objects.values_list("created", "duplicate").get())
 
-    monkeypatch.setattr(services, "batch_progress", spy)
+    monkeypatch.setattr(ingest_service, "batch_progress", spy)
     run(str(tmp_path))
     assert seen[0] == (32, 0)  # the first group of stories is on record before the rest
     batch = IngestBatch.objects.get()
@@ -213,6 +214,6 @@ def test_a_korean_story_is_stored_as_korean_and_reparsed_without_english_names(t
     assert article.language == "ko"
     named = Entity.Kind.PERSON, Entity.Kind.ORGANIZATION, Entity.Kind.PLACE
     assert not article.entities.filter(kind__in=named).exists()
-    article = services.article_reparse(article=article)
+    article = retag.article_reparse(article=article)
     assert article.language == "ko"
     assert not article.entities.filter(kind__in=named).exists()

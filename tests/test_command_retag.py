@@ -74,8 +74,9 @@ def test_retag_reads_stories_that_name_more_than_a_thousand_entities():
 
 
 def test_retag_reads_only_english_with_the_english_model(monkeypatch):
-    from articles import services, tagging
+    from articles import tagging
     from articles.ingest.types import TaggedEntity
+    from articles.services import retag
 
     from .factories import make_story
 
@@ -92,7 +93,7 @@ def test_retag_reads_only_english_with_the_english_model(monkeypatch):
             yield [TaggedEntity(name="Ada Byron", kind="person", count=1)]
 
     monkeypatch.setattr(tagging, "tag_many", fake_tag_many)
-    done = services.articles_retag(articles=Article.objects.all(), resolve=False)
+    done = retag.articles_retag(articles=Article.objects.all(), resolve=False)
     assert done == 2
     assert read == ["Storm hits coast"]  # the French story never reached the English model
     assert names(english, "person") == {"Ada Byron"}

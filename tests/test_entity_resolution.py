@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles import review, services
+from articles import review
 from articles.models import Entity, MergeRecord
+from articles.services import curation, resolve
 
 from .factories import make_story
 
@@ -41,7 +42,7 @@ def archive():
 
 
 def test_plurals_surnames_and_kinds_resolve_to_one_entity_each(archive):
-    result = services.entities_resolve()
+    result = resolve.entities_resolve()
     assert len(result.merged) == 4
     assert stories_of("Tony Blair") == {"Rally 0", "Rally 1", "Rally 2", "Budget"}
     assert not Entity.objects.filter(name="Blair").exists()
@@ -58,7 +59,7 @@ def test_a_surname_without_a_dominant_full_name_stays_for_the_curator():
     make_story("A", "A" + " body.", entities=[("Tony Blair", "person")])
     make_story("B", "B" + " body.", entities=[("Cherie Blair", "person")])
     make_story("C", "C" + " body.", entities=[("Blair", "person")])
-    services.entities_resolve()
+    resolve.entities_resolve()
     assert Entity.objects.filter(name="Blair").exists()
     suggested = {(s.remove.name, s.keep.name) for s in review.review().duplicates}
     assert {("Blair", "Tony Blair"), ("Blair", "Cherie Blair")} <= suggested
@@ -73,15 +74,15 @@ def test_a_surname_from_another_period_stays_apart():
             entities=[("Tony Blair", "person")],
         )
     make_story("Then", "Then" + " body.", published="1950-01-01", entities=[("Blair", "person")])
-    services.entities_resolve()
+    resolve.entities_resolve()
     assert Entity.objects.filter(name="Blair").exists()
 
 
 def test_curators_decisions_win_over_resolution(archive):
-    services.entities_resolve()
+    resolve.entities_resolve()
     record = MergeRecord.objects.get(removed_names="Blair")
-    services.entity_merge_undo(record=record)
-    services.entities_resolve()
+    curation.entity_merge_undo(record=record)
+    resolve.entities_resolve()
     assert Entity.objects.filter(name="Blair").exists()  # the undone merge is not redone
     assert not MergeRecord.objects.filter(removed_names="Blair", undone_at__isnull=True).exists()
 
@@ -94,7 +95,7 @@ def test_retag_applies_the_rules_and_keeps_admin_kind_changes():
         entities=[("Lib Dems", "person"), ("Oscar", "person")],  # what tagger 1 said
     )
     gas = make_story("Gas", "Burisma paid the fee.", entities=[("Burisma", "organization")])
-    services.entity_change_kind(entity=entity("Burisma", "organization"), kind="place")
+    curation.entity_change_kind(entity=entity("Burisma", "organization"), kind="place")
     out = StringIO()
     call_command("retag", "--all", "--workers", "1", stdout=out)
     assert "2 stories re-tagged" in out.getvalue() and "entities:" in out.getvalue()
@@ -131,7 +132,7 @@ def test_the_review_page_merges_a_suggested_pair_in_one_click(admin_client):
     assert response.status_code == 302
     record = MergeRecord.objects.get()
     assert record.keep == keep and record.removed_names == "Tory"
-    services.entity_merge_undo(record=record)  # the ordinary undo
+    curation.entity_merge_undo(record=record)  # the ordinary undo
     assert Entity.objects.filter(name="Tory").exists()
     assert admin_client.post(url, {"do": "merge", "keep": "x"}).status_code == 302
 
@@ -144,6 +145,6 @@ def test_low_confidence_entities_stay_off_home_and_autocomplete_until_confirmed(
     assert offered == set()
     assert "Jane Doe" in {e.name for e in Entity.objects.trusted().top("person")}
     assert "Shrek" not in {e.name for e in Entity.objects.trusted().top("person")}
-    services.entity_confirm(entities=[entity("Shrek")])
+    curation.entity_confirm(entities=[entity("Shrek")])
     offered = {r["name"] for r in client.get(suggest, {"q": "Shr"}).json()["results"]}
     assert offered == {"Shrek"}

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles import caching, search, services
+from articles import caching, search
 from articles.models import Article, Entity, IngestBatch, Mention, MergeRecord, Source
+from articles.services import curation
+from articles.services import ingest as ingest_service
 
 from .factories import index_now, make_story
 
@@ -20,10 +22,10 @@ def test_an_entity_or_source_only_hidden_stories_mention_has_no_public_page(clie
     story = make_story(
         "Secret talks", "Quiet talks.", source="Whisper Wire", entities=[("Ida Lupino", "person")]
     )
-    services.article_set_public(article=story, is_public=False)
+    curation.article_set_public(article=story, is_public=False)
     for url in ("/people/ida-lupino/", "/sources/whisper-wire/"):
         assert client.get(url).status_code == 404, url
-    services.article_set_public(article=story, is_public=True)
+    curation.article_set_public(article=story, is_public=True)
     for url in ("/people/ida-lupino/", "/sources/whisper-wire/"):
         assert client.get(url).status_code == 200, url
     assert Entity.objects.public().filter(name="Ida Lupino").exists()
@@ -59,7 +61,7 @@ def test_the_more_page_counts_as_the_search_page_does(client, django_assert_num_
 
 
 def test_a_dry_run_purge_leaves_the_page_cache_alone():
-    batch = services.batch_start(paths=["x"], parser_version="1", tagger_version="1")
+    batch = ingest_service.batch_start(paths=["x"], parser_version="1", tagger_version="1")
     story = make_story("Pier", "A pier.")
     Article.objects.filter(pk=story.pk).update(batch=batch)
     before = caching.generation()
@@ -76,7 +78,7 @@ def test_audit_records_are_read_only_in_the_admin(admin_client, model):
 
 
 def test_a_batch_cannot_be_changed_or_deleted_in_the_admin(admin_client):
-    batch = services.batch_start(paths=["stories/"], parser_version="1", tagger_version="1")
+    batch = ingest_service.batch_start(paths=["stories/"], parser_version="1", tagger_version="1")
     change = reverse("admin:articles_ingestbatch_change", args=[batch.pk])
     response = admin_client.post(change, {"paths": "[]", "parser_version": "forged"})
     assert response.status_code == 403
@@ -91,7 +93,7 @@ def test_a_merge_record_cannot_be_deleted_in_the_admin(admin_client):
     keep = make_story("One", "One.", entities=[("Ada Byron", "person")])
     make_story("Two", "Two.", entities=[("Ada Lovelace", "person")])
     assert keep
-    services.entity_merge(
+    curation.entity_merge(
         keep=Entity.objects.get(name="Ada Byron"), remove=[Entity.objects.get(name="Ada Lovelace")]
     )
     record = MergeRecord.objects.get()

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from articles import caching, services
+from articles import caching
 from articles.models import Article, Entity
+from articles.services import curation
 
 from .factories import make_story
 
@@ -52,7 +53,7 @@ def test_hiding_a_story_takes_it_off_every_stored_page(client, story):
     home, url = reverse("articles:home"), story.get_absolute_url()
     assert story.title in client.get(home).content.decode()
     assert client.get(url).status_code == 200
-    services.article_set_public(article=story, is_public=False)
+    curation.article_set_public(article=story, is_public=False)
     assert story.title not in client.get(home).content.decode()
     assert client.get(url).status_code == 404
 
@@ -116,7 +117,7 @@ def test_a_merge_moves_the_entity_pages_on(client, story):
     remove = Entity.objects.get(name="T. Blair")
     client.get(keep.get_absolute_url())
     before = caching.generation()
-    services.entity_merge(keep=keep, remove=[remove])
+    curation.entity_merge(keep=keep, remove=[remove])
     assert caching.generation() != before
     assert "Blair visits Leeds" in client.get(keep.get_absolute_url()).content.decode()
 
@@ -130,7 +131,31 @@ def test_signed_in_curators_always_get_a_fresh_page(client, story):
     assert "behind the cache" in client.get(url).content.decode()
 
 
-def test_search_pages_are_never_stored(client, story):
+def test_a_search_page_is_kept_until_the_archive_changes(client, story, django_assert_num_queries):
+    url = reverse("articles:search")
+    first = client.get(url, {"q": "blair"}).content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")
+    # Only whether the index is behind the change log is asked; the page is the one stored.
+    with django_assert_num_queries(1):
+        again = client.get(url, {"q": "blair"}).content.decode()
+    assert again == first
+    curation.article_set_public(article=story, is_public=False)
+    assert story.title not in client.get(url, {"q": "blair"}).content.decode()
+
+
+def test_a_search_page_is_rendered_again_once_the_index_moves_on(client, story):
+    from articles.search.changes import record
+
+    url = reverse("articles:search")
+    assert "behind the cache" not in client.get(url, {"q": "blair"}).content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Blair changed behind the cache's back")
+    record(article_ids=[story.pk])  # a change the index applies, though the page cache was not told
+    assert "behind the cache" in client.get(url, {"q": "blair"}).content.decode()
+
+
+def test_search_pages_are_never_stored_for_curators(client, story):
+    user = get_user_model().objects.create_user("curator", password="x" * 12)
+    client.force_login(user)
     url = reverse("articles:search")
     client.get(url, {"q": "blair"})
     Article.objects.filter(pk=story.pk).update(title="Changed behind the cache's back")

@@ -12,8 +12,9 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from articles import routing, search, services
+from articles import routing, search
 from articles.models import Article
+from articles.services import curation
 
 from .factories import make_story
 from .test_page_cache import edit_in_admin
@@ -120,7 +121,7 @@ def test_a_write_is_seen_by_its_writer_at_once_and_by_readers_once_replicated(
 def test_a_replica_further_behind_than_allowed_is_skipped(replica, story, settings):
     reader = Client()
     replay(replica, paused=True)
-    services.article_set_public(article=story, is_public=False)
+    curation.article_set_public(article=story, is_public=False)
     settings.NEWSARCHIVE_REPLICA_MAX_LAG = 0.5
     time.sleep(1)
     routing.forget_health()

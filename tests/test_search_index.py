@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from articles import search, services
+from articles import search
 from articles.models import Article, Entity, SearchChange, Source
 from articles.search import indexer
 from articles.search.backends.base import Filters, SearchRequest
+from articles.services import curation, purge
+from articles.services import ingest as ingest_service
 
 from .factories import index_now, make_story
 
@@ -18,6 +20,13 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = ["Ada Byron", "Ben Okri", "Cy Twombly", "Dora Maar"]
 PLACES = ["Lagos", "Lima", "Oslo"]
+
+
+@pytest.fixture(autouse=True)
+def _every_page_rendered(settings):
+    # These tests read each page's context: what the index answered, not a stored page
+    # (test_page_cache.py covers storing search pages).
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -157,11 +166,11 @@ def test_did_you_mean_comes_from_the_archives_words(client, db):
 def test_a_hidden_story_is_never_in_the_indexs_answers(client, db):
     shown = make_story("Harbour opens", "The harbour opened.", entities=[("Oslo", "place")])
     hidden = make_story("Harbour closes", "The harbour closed.", entities=[("Oslo", "place")])
-    services.article_set_public(article=hidden, is_public=False)
+    curation.article_set_public(article=hidden, is_public=False)
     found = search.run(SearchRequest(query=search.parse("harbour"), facets=("place",)))
     assert found.ids == [shown.pk] and found.total == 1
     assert found.facets["place"] == [(Entity.objects.get(name="Oslo").pk, 1)]
-    services.article_set_public(article=hidden, is_public=True)
+    curation.article_set_public(article=hidden, is_public=True)
     assert search.run(SearchRequest(query=search.parse("harbour"))).total == 2
 
 
@@ -174,27 +183,27 @@ def test_each_kind_of_write_reaches_search(db):
     assert found("harbour") == {story.pk}  # ingest
     story.title = "Quayside opens"
     story.save()
-    services.admin_objects_changed(objects=[story])  # an admin edit
+    curation.admin_objects_changed(objects=[story])  # an admin edit
     assert found("quayside") == {story.pk} and found("harbour") == {story.pk}  # body says it
     ada = Entity.objects.get(name="Ada Byron")
     ada.name = "Augusta Ada King"
     ada.save()
-    services.admin_objects_changed(objects=[ada])  # renaming an entity
+    curation.admin_objects_changed(objects=[ada])  # renaming an entity
     assert found("augusta") == {story.pk}
     other = make_story("Quay", "A quay.", entities=[("Countess Lovelace", "person")])
     lovelace = Entity.objects.get(name="Countess Lovelace")
-    services.entity_merge(keep=ada, remove=[lovelace])  # a merge
+    curation.entity_merge(keep=ada, remove=[lovelace])  # a merge
     assert found("augusta") == {story.pk, other.pk}
-    services.article_set_public(article=other, is_public=False)  # hiding
+    curation.article_set_public(article=other, is_public=False)  # hiding
     assert found("quay") == set()
-    services.admin_objects_changed(objects=[story])  # a delete through the admin...
+    curation.admin_objects_changed(objects=[story])  # a delete through the admin...
     story.delete()
     assert found("quayside") == set()
-    batch = services.batch_start(paths=["x"], parser_version="1", tagger_version="1")
+    batch = ingest_service.batch_start(paths=["x"], parser_version="1", tagger_version="1")
     purged = make_story("Purged pier", "A pier.")
     Article.objects.filter(pk=purged.pk).update(batch=batch)
     assert found("pier") == {purged.pk}
-    services.batch_purge(batch=batch)  # a purge
+    purge.batch_purge(batch=batch)  # a purge
     assert found("pier") == set()
 
 
@@ -211,7 +220,7 @@ def test_merging_sources_moves_the_source_facet(db):
     first = make_story("Pier", "A pier.", source="Gazette")
     make_story("Dock", "A dock.", source="Herald")
     keep, gone = Source.objects.get(name="Herald"), Source.objects.get(name="Gazette")
-    services.source_merge(keep=keep, remove=[gone])
+    curation.source_merge(keep=keep, remove=[gone])
     answer = search.run(SearchRequest(filters=Filters(source=keep.pk)))
     assert first.pk in answer.ids and answer.total == 2
 
@@ -272,11 +281,13 @@ def test_an_index_rebuilt_from_scratch_equals_one_kept_in_step(db):
         make_story(f"Story {n}", f"Body {n} of the pier.", entities=[(f"P{n % 3}", "person")])
         for n in range(12)
     ]
-    services.article_set_public(article=stories[3], is_public=False)
-    services.batch_purge(batch=services.batch_start(paths=[], parser_version="", tagger_version=""))
+    curation.article_set_public(article=stories[3], is_public=False)
+    purge.batch_purge(
+        batch=ingest_service.batch_start(paths=[], parser_version="", tagger_version="")
+    )
     stories[5].title = "Renamed pier"
     stories[5].save()
-    services.admin_objects_changed(objects=[stories[5]])
+    curation.admin_objects_changed(objects=[stories[5]])
     requests = [
         SearchRequest(query=search.parse("pier"), limit=50, facets=search.FACETS),
         SearchRequest(query=search.parse("renamed"), limit=50),
@@ -424,7 +435,7 @@ def test_an_index_folder_that_cannot_be_opened_is_a_503_not_a_500(client, db, se
 def set_language(story, code: str) -> None:
     Article.objects.filter(pk=story.pk).update(language=code)
     story.refresh_from_db()
-    services.admin_objects_changed(objects=[story])
+    curation.admin_objects_changed(objects=[story])
 
 
 def test_a_story_is_stemmed_in_its_own_language(client, db):

@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from articles import services
+from articles.services import curation
 
 from .conftest import ROOT
 from .factories import make_story
@@ -121,7 +121,7 @@ def hide_reaches_both(urls: list[str], *, at_once: bool) -> None:
         assert get(f"{url}{page}")[0] == 200  # now in the shared page cache
         assert "Harbour opens" in get(f"{url}/")[1]
         assert str(story.pk) in get(f"{url}/api/stories/?q=harbour")[1]  # its own index
-    services.article_set_public(article=story, is_public=False)  # what the admin's hide calls
+    curation.article_set_public(article=story, is_public=False)  # what the admin's hide calls
 
     def hidden_everywhere() -> bool:
         return all(

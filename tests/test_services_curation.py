@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.text import slugify
 
-from articles import services, tagging
+from articles import tagging
 from articles.ingest.types import IngestError, TaggedEntity
 from articles.models import (
     Article,
@@ -20,7 +20,8 @@ from articles.models import (
     Source,
     TopicRule,
 )
-from articles.services import CurationError
+from articles.services import curation, purge, retag
+from articles.services.curation import CurationError
 
 from .conftest import SEED
 from .factories import make_story
@@ -80,7 +81,7 @@ def assad():
 
 def test_merge_moves_mentions_adding_up_where_a_story_has_both(assad):
     keep, dupe, both, only_dupe, only_keep = assad
-    result = services.entity_merge(keep=keep, remove=[dupe])
+    result = curation.entity_merge(keep=keep, remove=[dupe])
     assert result == keep
     assert not Entity.objects.filter(pk=dupe.pk).exists()
     merged = Mention.objects.get(article=both)
@@ -97,12 +98,12 @@ def test_merging_several_that_share_a_story_folds_them_all_and_undoes_cleanly():
     story = make_article()
     mention(story, first, count=1, first_offset=50, salience=0, in_lede=True)
     mention(story, second, count=2, first_offset=20, salience=2, in_headline=True)
-    services.entity_merge(keep=keep, remove=[first, second])
+    curation.entity_merge(keep=keep, remove=[first, second])
     (merged,) = Mention.objects.all()
     assert (merged.entity, merged.count, merged.first_offset, merged.salience) == (keep, 3, 20, 2)
     assert merged.in_headline and merged.in_lede
 
-    services.entity_merge_undo(record=MergeRecord.objects.get())
+    curation.entity_merge_undo(record=MergeRecord.objects.get())
     assert not keep.mentions.exists()
     counts = dict(Mention.objects.values_list("entity__name", "count"))
     assert counts == {"First": 1, "Second": 2}
@@ -110,7 +111,7 @@ def test_merging_several_that_share_a_story_folds_them_all_and_undoes_cleanly():
 
 def test_merge_makes_removed_names_aliases_without_duplicates(assad):
     keep, dupe, *_ = assad
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     names = sorted(keep.aliases.values_list("name", flat=True))
     assert names == ["Assad", "Bashar Assad", "President Assad"]
 
@@ -118,7 +119,7 @@ def test_merge_makes_removed_names_aliases_without_duplicates(assad):
 def test_merge_leaves_a_permanent_redirect(client, assad):
     keep, dupe, *_ = assad
     old_url = dupe.get_absolute_url()
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     response = client.get(old_url)
     assert response.status_code == 301
     assert response["Location"] == keep.get_absolute_url()
@@ -127,15 +128,15 @@ def test_merge_leaves_a_permanent_redirect(client, assad):
 
 def test_a_second_merge_repoints_older_redirects_so_there_is_one_hop(client):
     a, b, c = make_entity("A Person"), make_entity("B Person"), make_entity("C Person")
-    services.entity_merge(keep=b, remove=[a])
-    services.entity_merge(keep=c, remove=[b])
+    curation.entity_merge(keep=b, remove=[a])
+    curation.entity_merge(keep=c, remove=[b])
     assert client.get("/people/a-person/")["Location"] == c.get_absolute_url()
     assert set(EntityRedirect.objects.values_list("entity", flat=True)) == {c.pk}
 
 
 def test_a_live_entity_wins_over_a_redirect_of_its_slug(client):
     old, survivor = make_entity("Sam Smith"), make_entity("Samuel Smith")
-    services.entity_merge(keep=survivor, remove=[old])
+    curation.entity_merge(keep=survivor, remove=[old])
     newcomer = make_entity("Sam Smith")  # a different person, given the freed slug
     mention(make_story("Sam Smith sings", "A new singer."), newcomer)  # public pages need one
     assert client.get(newcomer.get_absolute_url()).status_code == 200
@@ -145,27 +146,27 @@ def test_a_live_entity_wins_over_a_redirect_of_its_slug(client):
 def test_merge_refuses_other_kinds_and_nothing_to_merge():
     person, place = make_entity("Georgia"), make_entity("Georgia", kind=Entity.Kind.PLACE)
     with pytest.raises(CurationError, match="one kind"):
-        services.entity_merge(keep=person, remove=[place])
+        curation.entity_merge(keep=person, remove=[place])
     with pytest.raises(CurationError):
-        services.entity_merge(keep=person, remove=[person])
+        curation.entity_merge(keep=person, remove=[person])
     assert Entity.objects.count() == 2
 
 
 def test_merge_moves_topic_rules_to_the_survivor():
     keep, dupe = make_entity("Elections", "topic"), make_entity("Voting", "topic")
     rule = TopicRule.objects.create(topic=dupe, any_terms="ballot")
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     rule.refresh_from_db()
     assert rule.topic == keep
 
 
 def test_merge_is_recorded_and_can_be_undone(client, assad, admin_user):
     keep, dupe, both, only_dupe, only_keep = assad
-    services.entity_merge(keep=keep, remove=[dupe], user=admin_user)
+    curation.entity_merge(keep=keep, remove=[dupe], user=admin_user)
     record = MergeRecord.objects.get()
     assert (record.keep, record.merged_by, record.removed_names) == (keep, admin_user, "Assad")
 
-    result = services.entity_merge_undo(record=record, user=admin_user)
+    result = curation.entity_merge_undo(record=record, user=admin_user)
 
     restored = Entity.objects.get(name="Assad")
     assert result.restored == [restored] and result.skipped_stories == 0
@@ -186,34 +187,34 @@ def test_merge_is_recorded_and_can_be_undone(client, assad, admin_user):
     record.refresh_from_db()
     assert record.undone_at is not None and record.undone_by == admin_user
     with pytest.raises(CurationError, match="undone already"):
-        services.entity_merge_undo(record=record)
+        curation.entity_merge_undo(record=record)
 
 
 def test_undo_skips_stories_deleted_since_and_says_so(assad):
     keep, dupe, both, only_dupe, _only_keep = assad
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     only_dupe.delete()
-    result = services.entity_merge_undo(record=MergeRecord.objects.get())
+    result = curation.entity_merge_undo(record=MergeRecord.objects.get())
     assert result.skipped_stories == 1
     assert list(result.restored[0].mentions.values_list("article", flat=True)) == [both.pk]
 
 
 def test_undo_refuses_when_the_name_is_taken_again_and_changes_nothing(assad):
     keep, dupe, *_ = assad
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     make_entity("ASSAD")
     with pytest.raises(CurationError, match="exists again"):
-        services.entity_merge_undo(record=MergeRecord.objects.get())
+        curation.entity_merge_undo(record=MergeRecord.objects.get())
     assert MergeRecord.objects.get().undone_at is None
     assert Mention.objects.filter(entity=keep).count() == 3
 
 
 def test_undo_refuses_when_the_survivor_is_gone(assad):
     keep, dupe, *_ = assad
-    services.entity_merge(keep=keep, remove=[dupe])
+    curation.entity_merge(keep=keep, remove=[dupe])
     keep.delete()
     with pytest.raises(CurationError, match="cannot undo"):
-        services.entity_merge_undo(record=MergeRecord.objects.get())
+        curation.entity_merge_undo(record=MergeRecord.objects.get())
 
 
 # Kinds and aliases
@@ -222,7 +223,7 @@ def test_undo_refuses_when_the_survivor_is_gone(assad):
 def test_change_kind_moves_the_url_and_redirects(client):
     apple = make_entity("Apple")
     old_url = apple.get_absolute_url()
-    changed = services.entity_change_kind(entity=apple, kind=Entity.Kind.ORGANIZATION)
+    changed = curation.entity_change_kind(entity=apple, kind=Entity.Kind.ORGANIZATION)
     assert changed.pk == apple.pk and changed.kind == "organization"
     assert changed.get_absolute_url() == "/organizations/apple/"
     assert client.get(old_url)["Location"] == "/organizations/apple/"
@@ -233,7 +234,7 @@ def test_change_kind_merges_into_an_existing_entity_of_that_kind():
     person = make_entity("apple")
     story = make_article()
     mention(story, person, count=2)
-    result = services.entity_change_kind(entity=person, kind=Entity.Kind.ORGANIZATION)
+    result = curation.entity_change_kind(entity=person, kind=Entity.Kind.ORGANIZATION)
     assert result == org
     assert not Entity.objects.filter(pk=person.pk).exists()
     assert Mention.objects.get(article=story).entity == org
@@ -244,7 +245,7 @@ def test_change_kind_refuses_a_topic_with_rules():
     topic = make_entity("Weather", Entity.Kind.TOPIC)
     TopicRule.objects.create(topic=topic, any_terms="rain")
     with pytest.raises(CurationError, match="topic rules"):
-        services.entity_change_kind(entity=topic, kind=Entity.Kind.PLACE)
+        curation.entity_change_kind(entity=topic, kind=Entity.Kind.PLACE)
 
 
 def test_split_alias_takes_the_mentions_written_that_way():
@@ -253,7 +254,7 @@ def test_split_alias_takes_the_mentions_written_that_way():
     son, father = make_article(), make_article()
     mention(son, bush, surface="George W. Bush")
     mention(father, bush, surface="George H.W. Bush")
-    new = services.alias_split(alias=alias)
+    new = curation.alias_split(alias=alias)
     assert (new.name, new.kind) == ("George H.W. Bush", "person")
     assert Mention.objects.get(article=father).entity == new
     assert Mention.objects.get(article=son).entity == bush
@@ -265,7 +266,7 @@ def test_split_alias_refuses_an_existing_name():
     make_entity("Bush")
     alias = EntityAlias.objects.create(entity=bush, name="Bush")
     with pytest.raises(CurationError, match="exists already"):
-        services.alias_split(alias=alias)
+        curation.alias_split(alias=alias)
     assert EntityAlias.objects.filter(pk=alias.pk).exists()
 
 
@@ -284,7 +285,7 @@ def test_retag_keeps_topics_and_adds_what_the_tagger_finds(seed_story, monkeypat
     topics_before = set(seed_story.mentions.filter(entity__kind="topic").values_list("entity"))
     assert topics_before
 
-    assert services.articles_retag(articles=Article.objects.all()) == 1
+    assert retag.articles_retag(articles=Article.objects.all()) == 1
 
     (story,) = seen
     assert (story.title, story.body, story.section) == (
@@ -301,7 +302,7 @@ def test_retag_keeps_topics_and_adds_what_the_tagger_finds(seed_story, monkeypat
 
 def test_reparse_updates_fields_from_the_raw_input(seed_story):
     Article.objects.filter(pk=seed_story.pk).update(title="Edited by hand", section="")
-    services.article_reparse(article=seed_story)
+    retag.article_reparse(article=seed_story)
     seed_story.refresh_from_db()
     assert seed_story.title == "US criticizes Russia over civilian deaths in Syria"
     assert seed_story.section == "U.S."
@@ -312,7 +313,7 @@ def test_reparse_that_fails_changes_nothing(seed_story):
     Article.objects.filter(pk=seed_story.pk).update(raw_format="nonsense", title="Kept")
     seed_story.refresh_from_db()
     with pytest.raises(IngestError, match="unknown format"):
-        services.article_reparse(article=seed_story)
+        retag.article_reparse(article=seed_story)
     seed_story.refresh_from_db()
     assert seed_story.title == "Kept"
     assert not ArticleVersion.objects.exists()
@@ -324,9 +325,9 @@ def test_reparse_that_fails_changes_nothing(seed_story):
 def test_batch_purge_dry_run_counts_and_the_real_run_deletes(seed_story):
     batch = seed_story.batch
     other = make_article()
-    assert services.batch_purge(batch=batch, dry_run=True) == 1
+    assert purge.batch_purge(batch=batch, dry_run=True) == 1
     assert Article.objects.count() == 2
-    assert services.batch_purge(batch=batch) == 1
+    assert purge.batch_purge(batch=batch) == 1
     assert list(Article.objects.all()) == [other]
     assert not Mention.objects.exists()
     assert IngestBatch.objects.filter(pk=batch.pk).exists()
@@ -351,7 +352,7 @@ def test_source_merge_repoints_source_and_publisher():
     dupe = Source.objects.create(name="Associated Press", slug="associated-press", short_name="AP")
     by_dupe = make_article(source=dupe)
     published_by_dupe = make_article(source=ap, publisher=dupe)
-    services.source_merge(keep=ap, remove=[dupe])
+    curation.source_merge(keep=ap, remove=[dupe])
     assert list(Source.objects.all()) == [ap]
     by_dupe.refresh_from_db()
     published_by_dupe.refresh_from_db()

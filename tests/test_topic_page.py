@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from articles import services
 from articles.ingest.types import ParsedStory
 from articles.models import Article, Entity, Mention
+from articles.services import ingest as ingest_service
 from articles.tagging import TopicEvidence, TopicRule, topic_evidence
 
 from .factories import make_story
@@ -20,7 +20,9 @@ RULES = (TopicRule("Elections", phrases=("general election", "polling day")),)
 def elections_story(title, *paragraphs, published):
     story = make_story(title, "\n\n".join(paragraphs), published=published)
     parsed = ParsedStory(path="t", title=title, body="\n\n".join(paragraphs), topics=["Elections"])
-    services.mentions_replace(article=story, entities=services._topic_entities(parsed, RULES))
+    ingest_service.mentions_replace(
+        article=story, entities=ingest_service.topic_entities(parsed=parsed, rules=RULES)
+    )
     return story
 
 

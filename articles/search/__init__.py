@@ -10,8 +10,11 @@ used by tools outside it); what reads the database is imported when called.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import threading
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +53,7 @@ __all__ = [
     "SearchUnavailable",
     "Term",
     "get_backend",
+    "index_version",
     "keep_in_step",
     "month_counts",
     "parse",
@@ -89,13 +93,44 @@ def forget_backends() -> None:
     _backends.clear()
 
 
+# Set while a request is answered from an index index_version() has just brought into
+# step, so that its searches do not ask the database again.
+_in_step: contextvars.ContextVar[bool] = contextvars.ContextVar("in_step", default=False)
+
+
 def run(request: SearchRequest) -> SearchResponse:
     """Answer a search from an index in step with the database."""
     from .indexer import ensure_fresh
 
     backend = get_backend()
-    ensure_fresh(backend)
+    if not _in_step.get():
+        ensure_fresh(backend)
     return backend.search(request)
+
+
+@contextlib.contextmanager
+def in_step():
+    """Bring this node's index into step once, for the block, and yield its version."""
+    token = _in_step.set(False)
+    try:
+        version = index_version()
+        _in_step.set(True)
+        yield version
+    finally:
+        _in_step.reset(token)
+
+
+def index_version() -> str:
+    """Where this node's index stands in the change log, once it has caught up as a
+    reader's search would: a search page stored under it (articles/caching.py) is the
+    answer of an index in exactly that state."""
+    from .indexer import ensure_fresh
+
+    backend = get_backend()
+    ensure_fresh(backend)
+    state = backend.state()
+    holes = ",".join(str(pk) for pk in sorted(state.holes))
+    return f"{state.position}:{zlib.crc32(holes.encode()):x}"
 
 
 def month_counts(request: SearchRequest, *, checked: bool = False) -> MonthCounts:
@@ -104,7 +139,7 @@ def month_counts(request: SearchRequest, *, checked: bool = False) -> MonthCount
     from .indexer import ensure_fresh
 
     backend = get_backend()
-    if not checked:
+    if not checked and not _in_step.get():
         ensure_fresh(backend)
     return backend.month_counts(request)
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
-from django.http import QueryDict
 
 register = template.Library()
+
+
+def _params(request) -> list[tuple[str, list[str]]]:
+    """The request's query string as (key, values) pairs, read once a request: a page
+    builds a link for every facet value, and copying the QueryDict for each (a deep
+    copy) cost more than the rest of the link."""
+    cached = getattr(request, "_archive_params", None)
+    if cached is None:
+        cached = [(key, list(values)) for key, values in request.GET.lists()]
+        request._archive_params = cached
+    return cached
 
 
 def query_with(request, **replace) -> str:
@@ -19,32 +31,31 @@ NOT_CARRIED = ("page", "find")
 
 
 def _query(request, *, add=None, remove=None, drop=NOT_CARRIED, replace=None) -> str:
-    params: QueryDict = request.GET.copy()
+    params = {key: list(values) for key, values in _params(request)}
     for key, value in (replace or {}).items():
         if value is None:
             params.pop(key, None)
         else:
-            params.setlist(key, [str(value)])
+            params[key] = [str(value)]
     for key in drop:
         params.pop(key, None)
     for key in list(params):  # no empty parameters (`&from=&to=`) in any link
-        kept = [v for v in params.getlist(key) if v != ""]
-        if kept:
-            params.setlist(key, kept)
-        else:
+        params[key] = [v for v in params[key] if v != ""]
+        if not params[key]:
             del params[key]
     if remove:
         key, value = remove
         if value is None:
             params.pop(key, None)
-        else:
-            params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
+        elif key in params:
+            params[key] = [v for v in params[key] if v != str(value)]
     if add:
         key, value = add
-        values = params.getlist(key)
+        values = params.get(key, [])
         if str(value) not in values:
-            params.setlist(key, [*values, str(value)])
-    encoded = params.urlencode()
+            params[key] = [*values, str(value)]
+    # As QueryDict.urlencode writes it: each key's values together, in first-seen order.
+    encoded = urlencode([(key, value) for key, values in params.items() for value in values])
     return f"?{encoded}" if encoded else "?"
 
 

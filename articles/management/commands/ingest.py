@@ -14,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from tqdm import tqdm
 
-from articles import ingest, pipeline, search, services, tagging
+from articles import ingest, pipeline, search, tagging
 from articles.ingest import IngestError
 from articles.pipeline import Outcome
+from articles.services import ingest as ingest_service
 
 
 class Command(BaseCommand):
@@ -119,7 +120,7 @@ class Command(BaseCommand):
         as_json, dry_run, verbosity = options["json"], options["dry_run"], options["verbosity"]
         # With --json, stdout carries only JSON lines; messages go to stderr.
         report = self.stderr if as_json else self.stdout
-        context = services.tagging_context()
+        context = ingest_service.tagging_context()
         run_options = pipeline.Options(
             format=options["format"],
             max_bytes=options["max_bytes"],
@@ -131,7 +132,7 @@ class Command(BaseCommand):
         )
         batch = None
         if not dry_run:
-            batch = services.batch_start(
+            batch = ingest_service.batch_start(
                 paths=options["paths"],
                 parser_version=ingest.PARSER_VERSION,
                 tagger_version=tagging.TAGGER_VERSION,
@@ -142,7 +143,7 @@ class Command(BaseCommand):
             # few stories, which re-running the idempotent ingest puts back.
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
-        cache = services.IngestCache.prepared()
+        cache = ingest_service.IngestCache.prepared()
         counts: Counter[str] = Counter()
         skip_reasons: Counter[str] = Counter()
         errors: list[dict] = []
@@ -168,7 +169,7 @@ class Command(BaseCommand):
                     report.write(f"{outcome.name}: {result.outcome} (story {result.article.pk})")
             group.clear()
             if batch is not None:
-                services.batch_progress(batch=batch, counts=counts, errors=errors)
+                ingest_service.batch_progress(batch=batch, counts=counts, errors=errors)
             if time.monotonic() - searched[0] >= SEARCH_EVERY:
                 search.keep_in_step(build=False)  # what is stored is found within seconds
                 searched[0] = time.monotonic()
@@ -205,11 +206,11 @@ class Command(BaseCommand):
         flush()
 
         if batch is not None:
-            services.batch_finish(batch=batch, counts=counts, errors=errors)
+            ingest_service.batch_finish(batch=batch, counts=counts, errors=errors)
             if not search.keep_in_step() and verbosity >= 1:
                 report.write("The search index is busy: its indexer applies these stories.")
         progress.close()
-        summary = ", ".join(f"{counts[key]} {key}" for key in services.BATCH_COUNTS)
+        summary = ", ".join(f"{counts[key]} {key}" for key in ingest_service.BATCH_COUNTS)
         if skip_reasons:
             summary += (
                 " (skipped: "
@@ -246,7 +247,7 @@ def _reason_kind(reason: str) -> str:
 
 def _store_one(outcome: Outcome, batch, cache):
     try:
-        return services.article_ingest(parsed=outcome.story, batch=batch, cache=cache)
+        return ingest_service.article_ingest(parsed=outcome.story, batch=batch, cache=cache)
     except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
         cache.clear()
         return f"could not be stored ({type(exc).__name__}: {exc})"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import search, services
+from articles import search
 from articles.models import IngestBatch
+from articles.services import purge
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         except IngestBatch.DoesNotExist:
             raise CommandError(f"no ingest batch with id {options['batch_id']}") from None
         dry_run = options["dry_run"]
-        count = services.batch_purge(batch=batch, dry_run=dry_run)
+        count = purge.batch_purge(batch=batch, dry_run=dry_run)
         if not dry_run:
             search.keep_in_step(build=False)  # gone from search at once
         if options["verbosity"] >= 1:

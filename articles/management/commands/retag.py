@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles import search, services
+from articles import search
 from articles.models import Article, IngestBatch
+from articles.services import resolve, retag
 
 
 class Command(BaseCommand):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["resolve_only"]:
-            self._report_resolution(services.entities_resolve(), options["verbosity"])
+            self._report_resolution(resolve.entities_resolve(), options["verbosity"])
             return
         stories = Article.objects.all()
         if options["since"]:
@@ -65,7 +66,7 @@ class Command(BaseCommand):
 
         show = options["verbosity"] >= 1 and sys.stderr.isatty()
         with tqdm(total=stories.count(), disable=not show, unit=" stories", file=sys.stderr) as bar:
-            done = services.articles_retag(
+            done = retag.articles_retag(
                 articles=stories,
                 workers=options["workers"],
                 on_progress=bar.update,
@@ -75,9 +76,9 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"{done} stories re-tagged"))
         if not options["no_resolve"]:
-            self._report_resolution(services.entities_resolve(), options["verbosity"])
+            self._report_resolution(resolve.entities_resolve(), options["verbosity"])
 
-    def _report_resolution(self, result: services.ResolveResult, verbosity: int) -> None:
+    def _report_resolution(self, result: resolve.ResolveResult, verbosity: int) -> None:
         if verbosity >= 2:
             for kept, removed in result.merged:
                 self.stdout.write(f"merged {', '.join(removed)} into {kept}")

@@ -24,10 +24,12 @@ English stemmer never mangles a French word. The exact fields hold every languag
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -39,6 +41,7 @@ from tantivy import Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 from ..query import ParsedQuery, Term
 from .base import (
     ENTITY_FACETS,
+    FACETS,
     BaseSearchBackend,
     Filters,
     IndexBusy,
@@ -101,6 +104,22 @@ _YEARS = 10_000
 _MONTHS = _YEARS * 12
 # Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
 _MAX_EXPANSIONS = 2000
+
+
+# Which facets are counted beside the ranking, on a second thread: about half the cost
+# each, as measured on the benchmark archive (organizations and places hold the most
+# values a story; person, source and year go with the ranking).
+_SIDE = frozenset({"organization", "group", "topic"})
+_MAIN = frozenset(FACETS) - _SIDE
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """One helper thread per process, made after any fork (a gunicorn worker's own)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="facets"))
+    return _pool[1]
 
 
 def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -357,7 +376,9 @@ class TantivyBackend(BaseSearchBackend):
             fields = [*TEXT_FIELDS, *((name, name, 1.0) for name in LANGUAGE_FIELDS)]
             for field, analyzer, boost in fields:
                 tokens = self._tokens(analyzer, term.words)
-                if tokens:
+                # A field where a word is in no document cannot match: leave it out, or
+                # every match pays for it (18 languages' fields, most of them empty).
+                if tokens and all(searcher.doc_freq(field, token) for token in set(tokens)):
                     query = Query.boost_query(self._text_query(field, tokens), boost)
                     clauses.append((Occur.Should, query))
         cjk = _CJK.findall(" ".join(term.words))
@@ -441,6 +462,10 @@ class TantivyBackend(BaseSearchBackend):
         if offset >= docs:
             offset, limit = 0, 1
             request = SearchRequest(**{**request.__dict__, "limit": 0})
+        # Facet counts are the costly part of a broad search: a share of them is counted on
+        # a second core while this thread ranks and counts the rest (tantivy lets go of the
+        # GIL), so a page over hundreds of thousands of matches waits for about half.
+        side = _facet_pool().submit(self._facets, searcher, query, request, _SIDE)
         if sort == "relevance":
             count, addresses = self._ranked(searcher, query, offset, limit, docs)
         else:
@@ -452,7 +477,10 @@ class TantivyBackend(BaseSearchBackend):
             count, addresses = result.count, [address for _, address in result.hits]
         addresses = addresses[: request.limit]
         ids = searcher.fast_field_values("id", addresses) if addresses else []
-        facets = self._facets(searcher, query, request) if request.facets and count else {}
+        found = {**self._facets(searcher, query, request, _MAIN), **side.result()} if count else {}
+        if not count:
+            side.cancel()
+        facets = {kind: found[kind] for kind in request.facets if kind in found}
         return SearchResponse(ids=list(ids), total=count, facets=facets)
 
     def _ranked(self, searcher, query: Query, offset: int, limit: int, docs: int):
@@ -475,14 +503,17 @@ class TantivyBackend(BaseSearchBackend):
         ordered = sorted(zip(hits, newest, strict=True), key=lambda h: (-h[0][0], -h[1]))
         return result.count, [address for (_, address), _ in ordered[offset:wanted]]
 
-    def _facets(self, searcher, query: Query, request: SearchRequest) -> dict:
+    def _facets(self, searcher, query: Query, request: SearchRequest, kinds=None) -> dict:
+        wanted = [k for k in request.facets if kinds is None or k in kinds]
+        if not wanted:
+            return {}
         spec = {}
-        for kind in request.facets:
+        for kind in wanted:
             size = _YEARS if kind == "year" else request.facet_limit
             spec[kind] = {"terms": {"field": kind, "size": size, "segment_size": _ALL_VALUES}}
         found = searcher.aggregate(query, spec)
         facets = {}
-        for kind in request.facets:
+        for kind in wanted:
             buckets = found.get(kind, {}).get("buckets", [])
             facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
         return facets

@@ -1,0 +1,198 @@
+"""Resolution across the archive: one entity per real-world thing, whatever its surface form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min
+
+from .. import tagging
+from ..caching import changes_archive
+from ..models import Article, Entity, Mention, MergeRecord
+from .archive import entity_articles_reindex, id_slices
+from .curation import entity_merge_unchecked
+
+
+@dataclass
+class ResolveResult:
+    merged: list[tuple[str, list[str]]] = field(default_factory=list)  # (kept, removed)
+    rescored: int = 0
+
+
+def _undone_pairs() -> set[frozenset[str]]:
+    """Names a curator took apart again (an undone merge): the tagger must not rejoin them."""
+    pairs = set()
+    for keep, removed in MergeRecord.objects.filter(undone_at__isnull=False).values_list(
+        "keep_name", "removed_names"
+    ):
+        for name in removed.split(", "):
+            pairs.add(frozenset({keep.casefold(), name.casefold()}))
+    return pairs
+
+
+def _story_counts(entities: Iterable[Entity]) -> dict[int, int]:
+    ids = [e.pk for e in entities]
+    counts: dict[int, int] = {}
+    for chunk in id_slices(ids):
+        rows = Mention.objects.filter(entity_id__in=chunk).values("entity_id")
+        for row in rows.annotate(n=Count("id")).order_by():
+            counts[row["entity_id"]] = row["n"]
+    return counts
+
+
+def _merge_group(
+    group: list[Entity], counts: dict[int, int], undone: set, result: ResolveResult
+) -> None:
+    """Merge a group into its most-mentioned entity, sparing curated ones and undone pairs."""
+    group = sorted(group, key=lambda e: (-counts.get(e.pk, 0), len(e.name), e.pk))
+    keep, rest = group[0], group[1:]
+    remove = [
+        e
+        for e in rest
+        if not e.confirmed and frozenset({keep.name.casefold(), e.name.casefold()}) not in undone
+    ]
+    if remove:
+        entity_merge_unchecked(keep=keep, remove=remove, user=None)
+        entity_articles_reindex(entities=[keep])
+        result.merged.append((keep.name, [e.name for e in remove]))
+
+
+def surname_candidates(
+    entities: Iterable[Entity], counts: dict[int, int]
+) -> dict[int, list[Entity]]:
+    """For each one-word person, the people of several words whose surname it is."""
+    people = [e for e in entities if e.kind == Entity.Kind.PERSON]
+    by_surname: dict[str, list[Entity]] = {}
+    for e in people:
+        if " " in e.name:
+            by_surname.setdefault(e.name.split()[-1].casefold(), []).append(e)
+    return {
+        e.pk: by_surname[e.name.casefold()]
+        for e in people
+        if " " not in e.name and e.name.casefold() in by_surname
+    }
+
+
+# A lone surname joins a full name when that name has this many times the stories of
+# the next one, and at least SURNAME_MIN_STORIES of its own.
+SURNAME_DOMINANCE = 3.0
+SURNAME_MIN_STORIES = 2
+
+
+def dominant_full_name(candidates: list[Entity], counts: dict[int, int]) -> Entity | None:
+    ranked = sorted(candidates, key=lambda e: -counts.get(e.pk, 0))
+    top = counts.get(ranked[0].pk, 0)
+    runner_up = counts.get(ranked[1].pk, 0) if len(ranked) > 1 else 0
+    if top >= SURNAME_MIN_STORIES and top >= SURNAME_DOMINANCE * max(runner_up, 1):
+        return ranked[0]
+    return None
+
+
+def _same_period(surname: Entity, full: Entity) -> bool:
+    """Most of the surname's dated stories fall within a year of the full name's."""
+    from datetime import timedelta
+
+    span = Article.objects.filter(mentions__entity=full, published_at__isnull=False).aggregate(
+        first=Min("published_at"), last=Max("published_at")
+    )
+    dates = list(
+        Article.objects.filter(mentions__entity=surname, published_at__isnull=False).values_list(
+            "published_at", flat=True
+        )[:500]
+    )
+    if not dates or span["first"] is None:
+        return True  # undated: nothing says otherwise
+    year = timedelta(days=366)
+    inside = sum(span["first"] - year <= d <= span["last"] + year for d in dates)
+    return inside >= 0.8 * len(dates)
+
+
+def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
+    """An entity's confidence from its stories': the best story's, raised by each further
+    story that backs it (noisy-or), so a name seen in many stories earns trust."""
+    changed = []
+    for chunk in id_slices([e.pk for e in entities]):
+        per_entity: dict[int, list[float]] = {}
+        rows = Mention.objects.filter(entity_id__in=chunk).values_list("entity_id", "confidence")
+        for pk, confidence in rows:
+            per_entity.setdefault(pk, []).append(confidence)
+        for entity in (e for e in entities if e.pk in set(chunk)):
+            values = per_entity.get(entity.pk)
+            if not values:
+                continue
+            doubt = 1.0
+            for value in sorted(values, reverse=True)[:10]:
+                doubt *= 1.0 - 0.6 * value
+            confidence = round(max(max(values), 1.0 - doubt), 2)
+            if abs(confidence - entity.confidence) > 0.005:
+                entity.confidence = confidence
+                changed.append(entity)
+    Entity.objects.bulk_update(changed, ["confidence"], batch_size=500)
+    return len(changed)
+
+
+@changes_archive
+def entities_resolve() -> ResolveResult:
+    """Make the archive's entities one per real-world thing.
+
+    - Plural and singular are one entity (Tory and Tories, Lib Dem and Lib Dems).
+    - One name tagged with several kinds becomes the kind most of its mentions carry
+      (two thirds of them at least; otherwise it waits in the review list).
+    - A lone surname joins the dominant full name of that surname in the same period
+      (see SURNAME_DOMINANCE); when no full name dominates it stays, for the curator.
+    - Each entity's confidence is set from its stories.
+
+    Every merge is an ordinary merge, with its record and undo. A curator's decisions
+    win: confirmed entities are never merged away, re-kinded ones keep their kind, and
+    names whose merge a curator undid are not joined again.
+    """
+    result = ResolveResult()
+    undone = _undone_pairs()
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+
+    groups: dict[tuple[str, str], list[Entity]] = {}
+    for e in entities:
+        groups.setdefault((e.kind, tagging.plural_key(e.name)), []).append(e)
+    for group in groups.values():
+        if len(group) > 1:
+            _merge_group(group, counts, undone, result)
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+    by_name: dict[str, list[Entity]] = {}
+    for e in entities:
+        by_name.setdefault(e.name.casefold(), []).append(e)
+    for same in by_name.values():
+        if len(same) < 2 or any(e.kind_locked or e.confirmed for e in same):
+            continue
+        weight: dict[str, int] = {}
+        for e in same:
+            weight[e.kind] = weight.get(e.kind, 0) + counts.get(e.pk, 0)
+        kind, top = max(weight.items(), key=lambda kv: kv[1])
+        if top * 3 >= 2 * sum(weight.values()):
+            keep = next(e for e in same if e.kind == kind)
+            remove = [e for e in same if e.kind != kind]
+            entity_merge_unchecked(keep=keep, remove=remove, user=None)
+            entity_articles_reindex(entities=[keep])
+            result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    counts = _story_counts(entities)
+    by_pk = {e.pk: e for e in entities}
+    for pk, candidates in surname_candidates(entities, counts).items():
+        surname = by_pk[pk]
+        full = dominant_full_name(candidates, counts)
+        if full is None or surname.confirmed or (full.kind_locked and full.kind != surname.kind):
+            continue
+        if frozenset({full.name.casefold(), surname.name.casefold()}) in undone:
+            continue
+        if _same_period(surname, full):
+            entity_merge_unchecked(keep=full, remove=[surname], user=None)
+            entity_articles_reindex(entities=[full])
+            result.merged.append((full.name, [surname.name]))
+
+    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    result.rescored = _rescore(entities, _story_counts(entities))
+    return result
