@@ -400,10 +400,10 @@ def test_an_ingest_clears_the_home_pages_stored_highlights(client, archive, tmp_
 
 
 def test_a_curation_clears_the_stored_highlights(client, archive):
-    from articles import services
+    from articles.services import curation
 
     client.get(reverse("articles:home"))
-    services.article_set_public(article=archive[4], is_public=False)
+    curation.article_set_public(article=archive[4], is_public=False)
     years = [row["year"] for row in client.get(reverse("articles:home")).context["years"]]
     assert years == [2005, 2004]
 
