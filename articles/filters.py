@@ -268,6 +268,15 @@ class ArticleFilter(django_filters.FilterSet):
             facets=_named_facets(found.facets, facet_limit),
         )
 
+    def month_counts(self, *, checked: bool = False) -> search.MonthCounts:
+        """Exact counts of this search's matches by month, and how many are undated
+        (`checked`: results() has just run, so the index is in step)."""
+        parsed = self.parsed_query
+        if self.query and not parsed:
+            return search.MonthCounts()
+        request = search.SearchRequest(query=parsed, filters=self.search_filters(), limit=0)
+        return search.month_counts(request, checked=checked)
+
     @property
     def query(self) -> str:
         if not self.is_bound or not hasattr(self.form, "cleaned_data"):

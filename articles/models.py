@@ -241,6 +241,9 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # What the site calls it, and so the admin too.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
@@ -322,6 +325,7 @@ class ArticleVersion(models.Model):
     replaced_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "story version"
         ordering = ["-replaced_at"]
 
     def __str__(self) -> str:

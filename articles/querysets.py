@@ -32,6 +32,35 @@ class UTCYear(models.Func):
         )
 
 
+class UTCDatePart(models.Func):
+    """A timestamp's month ("month": year * 100 + month) or day of the month ("day") in
+    UTC, in each engine's own SQL (as UTCYear)."""
+
+    output_field = models.IntegerField()
+    SQLITE = {
+        "month": "(CAST(substr(%(expressions)s, 1, 4) AS integer) * 100"
+        " + CAST(substr(%(expressions)s, 6, 2) AS integer))",
+        "day": "CAST(substr(%(expressions)s, 9, 2) AS integer)",
+        "month_of_year": "CAST(substr(%(expressions)s, 6, 2) AS integer)",
+    }
+    POSTGRESQL = {
+        "month": "(EXTRACT(YEAR FROM %(expressions)s AT TIME ZONE 'UTC') * 100"
+        " + EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC'))::integer",
+        "day": "EXTRACT(DAY FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
+        "month_of_year": "EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
+    }
+
+    def __init__(self, expression, part: str) -> None:
+        super().__init__(expression)
+        self.part = part
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.SQLITE[self.part])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.POSTGRESQL[self.part])
+
+
 class IdIn(models.Func):
     """The story is one of `ids`, given to the database as one value (a JSON list on
     SQLite, an array on PostgreSQL) rather than as a thousand parameters to prepare."""
@@ -222,6 +251,68 @@ class ArchiveStats:
             .annotate(count=Count("id"))
             .order_by("-year")
         )
+
+    @staticmethod
+    def months(articles) -> dict[int, int]:
+        """{year * 100 + month: stories}, for every month with a dated story."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__isnull=False)
+            .annotate(month=UTCDatePart("published_at", "month"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .values_list("month", "count")
+        )
+        return dict(rows)
+
+    @staticmethod
+    def days(articles, start, end) -> dict[int, int]:
+        """{day of the month: stories} for the stories from `start` up to `end`
+        (datetimes a month apart at most)."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__gte=start, published_at__lt=end)
+            .annotate(day=UTCDatePart("published_at", "day"))
+            .values("day")
+            .annotate(count=Count("id"))
+            .values_list("day", "count")
+        )
+        return dict(rows)
+
+    @staticmethod
+    def month_days(articles) -> dict[tuple[int, int], int]:
+        """{(month, day): stories in any year}, for "On this day"."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__isnull=False)
+            .annotate(
+                m=UTCDatePart("published_at", "month_of_year"), d=UTCDatePart("published_at", "day")
+            )
+            .values("m", "d")
+            .annotate(count=Count("id"))
+            .values_list("m", "d", "count")
+        )
+        return {(m, d): n for m, d, n in rows}
+
+    @staticmethod
+    def around(articles, start, end) -> tuple:
+        """When the dated stories nearest before `start` and from `end` on were
+        published (None where there are none): previous and next links skip empty
+        stretches."""
+        dated = articles.order_by().filter(published_at__isnull=False)
+        before = (
+            dated.filter(published_at__lt=start)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        after = (
+            dated.filter(published_at__gte=end)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return before, after
 
     @staticmethod
     def timeline(articles) -> list[dict]:

@@ -29,6 +29,7 @@ from .backends.base import (
     BaseSearchBackend,
     Filters,
     IndexBusy,
+    MonthCounts,
     SearchRequest,
     SearchResponse,
     SearchUnavailable,
@@ -45,6 +46,7 @@ __all__ = [
     "BaseSearchBackend",
     "Filters",
     "IndexBusy",
+    "MonthCounts",
     "ParsedQuery",
     "SearchRequest",
     "SearchResponse",
@@ -53,6 +55,7 @@ __all__ = [
     "get_backend",
     "index_version",
     "keep_in_step",
+    "month_counts",
     "parse",
     "related_ids",
     "run",
@@ -129,6 +132,17 @@ def index_version() -> str:
     state = backend.state()
     holes = ",".join(str(pk) for pk in sorted(state.holes))
     return f"{state.position}:{zlib.crc32(holes.encode()):x}"
+
+
+def month_counts(request: SearchRequest, *, checked: bool = False) -> MonthCounts:
+    """Exact counts of a search's matches by month, from an index in step (`checked`:
+    the caller has just brought it in step, for another search of the same page)."""
+    from .indexer import ensure_fresh
+
+    backend = get_backend()
+    if not checked and not _in_step.get():
+        ensure_fresh(backend)
+    return backend.month_counts(request)
 
 
 def keep_in_step(*, build: bool = True) -> bool:

@@ -18,9 +18,9 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from .. import clusters
-from ..caching import archive_changed
 from ..models import Article, ClusterEdit, ClusterKey, StoryCluster
 from ..search import changes as search_changes
+from .archive import archive_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

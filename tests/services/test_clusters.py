@@ -15,7 +15,7 @@ from articles.search.changes import cluster_document_id
 from articles.services import clusters as cluster_services
 from articles.services import curation, purge
 
-from .factories import index_now, make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 

@@ -97,6 +97,25 @@ class SearchResponse:
 
 
 @dataclass
+class MonthCounts:
+    """How many of a search's matches fall in each month: {year * 100 + month: count},
+    exactly, over every match; `undated` counts the matches with no known date."""
+
+    months: dict[int, int] = field(default_factory=dict)
+    undated: int = 0
+
+    def by_year(self) -> dict[int, int]:
+        years: dict[int, int] = {}
+        for month, n in self.months.items():
+            years[month // 100] = years.get(month // 100, 0) + n
+        return years
+
+    def in_year(self, year: int) -> dict[int, int]:
+        """{month 1-12: count} within `year`, the months with none left out."""
+        return {m % 100: n for m, n in self.months.items() if m // 100 == year}
+
+
+@dataclass
 class IndexState:
     """How far an index has applied the change log, kept inside the index itself so
     that the documents and the position are committed together."""
@@ -124,6 +143,11 @@ class BaseSearchBackend(ABC):
     def respell(self, words: list[str], limit: int = 3) -> dict[str, list[str]]:
         """For each of `words` (lower case) the archive does not hold, the words it holds
         that are spelled most like it, best first."""
+
+    @abstractmethod
+    def month_counts(self, request: SearchRequest) -> MonthCounts:
+        """Exact story counts of the request's matches by month of publication (its
+        window, sort and facets aside), and how many have no known date."""
 
     @abstractmethod
     def state(self) -> IndexState: ...

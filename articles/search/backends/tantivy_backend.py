@@ -49,12 +49,13 @@ from .base import (
     IndexBusy,
     IndexDocument,
     IndexState,
+    MonthCounts,
     SearchRequest,
     SearchResponse,
 )
 
 # Bump when the schema or the analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: story clusters' views; 4: the month field (month_counts)
 META_ID = -1  # the one document that holds the IndexState, not a story
 
 # (field, analyzer, boost) for the text a word is looked for in.
@@ -102,6 +103,7 @@ _NO_DATE = 1 << 37  # beyond any real timestamp in seconds
 # merging: at least every value there is makes the merged counts exact.
 _ALL_VALUES = 1 << 30
 _YEARS = 10_000
+_MONTHS = _YEARS * 12
 # Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
 _MAX_EXPANSIONS = 2000
 
@@ -160,6 +162,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("newest", fast=True)
     builder.add_integer_field("oldest", fast=True)
     _cluster_fields(builder)
+    builder.add_integer_field("month", fast=True)  # year * 100 + month: month_counts
     return builder.build()
 
 
@@ -279,6 +282,7 @@ class TantivyBackend(BaseSearchBackend):
             day = doc.published_at
             out.add_integer("year", day.year)
             out.add_integer("day", day.year * 10000 + day.month * 100 + day.day)
+            out.add_integer("month", day.year * 100 + day.month)
         newest, oldest = sort_keys(doc.published_at, doc.id)
         out.add_integer("newest", newest)
         out.add_integer("oldest", oldest)
@@ -540,6 +544,21 @@ class TantivyBackend(BaseSearchBackend):
             buckets = found.get(kind, {}).get("buckets", [])
             facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
         return facets
+
+    # -- counts over time (kept apart from the facets above) -----------------------------
+
+    def month_counts(self, request: SearchRequest) -> MonthCounts:
+        searcher = self.index.searcher()
+        query = self._query(searcher, request)
+        total = searcher.search(query, 1, count=True).count
+        if not total:
+            return MonthCounts()
+        spec = {
+            "month": {"terms": {"field": "month", "size": _MONTHS, "segment_size": _ALL_VALUES}}
+        }
+        buckets = searcher.aggregate(query, spec).get("month", {}).get("buckets", [])
+        months = {int(b["key"]): int(b["doc_count"]) for b in buckets}
+        return MonthCounts(months=months, undated=total - sum(months.values()))
 
     # -- snippets, related, suggestions ------------------------------------------------
 
