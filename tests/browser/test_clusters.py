@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ..test_clusters import OTHER, WIRE, body, wire
+from ..services.test_clusters import OTHER, WIRE, body, wire
 from .test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
