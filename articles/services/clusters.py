@@ -344,7 +344,7 @@ def clusters_rebuild(
                 on_progress(1)
     groups: dict[int, list[int]] = {}
     for pk, head in cluster_of.items():
-        groups.setdefault(head, [head]).append(pk)
+        groups.setdefault(head, []).append(pk)  # a head maps to itself too
     summary = {
         "stories": len(rows),
         "clusters": len(groups),

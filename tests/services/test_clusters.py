@@ -245,7 +245,7 @@ def test_rebuild_finds_the_same_clusters_as_ingest(copies, settings):
     call_command("clusters", "rebuild", "--dry-run", stdout=out)
     assert StoryCluster.objects.count() == 0
     call_command("clusters", "rebuild", stdout=out)
-    assert "1 cluster" in out.getvalue()
+    assert "Found 1 cluster holding 4 copies among 5 stories" in out.getvalue()
     ids = set(
         Article.objects.filter(pk__in=[s.pk for s in copies]).values_list("cluster_id", flat=True)
     )
