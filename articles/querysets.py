@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 
+from .vocabulary import TRUSTED_CONFIDENCE
+
 # Mentions past this many add nothing to how central an entity is to a story.
 CENTRAL_COUNT_CAP = 5
 
@@ -58,7 +60,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a story card needs, in one query: no N+1 on source or publisher."""
         return self.select_related("source", "publisher").defer("raw_input", "body")
 
-    def latest(self) -> ArticleQuerySet:
+    def latest(self) -> ArticleQuerySet:  # type: ignore[override]  # newest first; Django's latest(field) is unused on stories
         return self.order_by(F("published_at").desc(nulls_last=True), "-id")
 
     def oldest(self) -> ArticleQuerySet:
@@ -124,11 +126,11 @@ class EntityQuerySet(models.QuerySet):
     def trusted(self) -> EntityQuerySet:
         """Entities the reader may be offered unasked (home page, autocomplete): confirmed
         by a curator, or tagged with confidence enough."""
-        return self.filter(Q(confirmed=True) | Q(confidence__gte=self.model.TRUSTED_CONFIDENCE))
+        return self.filter(Q(confirmed=True) | Q(confidence__gte=TRUSTED_CONFIDENCE))
 
     def doubtful(self) -> EntityQuerySet:
         """Entities a curator should look at: not confirmed, and below trust."""
-        return self.filter(confirmed=False, confidence__lt=self.model.TRUSTED_CONFIDENCE)
+        return self.filter(confirmed=False, confidence__lt=TRUSTED_CONFIDENCE)
 
     def with_story_counts(self) -> EntityQuerySet:
         return self.annotate(

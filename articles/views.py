@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
@@ -135,10 +136,10 @@ CHIP_PHRASES = {
 
 
 def describe(filterset: ArticleFilter) -> list[Chip]:
-    data = getattr(filterset.form, "cleaned_data", {})
+    data: dict[str, Any] = getattr(filterset.form, "cleaned_data", {})
     chips: list[Chip] = []
     for key, phrase in CHIP_PHRASES.items():
-        value = data.get(key)
+        value: Any = data.get(key)
         if value in (None, ""):
             continue
         if key in ENTITY_PARAMS:
@@ -162,7 +163,7 @@ class SearchView(ListView):
 
     template_name = "articles/search.html"
     context_object_name = "stories"
-    paginate_by = PAGE_SIZE
+    paginate_by: int | None = PAGE_SIZE
 
     def search_form(self) -> ArticleFilter:
         self.filterset = ArticleFilter(
@@ -402,15 +403,15 @@ class DatedArchiveMixin:
             raise Http404("No such date") from exc
 
 
-class YearArchive(DatedArchiveMixin, YearArchiveView):
+class YearArchive(DatedArchiveMixin, YearArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "year"
 
 
-class MonthArchive(DatedArchiveMixin, MonthArchiveView):
+class MonthArchive(DatedArchiveMixin, MonthArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "month"
 
 
-class DayArchive(DatedArchiveMixin, DayArchiveView):
+class DayArchive(DatedArchiveMixin, DayArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "day"
 
 

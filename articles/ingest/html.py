@@ -7,6 +7,7 @@ import re
 import warnings
 from datetime import UTC, datetime
 from html import unescape
+from typing import Any
 
 import trafilatura
 from lxml import html as lxml_html
@@ -197,7 +198,7 @@ def parse_with(
     return story
 
 
-def _extract(text: str, **options: object) -> dict | None:
+def _extract(text: str, **options: Any) -> dict | None:
     """trafilatura's extraction, with repeated segments counted within this page only."""
     document = trafilatura.bare_extraction(
         text, output_format="python", deduplicate=LRUCache(maxsize=LRU_SIZE), **options
