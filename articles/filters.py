@@ -6,6 +6,7 @@ articles/search/): exact totals, BM25 over every match, exact facet counts.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -88,9 +89,7 @@ class SearchHits(Sequence):
                 raise IndexError(index)
             return found[0]
         start, stop, step = index.indices(len(self))
-        wanted = self.ids(start, stop)[::step]
-        found = self.queryset.in_bulk(wanted)
-        return [found[pk] for pk in wanted if pk in found]
+        return search.stories_for(self.ids(start, stop)[::step], self.queryset)
 
 
 @dataclass
@@ -178,6 +177,12 @@ class ArticleFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         choices=SEARCH_SORTS, method="filter_sort", label="Sort by", empty_label=None
     )
+    copies = django_filters.ChoiceFilter(
+        choices=[("collapsed", "Each story once"), ("all", "Every copy")],
+        method="filter_sort",
+        label="Copies",
+        empty_label=None,
+    )
 
     class Meta:
         model = Article
@@ -223,6 +228,7 @@ class ArticleFilter(django_filters.FilterSet):
             date_to=data.get("to"),
             year=int(year) if year is not None else None,
             has_date=None if not has_date else has_date == "true",
+            every_copy=data.get("copies") == "all",
         )
 
     def results(
@@ -232,14 +238,18 @@ class ArticleFilter(django_filters.FilterSet):
         limit: int = 20,
         facets: Sequence[str] = (),
         facet_limit: int = FACET_LIMIT + 1,
+        every_copy: bool | None = None,
     ) -> SearchResults:
         """The matches in the order asked for, with the window `offset`/`limit` fetched,
         the exact total, and exact counts of `facets` over every match (the top
         `facet_limit` of each; the default is one more than a page shows)."""
         parsed = self.parsed_query
+        filters = self.search_filters()
+        if every_copy is not None:
+            filters = dataclasses.replace(filters, every_copy=every_copy)
         request = search.SearchRequest(
             query=parsed,
-            filters=self.search_filters(),
+            filters=filters,
             sort=self.sort_order,
             offset=max(0, offset),
             limit=max(0, limit),
@@ -258,6 +268,15 @@ class ArticleFilter(django_filters.FilterSet):
             facets=_named_facets(found.facets, facet_limit),
         )
 
+    def month_counts(self, *, checked: bool = False) -> search.MonthCounts:
+        """Exact counts of this search's matches by month, and how many are undated
+        (`checked`: results() has just run, so the index is in step)."""
+        parsed = self.parsed_query
+        if self.query and not parsed:
+            return search.MonthCounts()
+        request = search.SearchRequest(query=parsed, filters=self.search_filters(), limit=0)
+        return search.month_counts(request, checked=checked)
+
     @property
     def query(self) -> str:
         if not self.is_bound or not hasattr(self.form, "cleaned_data"):
@@ -271,7 +290,7 @@ class ArticleFilter(django_filters.FilterSet):
         return bool(self.query) and not any(
             value not in (None, "") and (not hasattr(value, "exists") or bool(value))
             for key, value in data.items()
-            if key not in ("q", "sort")
+            if key not in ("q", "sort", "copies")
         )
 
     @property
@@ -281,7 +300,7 @@ class ArticleFilter(django_filters.FilterSet):
         return any(
             value not in (None, "") and (not hasattr(value, "exists") or bool(value))
             for key, value in data.items()
-            if key != "sort"
+            if key not in ("sort", "copies")
         )
 
 

@@ -153,6 +153,27 @@ def normalize_alias(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class StoryCluster(models.Model):
+    """The copies of one syndicated story, as the sites that ran it printed them.
+
+    Each copy is an Article with its own source, publisher, date and URL. The cluster's
+    original is its copy of rank 0: the earliest dated, then the most complete
+    (services/clusters.py keeps the ranks). Lists show a cluster once, by the best
+    ranked of its copies they include (ArticleQuerySet.collapsed)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Story cluster {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:cluster", kwargs={"pk": self.pk})
+
+
 class Article(models.Model):
     """One news story, as published, with the raw input it was parsed from."""
 
@@ -203,18 +224,33 @@ class Article(models.Model):
         help_text="ISO 639-1 code of the story's language; blank when unknown.",
     )
     entities = models.ManyToManyField(Entity, through="Mention", related_name="articles")
+    cluster = models.ForeignKey(
+        StoryCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    cluster_rank = models.PositiveIntegerField(
+        default=0, editable=False, help_text="0 for the cluster's original; then by date."
+    )
+    cluster_locked = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A curator placed this story in (or out of) its cluster; rebuilds keep it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # What the site calls it, and so the admin too.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
             models.Index(fields=["source", "published_at"], name="article_source_date"),
             # When the archive last changed: the API's Last-Modified, on every answer.
             models.Index(fields=["updated_at"], name="article_updated"),
+            models.Index(fields=["cluster", "cluster_rank"], name="article_cluster_rank"),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +270,49 @@ class Article(models.Model):
         return (self.read_time_min, self.read_time_max or self.read_time_min)
 
 
+class ClusterKey(models.Model):
+    """One of a story's LSH keys (articles/clusters): stories that share a key are
+    compared exactly at ingest, so finding a story's copies costs one indexed lookup."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="cluster_keys")
+    key = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.article_id}"
+
+
+class ClusterEdit(models.Model):
+    """A curator's split or join of story clusters, with what it changed, for undo.
+
+    `snapshot` maps each story it moved to its [cluster id, rank, locked] before, and
+    lists the clusters it created (undo deletes them once empty)."""
+
+    class Action(models.TextChoices):
+        SPLIT = "split", "split a copy out"
+        JOIN = "join", "join two clusters"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    summary = models.CharField(max_length=300)
+    snapshot = models.JSONField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
 class ArticleVersion(models.Model):
     """What a story said before a changed file for the same URL or path replaced it."""
 
@@ -246,6 +325,7 @@ class ArticleVersion(models.Model):
     replaced_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "story version"
         ordering = ["-replaced_at"]
 
     def __str__(self) -> str:

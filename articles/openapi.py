@@ -116,6 +116,7 @@ SEARCH_DESCRIPTIONS = {
     "year": "Published in this year.",
     "has_date": "Only dated (true) or undated (false) stories.",
     "sort": "relevance (the default with q), newest (the default without), or oldest.",
+    "copies": "collapsed (the default): each story cluster once, counted once; all: every copy.",
 }
 
 
@@ -181,6 +182,21 @@ STORY_SUMMARY_PROPERTIES = {
     "word_count": {"type": "integer", "minimum": 0},
     "source": {**_nullable(_ref("Source")), "description": "Who wrote it."},
     "publisher": {**_nullable(_ref("Source")), "description": "The site it was archived from."},
+    "cluster": {
+        **_nullable(
+            _object(
+                {
+                    "id": {"type": "integer"},
+                    "html_url": {**URL, "description": "The cluster's versions page."},
+                    "also_ran": {
+                        **_nullable({"type": "integer", "minimum": 0}),
+                        "description": "In a collapsed search: how many other copies it shows.",
+                    },
+                }
+            )
+        ),
+        "description": "The copies of this syndicated story (null: none known).",
+    },
 }
 
 MENTION = _object(
@@ -207,6 +223,20 @@ STORY_DETAIL = _object(
         "copyright": {"type": "string"},
         "entities": {"type": "array", "items": _ref("Mention")},
         "topics": {"type": "array", "items": _ref("Mention")},
+        "copies": {
+            "type": "array",
+            "description": "The other public copies of this story, original first.",
+            "items": _object(
+                {
+                    "id": {"type": "integer"},
+                    "url": URL,
+                    "original_url": _nullable(URL),
+                    "published_at": _nullable(DATETIME),
+                    "source": _nullable(_ref("Source")),
+                    "publisher": _nullable(_ref("Source")),
+                }
+            ),
+        },
         "provenance": _object(
             {
                 "url": _nullable(URL),

@@ -34,6 +34,35 @@ class UTCYear(models.Func):
         )
 
 
+class UTCDatePart(models.Func):
+    """A timestamp's month ("month": year * 100 + month) or day of the month ("day") in
+    UTC, in each engine's own SQL (as UTCYear)."""
+
+    output_field = models.IntegerField()
+    SQLITE = {
+        "month": "(CAST(substr(%(expressions)s, 1, 4) AS integer) * 100"
+        " + CAST(substr(%(expressions)s, 6, 2) AS integer))",
+        "day": "CAST(substr(%(expressions)s, 9, 2) AS integer)",
+        "month_of_year": "CAST(substr(%(expressions)s, 6, 2) AS integer)",
+    }
+    POSTGRESQL = {
+        "month": "(EXTRACT(YEAR FROM %(expressions)s AT TIME ZONE 'UTC') * 100"
+        " + EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC'))::integer",
+        "day": "EXTRACT(DAY FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
+        "month_of_year": "EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
+    }
+
+    def __init__(self, expression, part: str) -> None:
+        super().__init__(expression)
+        self.part = part
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.SQLITE[self.part])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.POSTGRESQL[self.part])
+
+
 class IdIn(models.Func):
     """The story is one of `ids`, given to the database as one value (a JSON list on
     SQLite, an array on PostgreSQL) rather than as a thousand parameters to prepare."""
@@ -55,6 +84,30 @@ class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Stories the public may see."""
         return self.filter(is_public=True)
+
+    def collapsed(self) -> ArticleQuerySet:
+        """Each story cluster once: of its copies in this set, the best ranked (the
+        original when it is here). Stories in no cluster all stay. Apply it before
+        ordering or annotating: the set it compares with is this one as it stands."""
+        better = self.order_by().filter(
+            cluster=OuterRef("cluster"), cluster_rank__lt=OuterRef("cluster_rank")
+        )
+        return self.filter(Q(cluster__isnull=True) | ~Exists(better))
+
+    def with_also_ran(self) -> ArticleQuerySet:
+        """`also_ran`: how many other public copies the story's cluster has (0 in none),
+        for the card's "also ran in N other places". A subquery, so still one query."""
+        others = (
+            self.model._default_manager.filter(is_public=True, cluster=OuterRef("cluster"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            also_ran=Coalesce(Subquery(others, output_field=models.IntegerField()), 0)
+        )
 
     def for_listing(self) -> ArticleQuerySet:
         """What a story card needs, in one query: no N+1 on source or publisher."""
@@ -133,8 +186,14 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(confirmed=False, confidence__lt=TRUSTED_CONFIDENCE)
 
     def with_story_counts(self) -> EntityQuerySet:
+        """`story_count`: the public stories mentioning the entity, a story cluster
+        counted once (as its pages and search count it by default)."""
+        story = Case(
+            When(mentions__article__cluster__isnull=True, then=F("mentions__article_id")),
+            default=-F("mentions__article__cluster_id"),  # negative: never a story's id
+        )
         return self.annotate(
-            story_count=Count("mentions", filter=Q(mentions__article__is_public=True))
+            story_count=Count(story, filter=Q(mentions__article__is_public=True), distinct=True)
         )
 
     def top(self, kind: str, limit: int = 10) -> EntityQuerySet:
@@ -196,6 +255,68 @@ class ArchiveStats:
         )
 
     @staticmethod
+    def months(articles) -> dict[int, int]:
+        """{year * 100 + month: stories}, for every month with a dated story."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__isnull=False)
+            .annotate(month=UTCDatePart("published_at", "month"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .values_list("month", "count")
+        )
+        return dict(rows)
+
+    @staticmethod
+    def days(articles, start, end) -> dict[int, int]:
+        """{day of the month: stories} for the stories from `start` up to `end`
+        (datetimes a month apart at most)."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__gte=start, published_at__lt=end)
+            .annotate(day=UTCDatePart("published_at", "day"))
+            .values("day")
+            .annotate(count=Count("id"))
+            .values_list("day", "count")
+        )
+        return dict(rows)
+
+    @staticmethod
+    def month_days(articles) -> dict[tuple[int, int], int]:
+        """{(month, day): stories in any year}, for "On this day"."""
+        rows = (
+            articles.order_by()
+            .filter(published_at__isnull=False)
+            .annotate(
+                m=UTCDatePart("published_at", "month_of_year"), d=UTCDatePart("published_at", "day")
+            )
+            .values("m", "d")
+            .annotate(count=Count("id"))
+            .values_list("m", "d", "count")
+        )
+        return {(m, d): n for m, d, n in rows}
+
+    @staticmethod
+    def around(articles, start, end) -> tuple:
+        """When the dated stories nearest before `start` and from `end` on were
+        published (None where there are none): previous and next links skip empty
+        stretches."""
+        dated = articles.order_by().filter(published_at__isnull=False)
+        before = (
+            dated.filter(published_at__lt=start)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        after = (
+            dated.filter(published_at__gte=end)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return before, after
+
+    @staticmethod
     def timeline(articles) -> list[dict]:
         """Stories per year, or per month when they all fall in one year."""
         from django.db.models.functions import TruncMonth, TruncYear
@@ -221,8 +342,10 @@ class ArchiveStats:
         return [{"label": f"{r['period']:%b %Y}", "count": r["count"]} for r in rows]
 
     @staticmethod
-    def co_mentioned(entity, limit: int = 15) -> list[dict]:
-        """The entities most often mentioned in the same stories as `entity`, ties by name.
+    def co_mentioned(entity, limit: int = 15, stories=None) -> list[dict]:
+        """The entities most often mentioned in the same stories as `entity`, ties by name:
+        among `stories` when given (the ones the entity's page lists, so that a cluster
+        counts once), else among every public story.
 
         Counted per entity id, and only the entities that can make the list are looked
         up: joining every mention to its entity to group by name took 50 ms for a name
@@ -230,6 +353,8 @@ class ArchiveStats:
         from .models import Entity, Mention
 
         story_ids = _public_mentions().filter(entity=entity).values("article_id")
+        if stories is not None:
+            story_ids = stories.order_by().values("pk")
         counts = list(
             Mention.objects.filter(article_id__in=story_ids)
             .exclude(entity=entity)

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import calendar
+import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
-from . import search
+from . import compare, search
+from .caching import cached_fragment
+from .charts import bar_chart, line_chart, month_rows, span_rows, year_rows
 from .citations import citation_for, ris
+from .clusters import diff
+from .exports import spreadsheet_safe
 from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
-from .models import Article, Entity, EntityRedirect, Source
+from .linking import LinkTarget, link_first_mentions
+from .models import Article, Entity, EntityRedirect, Source, StoryCluster
 from .querysets import ArchiveStats
+from .templatetags.archive import query_with
 from .vocabulary import (
     ENTITY_SORTS,
     FACET_LIMIT,
@@ -32,23 +48,48 @@ from .vocabulary import (
     EntityKind,
 )
 
+# ?copies= on browse pages, as on search: each story cluster once, or every copy.
+COPIES = {"collapsed": "Each story once", "all": "Every copy"}
 
-class HomeView(ListView):
+
+class CopiesMixin:
+    """A browse page lists each story cluster once, by the best ranked of its copies the
+    page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
+    counts count what it lists."""
+
+    request: HttpRequest  # a mixin for views, which have one
+
+    def every_copy(self) -> bool:
+        value = self.request.GET.get("copies", "collapsed")
+        if value not in COPIES:
+            raise BadRequest(f"copies must be one of: {', '.join(COPIES)}")
+        return value == "all"
+
+    def listed(self, stories):
+        """The page's stories as it counts them; cards add `.with_also_ran()`."""
+        return stories if self.every_copy() else stories.collapsed()
+
+    def get_context_data(self, **kwargs):
+        copies = "all" if self.every_copy() else "collapsed"
+        return super().get_context_data(copies=copies, copies_choices=COPIES, **kwargs)
+
+
+class HomeView(CopiesMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(cache.get_or_set("home:highlights", home_highlights, HIGHLIGHTS_SECONDS))
+        context.update(cached_fragment("home:highlights", home_highlights, HIGHLIGHTS_SECONDS))
         return context
 
 
-# The archive's top people and topics count every mention in the archive: worth
-# keeping for a few minutes rather than recounting on every visit to the home page.
+# The archive's top people and topics count every mention in the archive: kept until
+# the archive changes (cached_fragment), and a few minutes at most.
 HIGHLIGHTS_SECONDS = 300
 
 
@@ -56,7 +97,7 @@ def home_highlights() -> dict:
     return {
         "top_people": list(Entity.objects.trusted().top(Entity.Kind.PERSON)),
         "top_topics": list(Entity.objects.trusted().top(Entity.Kind.TOPIC)),
-        "years": ArchiveStats.years(Article.objects.published()),
+        "years": ArchiveStats.years(Article.objects.published().collapsed()),
     }
 
 
@@ -65,7 +106,7 @@ class StoryView(DetailView):
     context_object_name = "story"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("source", "publisher")
+        return Article.objects.published().with_also_ran().select_related("source", "publisher")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -81,14 +122,31 @@ class StoryView(DetailView):
         context = super().get_context_data(**kwargs)
         mentions = self.object.mentions.select_related("entity").order_by("salience", "-count")
         groups: dict[str, list] = {}
+        targets = []
         for mention in mentions:
-            groups.setdefault(mention.entity.get_kind_display(), []).append(mention.entity)
+            entity = mention.entity
+            groups.setdefault(entity.get_kind_display(), []).append(entity)
+            if entity.kind != Entity.Kind.TOPIC:  # a topic is a subject, not a name in the text
+                targets.append(
+                    LinkTarget(
+                        names=(mention.surface, entity.name),
+                        url=entity.get_absolute_url(),
+                        title=f"{entity.name} ({entity.get_kind_display().lower()})",
+                    )
+                )
         context["entity_groups"] = groups
+        context["paragraphs"] = link_first_mentions(self.object.paragraphs, targets)
         published = Article.objects.published()
         related = search.related_ids(self.object)
         context["related"] = published.select_related("source").in_id_order(related)
         context["previous"], context["next"] = published.neighbours(self.object)
         return context
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @require_safe
@@ -158,7 +216,20 @@ def describe(filterset: ArticleFilter) -> list[Chip]:
     return chips
 
 
-class SearchView(ListView):
+def without_empty_parameters(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to this URL without its empty parameters (`&from=&to=`, which a form
+    sends for every field left blank), or None when it has none: URLs stay clean."""
+    if not any(value == "" for _, values in request.GET.lists() for value in values):
+        return None
+    return redirect(f"{request.path}{query_with(request, page=request.GET.get('page') or None)}")
+
+
+class CleanQueryMixin:
+    def get(self, request, *args, **kwargs):
+        return without_empty_parameters(request) or super().get(request, *args, **kwargs)
+
+
+class SearchView(CleanQueryMixin, ListView):
     """Ranked, highlighted, faceted search; with no query, the whole archive to browse."""
 
     template_name = "articles/search.html"
@@ -217,8 +288,57 @@ class SearchView(ListView):
             ],
             searched=filterset.active,
             suggestions=search.suggest(query) if query and not count else [],
+            selected={key: set(self.request.GET.getlist(key)) for key, _, _ in FACET_GROUPS},
+            links=search_links(self.request),
         )
+        if filterset.active and count:
+            context["over_time"] = over_time(self.request, filterset)
         return context
+
+
+def search_links(request: HttpRequest) -> dict[str, str]:
+    """The feed and the exports of the search on this page."""
+    params = query_with(request, sort=None)
+    return {
+        "feed": reverse("articles:feed-search") + params,
+        "csv": reverse("articles:export-csv") + params,
+        "jsonl": reverse("articles:export-jsonl") + params,
+    }
+
+
+def over_time(request: HttpRequest, filterset: ArticleFilter) -> dict:
+    """The search's exact story counts by year, or by month within the year it is
+    narrowed to (or the one year all its matches fall in); each bar links to the
+    search narrowed to it."""
+    counts = filterset.month_counts(checked=True)
+    years = counts.by_year()
+    year = (
+        filterset.form.cleaned_data.get("year") if hasattr(filterset.form, "cleaned_data") else None
+    )
+    if year is None and len(years) == 1:
+        year = next(iter(years))
+    if year is not None:
+        year = int(year)
+
+        def month_url(y: int, m: int) -> str:
+            last = calendar.monthrange(y, m)[1]
+            return query_with(
+                request, year=y, **{"from": f"{y}-{m:02d}-01", "to": f"{y}-{m:02d}-{last}"}
+            )
+
+        rows = month_rows(year, counts.in_year(year), month_url)
+        by = "month"
+    else:
+        rows = year_rows(years, lambda y: query_with(request, year=y))
+        by = "year"
+    peak = max((row["count"] for row in rows), default=0)
+    return {
+        "rows": rows,
+        "chart": bar_chart(rows, peak),
+        "by": by,
+        "year": year,
+        "undated": counts.undated,
+    }
 
 
 # Filters the refine form keeps as hidden fields (it shows the others as inputs).
@@ -249,17 +369,17 @@ def entity_suggestions(request: HttpRequest) -> JsonResponse:
     )
 
 
-class SourceView(ListView):
+class SourceView(CopiesMixin, ListView):
     template_name = "articles/source.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
-        self.source_stories = Article.objects.published().filter(
-            Q(source=self.source) | Q(publisher=self.source)
+        self.source_stories = self.listed(
+            Article.objects.published().filter(Q(source=self.source) | Q(publisher=self.source))
         )
-        return self.source_stories.for_listing().latest()
+        return self.source_stories.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -270,7 +390,13 @@ class SourceView(ListView):
         )
 
 
-class EntityView(ListView):
+# "Often mentioned with": the most co-mentioned entities, at most this many of a kind.
+CO_MENTIONED_LIMIT = 40
+CO_MENTIONED_PER_KIND = 8
+PLURAL_KINDS = {kind: label for _, label, kind in FACET_GROUPS if kind in Entity.Kind.values}
+
+
+class EntityView(CopiesMixin, ListView):
     """A person's, organization's, place's, group's or topic's page."""
 
     template_name = "articles/entity.html"
@@ -284,16 +410,15 @@ class EntityView(ListView):
             kind=kind,
             slug=self.kwargs["slug"],
         )
-        self.entity_stories = Article.objects.published().for_entity(self.entity)
-        stories = self.entity_stories.for_listing()
+        self.entity_stories = self.listed(Article.objects.published().for_entity(self.entity))
+        stories = self.entity_stories.with_also_ran().for_listing()
         self.sort = self._sort()
         return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
 
     def _sort(self) -> str:
-        """A topic's page ranks by how central the topic is, other entities' pages
-        newest first; ?sort= picks the other order."""
-        default = "central" if self.entity.kind == Entity.Kind.TOPIC else "newest"
-        sort = self.request.GET.get("sort", default)
+        """Every entity's page ranks by how central the entity is to each story (named
+        in the headline, the lede, how often); ?sort=newest puts the newest first."""
+        sort = self.request.GET.get("sort", "central")
         if sort not in ENTITY_SORTS:
             raise BadRequest(f"sort must be one of: {', '.join(ENTITY_SORTS)}")
         return sort
@@ -302,17 +427,24 @@ class EntityView(ListView):
         context = super().get_context_data(entity=self.entity, **kwargs)
         timeline = ArchiveStats.timeline(self.entity_stories)
         peak = max((row["count"] for row in timeline), default=0)
+        co_mentioned: dict[str, list[dict]] = {kind: [] for kind in Entity.Kind.values}
+        for row in ArchiveStats.co_mentioned(
+            self.entity, limit=CO_MENTIONED_LIMIT, stories=self.entity_stories
+        ):
+            entity = Entity(kind=row["entity__kind"], slug=row["entity__slug"])
+            group = co_mentioned.setdefault(row["entity__kind"], [])
+            if len(group) < CO_MENTIONED_PER_KIND:
+                group.append({**row, "url": entity.get_absolute_url()})
         context.update(
             timeline=timeline,
             chart=bar_chart(timeline, peak),
+            undated=self.entity_stories.filter(published_at__isnull=True).count(),
+            feed_url=reverse(
+                "articles:feed-entity",
+                kwargs={"kind": self.kwargs["kind"], "slug": self.entity.slug},
+            ),
             co_mentioned=[
-                {
-                    **row,
-                    "url": Entity(
-                        kind=row["entity__kind"], slug=row["entity__slug"]
-                    ).get_absolute_url(),
-                }
-                for row in ArchiveStats.co_mentioned(self.entity)
+                (PLURAL_KINDS[kind], rows) for kind, rows in co_mentioned.items() if rows
             ],
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
             sort=self.sort,
@@ -333,19 +465,6 @@ class EntityView(ListView):
             if moved is None:
                 raise
             return redirect(moved, permanent=True)
-
-
-def bar_chart(rows: list[dict], peak: int, *, width: int = 600, height: int = 160) -> dict:
-    """Geometry for a server-side SVG bar chart of counts over time."""
-    if not rows or not peak:
-        return {}
-    gap = 2
-    bar = max(2, (width - gap * len(rows)) // len(rows))
-    bars = []
-    for i, row in enumerate(rows):
-        h = max(1, round(row["count"] / peak * (height - 20)))
-        bars.append({**row, "x": i * (bar + gap), "y": height - h, "w": bar, "h": h})
-    return {"width": len(rows) * (bar + gap), "height": height, "bars": bars, "peak": peak}
 
 
 class FacetView(SearchView):
@@ -369,20 +488,89 @@ class FacetView(SearchView):
         return []
 
     def get_context_data(self, **kwargs):
+        values = self.results.facets.get(self.kind, [])
+        find = self.request.GET.get("find", "").strip()[:200]
+        key = self.kwargs["key"]
         return {
             "view": self,
             "filterset": self.filterset,
             "form": self.filterset.form,
             "chips": describe(self.filterset),
-            "facet_key": self.kwargs["key"],
+            "facet_key": key,
             "facet_label": self.label,
-            "values": self.results.facets.get(self.kind, []),
+            "values": [v for v in values if find.lower() in v["name"].lower()] if find else values,
+            "total_values": len(values),
+            "find": find,
+            "selected": set(self.request.GET.getlist(key)),
+            # The search this page counts, kept when the filter box is submitted.
+            "kept": [
+                (k, v) for k, vs in self.request.GET.lists() if k != "find" for v in vs[:20] if v
+            ],
             "limit": self.limit,
         }
 
 
-class DatedArchiveMixin:
-    """Stories by date, newest first within the period; invalid dates are a 404."""
+def _utc(year: int, month: int = 1, day: int = 1) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def _period_end(start: datetime, period: str) -> datetime:
+    """Where the period that begins at `start` ends (the end of time past year 9999)."""
+    try:
+        if period == "year":
+            return _utc(start.year + 1)
+        if period == "month":
+            return _utc(start.year + start.month // 12, start.month % 12 + 1)
+        return start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        return datetime.max.replace(tzinfo=UTC)
+
+
+def period_url(when, period: str) -> str:
+    if period == "year":
+        return reverse("articles:archive-year", args=[when.year])
+    if period == "month":
+        return reverse("articles:archive-month", args=[when.year, when.month])
+    return reverse("articles:archive-day", args=[when.year, when.month, when.day])
+
+
+PERIOD_FORMATS = {"year": "Y", "month": "F Y", "day": "j F Y"}
+
+
+def month_calendar(year: int, month: int, counts: dict[int, int], current: int | None = None):
+    """The weeks of a month, Monday first: a cell per day with its story count and,
+    when it has stories, a link to its page."""
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
+        weeks.append(
+            [
+                {
+                    "day": d,
+                    "date": date(year, month, d) if d else None,
+                    "count": counts.get(d, 0),
+                    "url": period_url(date(year, month, d), "day") if counts.get(d) else "",
+                    "current": d == current,
+                }
+                if d
+                else None
+                for d in week
+            ]
+        )
+    return {
+        "month": date(year, month, 1),
+        "weeks": weeks,
+        "weekdays": [(calendar.day_abbr[i], calendar.day_name[i]) for i in range(7)],
+    }
+
+
+class DatedArchiveMixin(CopiesMixin):
+    """Stories by date, newest first within the period; invalid dates are a 404. Each
+    page links the nearest earlier and later periods that have stories, and a month's
+    or a day's page shows the month as a calendar of story counts.
+
+    The archive by date (these pages, the undated list, on this day and the index's
+    counts) collapses clusters over the whole archive: a cluster is listed once, on its
+    original's date, so a year's count is the sum of its months'."""
 
     date_field = "published_at"
     allow_empty = True
@@ -394,13 +582,57 @@ class DatedArchiveMixin:
     template_name = "articles/archive_period.html"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().latest()
+        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_dated_items(self):
         try:
             return super().get_dated_items()
         except (ValueError, OverflowError) as exc:
             raise Http404("No such date") from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        when = context.get(self.period)
+        start = _utc(
+            when.year,
+            getattr(when, "month", 1) if self.period != "year" else 1,
+            when.day if self.period == "day" else 1,
+        )
+        end = _period_end(start, self.period)
+        published = Article.objects.published()
+        before, after = ArchiveStats.around(published, start, end)
+        context["earlier"] = (
+            {"url": period_url(before, self.period), "label": before} if before else None
+        )
+        context["later"] = (
+            {"url": period_url(after, self.period), "label": after} if after else None
+        )
+        context["period"] = self.period
+        context["period_format"] = PERIOD_FORMATS[self.period]
+        crumbs = [("Archive", reverse("articles:archive"))]
+        if self.period != "year":
+            crumbs.append((str(start.year), period_url(start, "year")))
+        if self.period == "day":
+            crumbs.append((f"{start:%B %Y}", period_url(start, "month")))
+        context["crumbs"] = crumbs
+        if self.period == "year":
+            months = ArchiveStats.months(
+                published.filter(published_at__gte=start, published_at__lt=end)
+            )
+            rows = month_rows(
+                start.year,
+                {m % 100: n for m, n in months.items()},
+                lambda y, m: period_url(date(y, m, 1), "month"),
+            )
+            context["months"] = rows
+            context["chart"] = bar_chart(rows, max((r["count"] for r in rows), default=0))
+        else:
+            month_start = _utc(start.year, start.month)
+            counts = ArchiveStats.days(published, month_start, _period_end(month_start, "month"))
+            context["calendar"] = month_calendar(
+                start.year, start.month, counts, start.day if self.period == "day" else None
+            )
+        return context
 
 
 class YearArchive(DatedArchiveMixin, YearArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
@@ -415,40 +647,114 @@ class DayArchive(DatedArchiveMixin, DayArchiveView):  # type: ignore[misc]  # dj
     period = "day"
 
 
-class ArchiveIndex(ListView):
+COVERAGE_MONTHLY_YEARS = 3
+
+
+class ArchiveIndex(CopiesMixin, ListView):
+    """The archive's coverage: stories by year as a chart, and by month as a table."""
+
     template_name = "articles/archive_index.html"
     context_object_name = "years"
 
     def get_queryset(self):
-        return ArchiveStats.years(Article.objects.published())
+        return ArchiveStats.years(self.listed(Article.objects.published()))
 
     def get_context_data(self, **kwargs):
+        months = ArchiveStats.months(Article.objects.published())
+        years: dict[int, int] = {}
+        for month, n in months.items():
+            years[month // 100] = years.get(month // 100, 0) + n
+        rows = year_rows(years, lambda y: period_url(date(y, 1, 1), "year"))
+        # A few years of stories show best month by month; more, year by year.
+        by_month = len(rows) <= COVERAGE_MONTHLY_YEARS
+        bars = (
+            span_rows(months, lambda y, m: period_url(date(y, m, 1), "month")) if by_month else rows
+        )
+        table = [
+            {
+                "year": row["label"],
+                "count": row["count"],
+                "url": row["url"],
+                "months": [
+                    {
+                        "count": months.get(int(row["label"]) * 100 + m, 0),
+                        "url": period_url(date(int(row["label"]), m, 1), "month"),
+                        "name": calendar.month_name[m],
+                    }
+                    for m in range(1, 13)
+                ],
+            }
+            for row in reversed(rows)
+        ]
         return super().get_context_data(
-            undated=Article.objects.published().filter(published_at__isnull=True).count(),
+            undated=self.listed(Article.objects.published())
+            .filter(published_at__isnull=True)
+            .count(),
             today=timezone.localdate(),
+            chart=bar_chart(bars, max((b["count"] for b in bars), default=0)),
+            chart_by="month" if by_month else "year",
+            coverage=table,
+            month_abbr=[(calendar.month_abbr[m], calendar.month_name[m]) for m in range(1, 13)],
             **kwargs,
         )
 
 
-class UndatedArchive(ListView):
+class UndatedArchive(CopiesMixin, ListView):
     template_name = "articles/archive_period.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__isnull=True)
-            .order_by("title", "id")
-        )
+        undated = self.listed(Article.objects.published()).filter(published_at__isnull=True)
+        return undated.with_also_ran().for_listing().order_by("title", "id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading="Stories with no known date", **kwargs)
+        return super().get_context_data(
+            heading="Stories with no known date",
+            crumbs=[("Archive", reverse("articles:archive"))],
+            **kwargs,
+        )
 
 
-class OnThisDay(ListView):
-    """Stories published on this month and day in any year."""
+def nearest_days(days: dict[tuple[int, int], int], month: int, day: int, n: int = 3):
+    """The `n` month-days before and after (month, day) that have stories in some year,
+    nearest first, going round the year's end."""
+    order = {}
+    for (m, d), count in days.items():
+        try:
+            order[(m, d)] = (date(2000, m, d).timetuple().tm_yday, count)
+        except ValueError:
+            continue
+    here = date(2000, month, day).timetuple().tm_yday
+
+    def distance(key, forward: bool) -> int:
+        gap = (order[key][0] - here) % 366
+        return gap if forward else (366 - gap) % 366
+
+    others = [key for key in order if key != (month, day)]
+    after = sorted(others, key=lambda k: distance(k, True))[:n]
+    # A day is offered once, on the side it is nearer (a small archive's days are near
+    # both ways round the year).
+    before = [
+        k
+        for k in sorted(others, key=lambda k: distance(k, False))
+        if k not in after or distance(k, False) < distance(k, True)
+    ][:n]
+    after = [k for k in after if k not in before]
+
+    def link(key):
+        return {
+            "day": date(2000, *key),
+            "count": order[key][1],
+            "url": reverse("articles:on-this-day", args=list(key)),
+        }
+
+    return [link(k) for k in before], [link(k) for k in after]
+
+
+class OnThisDay(CopiesMixin, ListView):
+    """Stories published on this month and day in any year, and the nearest days with
+    stories either side (an empty day offers them first)."""
 
     template_name = "articles/archive_period.html"
     context_object_name = "stories"
@@ -460,14 +766,161 @@ class OnThisDay(ListView):
             self.day = date(2000, month, day)  # a leap year, so 29 February exists
         except ValueError as exc:
             raise Http404("No such day") from exc
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(published_at__month=month, published_at__day=day)
-            .latest()
+        that_day = self.listed(Article.objects.published()).filter(
+            published_at__month=month, published_at__day=day
         )
+        return that_day.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=f"On this day: {self.day:%-d %B}", on_this_day=True, **kwargs
+        before, after = nearest_days(
+            ArchiveStats.month_days(Article.objects.published()), self.day.month, self.day.day
         )
+        return super().get_context_data(
+            heading=f"On this day: {self.day:%-d %B}",
+            on_this_day=True,
+            days_before=before,
+            days_after=after,
+            crumbs=[("Archive", reverse("articles:archive"))],
+            **kwargs,
+        )
+
+
+MEASURES = {"count": "Stories", "share": "Share of all stories (%)"}
+
+
+def _comparison(request: HttpRequest):
+    """The queries of `?q=…&q=…` and their comparison (None for fewer than two), or
+    the error that stops them being compared."""
+    try:
+        queries = compare.queries_from(request.GET.getlist("q")[: compare.MAX_QUERIES + 1])
+    except compare.CompareError as exc:
+        return [q for q in request.GET.getlist("q") if q.strip()], None, str(exc)
+    if len(queries) < compare.MIN_QUERIES:
+        return queries, None, ""
+    return queries, compare.compare(queries), ""
+
+
+@require_safe
+def compare_view(request: HttpRequest) -> HttpResponse:
+    """Two to five searches over time on one chart, as counts or as shares."""
+    if cleaned := without_empty_parameters(request):
+        return cleaned
+    queries, comparison, error = _comparison(request)
+    measure = request.GET.get("measure", "count")
+    if measure not in MEASURES:
+        error = error or f"measure must be one of: {', '.join(MEASURES)}"
+        measure = "count"
+    context = {
+        "queries": queries,
+        "fields": [*queries, *[""] * (compare.MAX_QUERIES - len(queries))][: compare.MAX_QUERIES],
+        "error": error,
+        "measure": measure,
+        "measures": MEASURES,
+        "max_queries": compare.MAX_QUERIES,
+    }
+    if comparison is not None:
+        values = [s.shares if measure == "share" else s.counts for s in comparison.series]
+        chart = line_chart(comparison.labels, values)
+        for line, series in zip(chart.get("lines", []), comparison.series, strict=True):
+            line["query"] = series.query
+            for point, period in zip(line["points"], comparison.periods, strict=True):
+                year, month = period
+                if month:
+                    last = calendar.monthrange(year, month)[1]
+                    params = {"from": f"{year}-{month:02d}-01", "to": f"{year}-{month:02d}-{last}"}
+                else:
+                    params = {"year": year}
+                point["url"] = (
+                    reverse("articles:search") + "?" + urlencode({"q": series.query, **params})
+                )
+        context.update(
+            comparison=comparison,
+            chart=chart,
+            rows=[
+                {
+                    "label": label,
+                    "all": comparison.all_stories[i],
+                    "values": [(s.counts[i], s.shares[i]) for s in comparison.series],
+                }
+                for i, label in enumerate(comparison.labels)
+            ],
+            csv_url=reverse("articles:compare-csv") + query_with(request, measure=None),
+        )
+    return render(request, "articles/compare.html", context, status=400 if error else 200)
+
+
+@require_safe
+def compare_csv(request: HttpRequest) -> HttpResponse:
+    """The compared series as CSV: a row per period, each query's count and share."""
+    queries, comparison, error = _comparison(request)
+    if error or comparison is None:
+        return HttpResponseBadRequest(
+            error or f"Give {compare.MIN_QUERIES} to {compare.MAX_QUERIES} searches: ?q=…&q=…",
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="newsarchive-compare.csv"'
+    writer = csv.writer(response)
+    header = [comparison.by, "all_stories"]
+    for q in queries:
+        header += [spreadsheet_safe(f"{q} stories"), spreadsheet_safe(f"{q} share_percent")]
+    writer.writerow(header)
+    for i, (year, month) in enumerate(comparison.periods):
+        row = [f"{year}-{month:02d}" if month else str(year), comparison.all_stories[i]]
+        for s in comparison.series:
+            row += [s.counts[i], f"{s.shares[i]:.2f}"]
+        writer.writerow(row)
+    return response
+
+
+class ClusterView(DetailView):
+    """A story cluster's versions: every public copy with its source, date and length,
+    and any two side by side (?a=<id>&b=<id>; the original and the next by default)."""
+
+    template_name = "articles/cluster.html"
+    context_object_name = "cluster"
+    model = StoryCluster
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        copies = list(
+            Article.objects.published()
+            .for_listing()
+            .filter(cluster=self.object)
+            .order_by("cluster_rank", "id")
+        )
+        if not copies:
+            raise Http404("No such story cluster")
+        by_id = {copy.pk: copy for copy in copies}
+        for copy in copies:
+            copy.label = _copy_name(copy)
+        chosen = []
+        for key, default in (("a", copies[0].pk), ("b", copies[min(1, len(copies) - 1)].pk)):
+            value = self.request.GET.get(key, "")
+            if value == "":
+                chosen.append(default)
+            elif not value.isdigit() or int(value) not in by_id:
+                raise BadRequest(f"{key} must be the id of one of this cluster's copies")
+            else:
+                chosen.append(int(value))
+        bodies = dict(Article.objects.filter(pk__in=chosen).values_list("pk", "body"))
+        left, right = by_id[chosen[0]], by_id[chosen[1]]
+        rows = diff.paragraphs(bodies[left.pk].split("\n\n"), bodies[right.pk].split("\n\n"))
+        context.update(
+            copies=copies,
+            original=copies[0],
+            left=left,
+            right=right,
+            left_name=left.label,
+            right_name=right.label,
+            rows=rows,
+            changes=diff.summary(rows),
+        )
+        return context
+
+
+def _copy_name(copy: Article) -> str:
+    """A copy as the phone layout of the diff labels it: who ran it, and when."""
+    site = copy.publisher or copy.source
+    day = f"{copy.published_at:%-d %b %Y}" if copy.published_at else "undated"
+    return f"{site.name if site else 'Copy ' + str(copy.pk)}, {day}"

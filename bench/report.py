@@ -136,4 +136,62 @@ def write_report() -> None:
         lines += [f"{r['requests']} requests, {r['req_per_s']} req/s, p99 {r['p99_ms']} ms, "
                   f"{r['errors']} errors; server memory {r['rss_before_mb']} MB before, "
                   f"{r['rss_after_mb']} MB after.", ""]  # fmt: skip
+    lines += cluster_lines()
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+
+
+def cluster_lines() -> list[str]:
+    """Story clusters (bench/clusters.py writes its own files): detection on the labelled
+    pairs, and the 100k archive's rebuild, pages and ingest with detection on and off."""
+    lines = []
+    pairs_path, archive_path = RESULTS / "clusters_pairs.json", RESULTS / "clusters_100k.json"
+    if pairs_path.exists():
+        pairs = json.loads(pairs_path.read_text())
+        chosen = pairs["chosen_on_A"]
+        lines += [
+            "## Story clusters: detection on labelled pairs (`python -m bench.clusters pairs`)",
+            "",
+            f"Thresholds chosen on half A: containment {chosen['containment']}, Jaccard "
+            f"{chosen['jaccard']}, numbers {chosen['numbers']}.",
+            "",
+            _row(["half", "pairs", "same", "precision", "recall", "false joins", "missed"]),
+            _row(["---"] * 7),
+        ]
+        for half, r in pairs["halves"].items():
+            lines.append(_row([half, r["pairs"], r["same"], round(r["precision"], 3),
+                               round(r["recall"], 3), r["false_joins"], r["missed"]]))  # fmt: skip
+        lines += ["", _row(["kind", "pairs", "same story", "joined"]), _row(["---"] * 4)]
+        for kind, r in pairs["by_kind"].items():
+            lines.append(_row([kind, r["pairs"], r["same"], r["joined"]]))
+        lines.append("")
+    if archive_path.exists():
+        a = json.loads(archive_path.read_text())
+        shape, rebuild = a["shape"], a["rebuild"]
+        lines += [
+            "## Story clusters at 100k (`python -m bench.clusters archive`, SQLite)",
+            "",
+            f"`clusters rebuild`: {rebuild['seconds']} s, peak {rebuild['peak_rss_mb']} MB "
+            f"({rebuild['said']}). Search index built with clusters: "
+            f"{a['search_index_build']['seconds']} s.",
+            "",
+            f"{shape['public_stories']} public stories: {shape['clusters']} clusters hold "
+            f"{shape['copies_in_clusters']} copies, {shape['stories_alone']} stand alone, so "
+            f"a collapsed list counts {shape['collapsed_count']} (cluster size p50 "
+            f"{shape['cluster_size_p50']}, p99 {shape['cluster_size_p99']}, max "
+            f"{shape['cluster_size_max']}).",
+            "",
+            _row(["page (one gunicorn worker, page cache off)", "requests", "p50 ms", "p95 ms"]),
+            _row(["---"] * 4),
+        ]
+        for page, r in a["pages"].items():
+            lines.append(_row([page, r["requests"], r["p50_ms"], r["p95_ms"]]))
+        if "ingest" in a:
+            i = a["ingest"]
+            lines += ["", _row(["ingest of the same new stories", "seconds", "words/s"]),
+                      _row(["---"] * 3)]  # fmt: skip
+            for mode in ("on", "off"):
+                lines.append(_row([f"detection {mode}", i[mode]["seconds"],
+                                   i[mode]["words_per_s"]]))  # fmt: skip
+            lines += ["", f"{i['files']} files, {i['words']} words; on/off = "
+                      f"{i['ratio_on_to_off']}.", ""]  # fmt: skip
+    return lines

@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 
-import trafilatura
 from lxml import html as lxml_html
-from trafilatura.deduplication import LRU_SIZE, LRUCache
 
 from .common import (
     agency_name,
@@ -200,6 +198,11 @@ def parse_with(
 
 def _extract(text: str, **options: Any) -> dict | None:
     """trafilatura's extraction, with repeated segments counted within this page only."""
+    # Imported here: it takes a second, and every web process imports this module
+    # (through services) without ever reading an HTML page.
+    import trafilatura
+    from trafilatura.deduplication import LRU_SIZE, LRUCache
+
     document = trafilatura.bare_extraction(
         text, output_format="python", deduplicate=LRUCache(maxsize=LRU_SIZE), **options
     )

@@ -29,6 +29,7 @@ from .backends.base import (
     BaseSearchBackend,
     Filters,
     IndexBusy,
+    MonthCounts,
     SearchRequest,
     SearchResponse,
     SearchUnavailable,
@@ -45,6 +46,7 @@ __all__ = [
     "BaseSearchBackend",
     "Filters",
     "IndexBusy",
+    "MonthCounts",
     "ParsedQuery",
     "SearchRequest",
     "SearchResponse",
@@ -53,10 +55,12 @@ __all__ = [
     "get_backend",
     "index_version",
     "keep_in_step",
+    "month_counts",
     "parse",
     "related_ids",
     "run",
     "snippets",
+    "stories_for",
     "suggest",
 ]
 
@@ -130,6 +134,17 @@ def index_version() -> str:
     return f"{state.position}:{zlib.crc32(holes.encode()):x}"
 
 
+def month_counts(request: SearchRequest, *, checked: bool = False) -> MonthCounts:
+    """Exact counts of a search's matches by month, from an index in step (`checked`:
+    the caller has just brought it in step, for another search of the same page)."""
+    from .indexer import ensure_fresh
+
+    backend = get_backend()
+    if not checked and not _in_step.get():
+        ensure_fresh(backend)
+    return backend.month_counts(request)
+
+
 def keep_in_step(*, build: bool = True) -> bool:
     """Apply every pending change to this node's index (building it first if it never
     was, when `build`). For writers such as ingest, so that their stories are found
@@ -163,13 +178,45 @@ def snippets(query: ParsedQuery, stories: Sequence) -> dict[int, SafeString]:
 
 
 def related_ids(article, limit: int = 5) -> list[int]:
-    """Ids of the public stories most like `article` ("more like this")."""
-    from .documents import document_for
+    """Ids of the public stories most like `article` ("more like this"): each other
+    cluster once (by its original), never the story's own copies."""
+    from .documents import cluster_stories, document_for
     from .indexer import ensure_fresh
 
     backend = get_backend()
     ensure_fresh(backend)
-    return backend.related(document_for(article), limit)
+    ids = backend.related(document_for(article), limit)
+    clusters = (
+        cluster_stories([-pk - 1 for pk in ids if pk < 0]) if any(pk < 0 for pk in ids) else {}
+    )
+    out = [pk if pk > 0 else clusters.get(-pk - 1, (None, 0))[0] for pk in ids]
+    return [pk for pk in out if pk is not None]
+
+
+def stories_for(ids: Sequence[int], queryset) -> list:
+    """The stories of a window of results, in order, from `queryset`. A cluster's
+    collapsed document is shown as its best-ranked public copy, with `also_ran` set to
+    how many other public copies it has (0 on every other story)."""
+    from .documents import cluster_stories
+
+    clusters = (
+        cluster_stories([-pk - 1 for pk in ids if pk < 0]) if any(pk < 0 for pk in ids) else {}
+    )
+    shown = []
+    for pk in ids:
+        if pk > 0:
+            shown.append((pk, 0))
+        elif -pk - 1 in clusters:
+            story_id, copies = clusters[-pk - 1]
+            shown.append((story_id, copies - 1))
+    found = queryset.in_bulk([pk for pk, _ in shown])
+    out = []
+    for pk, also_ran in shown:
+        if pk in found:
+            story = found[pk]
+            story.also_ran = also_ran
+            out.append(story)
+    return out
 
 
 def suggest(text: str, limit: int = 3) -> list[str]:

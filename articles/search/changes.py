@@ -43,3 +43,17 @@ def record_for_sources(*, source_ids: Iterable[int]) -> int:
         Q(source_id__in=source_ids) | Q(publisher_id__in=source_ids)
     ).values_list("pk", flat=True)
     return record(article_ids=stories)
+
+
+def cluster_document_id(cluster_id: int) -> int:
+    """The index's id for a cluster's collapsed document: negative, so it never meets a
+    story's (and below -1, the index's own state)."""
+    return -int(cluster_id) - 1
+
+
+def record_for_clusters(*, story_ids: Iterable[int], cluster_ids: Iterable[int]) -> int:
+    """Log stories whose cluster changed, and clusters whose copies changed (or that
+    are gone): the index re-reads each story and each cluster's collapsed document."""
+    ids = {int(pk) for pk in story_ids}
+    ids |= {cluster_document_id(pk) for pk in cluster_ids if pk is not None}
+    return record(article_ids=ids)

@@ -8,6 +8,7 @@ import entity_merge`); this package re-exports nothing.
   source merges, redirects, confirmations, plain form saves and deletes);
 - retag: tagging stored stories again, re-parsing one from its raw input;
 - resolve: one entity per real-world thing across the archive;
-- purge: deleting what an ingest batch stored;
+- purge: deleting stories (what an ingest batch stored, the admin's deletes);
+- clusters: story clusters (joining at ingest, split, join, undo, rebuild);
 - archive: what every write tells search and the page cache.
 """

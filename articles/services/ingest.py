@@ -35,6 +35,7 @@ from ..models import (
     unique_slug,
 )
 from .archive import archive_changed
+from .clusters import cluster_assign
 
 
 class IngestOutcome(StrEnum):
@@ -385,6 +386,8 @@ def article_ingest(
             existing.batch = batch
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
+            if settings.NEWSARCHIVE_CLUSTERS:
+                cluster_assign(article=existing)
             archive_changed(article_ids=[existing.pk])
             return IngestResult(existing, IngestOutcome.UPDATED)
 
@@ -403,6 +406,8 @@ def article_ingest(
             previous.batch = batch
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
+            if settings.NEWSARCHIVE_CLUSTERS:
+                cluster_assign(article=previous)
             archive_changed(article_ids=[previous.pk])
             return IngestResult(previous, IngestOutcome.UPDATED)
 
@@ -424,6 +429,8 @@ def article_ingest(
         for mention in mentions:
             mention.article = article
         Mention.objects.bulk_create(mentions)
+        if settings.NEWSARCHIVE_CLUSTERS:
+            cluster_assign(article=article)  # its copies' cluster, if it is one
         archive_changed(article_ids=[article.pk])
         return IngestResult(article, IngestOutcome.CREATED)
 

@@ -13,6 +13,7 @@ from .. import ingest, tagging
 from ..ingest.types import IngestError, ParsedStory
 from ..models import Article, Entity, Mention
 from .archive import archive_changed, id_slices
+from .clusters import cluster_story_edited
 from .ingest import (
     article_fields,
     article_version_keep,
@@ -167,4 +168,5 @@ def article_reparse(*, article: Article) -> Article:
             entities=topic_entities(parsed=parsed, rules=context.topic_rules) + parsed.entities,
         )
         archive_changed(article_ids=[article.pk])
+        cluster_story_edited(article=article)
     return article

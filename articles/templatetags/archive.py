@@ -20,10 +20,29 @@ def _params(request) -> list[tuple[str, list[str]]]:
     return cached
 
 
-def _query(request, *, add=None, remove=None, drop=("page",)) -> str:
+def query_with(request, **replace) -> str:
+    """This request's query string with each of `replace` set (None removes it), back
+    to page 1 and with no empty parameters: for links built in views."""
+    return _query(request, replace=replace)
+
+
+# Never carried into another link: the page number, and the "More…" page's filter box.
+NOT_CARRIED = ("page", "find")
+
+
+def _query(request, *, add=None, remove=None, drop=NOT_CARRIED, replace=None) -> str:
     params = {key: list(values) for key, values in _params(request)}
+    for key, value in (replace or {}).items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = [str(value)]
     for key in drop:
         params.pop(key, None)
+    for key in list(params):  # no empty parameters (`&from=&to=`) in any link
+        params[key] = [v for v in params[key] if v != ""]
+        if not params[key]:
+            del params[key]
     if remove:
         key, value = remove
         if value is None:
@@ -62,3 +81,37 @@ def remove_filter(context, key: str, value=None) -> str:
 def get_item(mapping, key):
     """`mapping[key]`, or None: templates cannot index a dict by a variable."""
     return mapping.get(key) if mapping else None
+
+
+# Page numbers shown either side of the current one, besides the first and the last.
+PAGE_WINDOW = 2
+
+
+def page_numbers(number: int, last: int, window: int = PAGE_WINDOW) -> list[int | None]:
+    """The page numbers to link: the first, the last, and `window` either side of
+    `number`; None where numbers are left out (shown as an ellipsis)."""
+    shown = {1, last, *range(max(1, number - window), min(last, number + window) + 1)}
+    numbers: list[int | None] = []
+    for n in sorted(shown):
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(n - 1 if n - numbers[-1] == 2 else None)
+        numbers.append(n)
+    return numbers
+
+
+@register.inclusion_tag("includes/_pagination.html", takes_context=True)
+def pagination(context) -> dict:
+    """Numbered pages with first and last, "21–40 of 1,234", Previous and Next."""
+    page = context.get("page_obj")
+    paginator = context.get("paginator")
+    if page is None or paginator is None:
+        return {"page_obj": None}
+    return {
+        "request": context["request"],
+        "page_obj": page,
+        "paginator": paginator,
+        "first": page.start_index(),
+        "last": page.end_index(),
+        "numbers": page_numbers(page.number, paginator.num_pages),
+        "noun": context.get("pagination_noun", "stories"),
+    }

@@ -7,7 +7,9 @@ where they fail: CI must never pass by skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -54,14 +56,29 @@ def browser() -> Iterator:
             chromium.close()
 
 
+# Every browser test leaves a full-page screenshot of where it ended here (git-ignored),
+# for a person to look at after `make test`.
+SCREENSHOTS = ROOT / "screenshots"
+
+
+def _screenshot_name(request, page) -> str:
+    width = (page.viewport_size or {}).get("width", 0)
+    name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    return f"{request.module.__name__.rsplit('.', 1)[-1]}--{name}--{width}px.png"
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
+    if page.url.startswith("http"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # a page mid-download has nothing to show
+            page.screenshot(path=SCREENSHOTS / _screenshot_name(request, page), full_page=True)
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
 

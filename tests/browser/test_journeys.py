@@ -64,13 +64,14 @@ def test_paging_through_the_latest_stories(page, transactional_db):
     expect(page.locator(CARD_TITLES)).to_have_count(20)
     expect(page.locator(CARD_TITLES).first).to_have_text("Story number 24")
     pages = page.get_by_role("navigation", name="Pages")
-    expect(pages).to_contain_text("Page 1 of 2")
-    pages.get_by_role("link", name="Older").click()
+    expect(pages).to_contain_text("1–20 of 25 stories")
+    expect(pages.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
+    pages.get_by_role("link", name="Next").click()
     expect(page).to_have_url(re.compile(r"\?page=2$"))
     expect(page.locator(CARD_TITLES)).to_have_text(
         [f"Story number {n:02d}" for n in range(4, -1, -1)]
     )
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Newer").click()
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Previous").click()
     expect(page.locator(CARD_TITLES)).to_have_count(20)
 
 
@@ -83,7 +84,7 @@ def test_search_pages_keep_the_query(page, transactional_db):
         )
     make_story("Unrelated", "Nothing here.")
     page.goto("/search/?q=harvest")
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Older").click()
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
     expect(page).to_have_url(re.compile(r"q=harvest&page=2|page=2&q=harvest"))
     expect(page.locator(CARD_TITLES)).to_have_count(5)
 

@@ -107,10 +107,11 @@ def test_entity_page(client, stories):
     html = response.content.decode()
     assert response.context["paginator"].count == 2
     assert "<svg" in html and "<table" in html
-    assert [row["entity__name"] for row in response.context["co_mentioned"]] == [
-        "Labour",
-        "Politics",
-    ]
+    # Grouped by kind, each group under its label.
+    assert [
+        (label, [row["entity__name"] for row in rows])
+        for label, rows in response.context["co_mentioned"]
+    ] == [("Organizations", ["Labour"]), ("Topics", ["Politics"])]
     assert "?person=tony-blair" in html
 
 

@@ -45,6 +45,20 @@ class IndexDocument:
     section: str = ""
     published_at: datetime | None = None
     language: str = ""
+    # Story clusters: which views it is in (VIEW_COPIES, VIEW_COLLAPSED), its cluster,
+    # and, for a cluster's collapsed document, its other copies' sources and dates.
+    views: tuple[int, ...] = (1, 2)
+    cluster_id: int | None = None
+    other_sources: list[int] = field(default_factory=list)
+    other_dates: list[datetime] = field(default_factory=list)
+
+
+# A story in no cluster is in both views; a copy only in VIEW_COPIES; a cluster's
+# collapsed document (every copy's text, entities, sources and dates) only in
+# VIEW_COLLAPSED. A search sees one view, so its counts count a cluster once or every
+# copy, exactly either way.
+VIEW_COPIES = 1
+VIEW_COLLAPSED = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Filters:
     date_to: date | None = None
     year: int | None = None
     has_date: bool | None = None
+    every_copy: bool = False  # every copy of a story, rather than each cluster once
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,25 @@ class SearchResponse:
     # match; years are all listed, newest first, the others the top facet_limit, most
     # first and ties by the smaller id.
     facets: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+@dataclass
+class MonthCounts:
+    """How many of a search's matches fall in each month: {year * 100 + month: count},
+    exactly, over every match; `undated` counts the matches with no known date."""
+
+    months: dict[int, int] = field(default_factory=dict)
+    undated: int = 0
+
+    def by_year(self) -> dict[int, int]:
+        years: dict[int, int] = {}
+        for month, n in self.months.items():
+            years[month // 100] = years.get(month // 100, 0) + n
+        return years
+
+    def in_year(self, year: int) -> dict[int, int]:
+        """{month 1-12: count} within `year`, the months with none left out."""
+        return {m % 100: n for m, n in self.months.items() if m // 100 == year}
 
 
 @dataclass
@@ -109,6 +143,11 @@ class BaseSearchBackend(ABC):
     def respell(self, words: list[str], limit: int = 3) -> dict[str, list[str]]:
         """For each of `words` (lower case) the archive does not hold, the words it holds
         that are spelled most like it, best first."""
+
+    @abstractmethod
+    def month_counts(self, request: SearchRequest) -> MonthCounts:
+        """Exact story counts of the request's matches by month of publication (its
+        window, sort and facets aside), and how many have no known date."""
 
     @abstractmethod
     def state(self) -> IndexState: ...

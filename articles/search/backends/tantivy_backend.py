@@ -42,17 +42,20 @@ from ..query import ParsedQuery, Term
 from .base import (
     ENTITY_FACETS,
     FACETS,
+    VIEW_COLLAPSED,
+    VIEW_COPIES,
     BaseSearchBackend,
     Filters,
     IndexBusy,
     IndexDocument,
     IndexState,
+    MonthCounts,
     SearchRequest,
     SearchResponse,
 )
 
 # Bump when the schema or the analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4  # 3: story clusters' views; 4: the month field (month_counts)
 META_ID = -1  # the one document that holds the IndexState, not a story
 
 # (field, analyzer, boost) for the text a word is looked for in.
@@ -100,6 +103,7 @@ _NO_DATE = 1 << 37  # beyond any real timestamp in seconds
 # merging: at least every value there is makes the merged counts exact.
 _ALL_VALUES = 1 << 30
 _YEARS = 10_000
+_MONTHS = _YEARS * 12
 # Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
 _MAX_EXPANSIONS = 2000
 
@@ -157,7 +161,15 @@ def _schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_integer_field("newest", fast=True)
     builder.add_integer_field("oldest", fast=True)
+    _cluster_fields(builder)
+    builder.add_integer_field("month", fast=True)  # year * 100 + month: month_counts
     return builder.build()
+
+
+def _cluster_fields(builder: tantivy.SchemaBuilder) -> None:
+    """Story clusters: the views a document is in, and a copy's cluster."""
+    builder.add_integer_field("view", indexed=True)
+    builder.add_integer_field("cluster", indexed=True)
 
 
 def _cjk_grams(text: str) -> tuple[str, str]:
@@ -270,10 +282,28 @@ class TantivyBackend(BaseSearchBackend):
             day = doc.published_at
             out.add_integer("year", day.year)
             out.add_integer("day", day.year * 10000 + day.month * 100 + day.day)
+            out.add_integer("month", day.year * 100 + day.month)
         newest, oldest = sort_keys(doc.published_at, doc.id)
         out.add_integer("newest", newest)
         out.add_integer("oldest", oldest)
+        self._add_cluster_values(out, doc)
         return out
+
+    def _add_cluster_values(self, out: tantivy.Document, doc: IndexDocument) -> None:
+        for view in doc.views:
+            out.add_integer("view", view)
+        if doc.cluster_id is not None:
+            out.add_integer("cluster", doc.cluster_id)
+        for source_id in doc.other_sources:
+            out.add_integer("source", source_id)
+        for day in doc.other_dates:
+            out.add_integer("year", day.year)
+            out.add_integer("day", day.year * 10000 + day.month * 100 + day.day)
+
+    def _view_clause(self, filters: Filters) -> tuple[Occur, Query]:
+        """Each cluster once (its collapsed document), or every copy."""
+        view = VIEW_COPIES if filters.every_copy else VIEW_COLLAPSED
+        return Occur.Must, Query.const_score_query(Query.term_query(self.schema, "view", view), 0.0)
 
     def apply(
         self, *, upserts: list[IndexDocument], deletes: Iterable[int], state: IndexState
@@ -324,9 +354,9 @@ class TantivyBackend(BaseSearchBackend):
         return count
 
     def document_count(self) -> int:
+        """Stories (each copy once; clusters' collapsed documents are not stories)."""
         searcher = self.index.searcher()
-        meta = searcher.search(Query.term_query(self.schema, "id", META_ID), 1).hits
-        return searcher.num_docs - (1 if meta else 0)
+        return searcher.search(Query.term_query(self.schema, "view", VIEW_COPIES), 1).count
 
     def size_on_disk(self) -> int:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
@@ -427,6 +457,7 @@ class TantivyBackend(BaseSearchBackend):
             dated = Query.exists_query("year")
             occur = Occur.Must if filters.has_date else Occur.MustNot
             clauses.append((occur, Query.const_score_query(dated, 0.0)))
+        clauses.append(self._view_clause(filters))
         return clauses
 
     def _query(self, searcher, request: SearchRequest) -> Query:
@@ -514,6 +545,21 @@ class TantivyBackend(BaseSearchBackend):
             facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
         return facets
 
+    # -- counts over time (kept apart from the facets above) -----------------------------
+
+    def month_counts(self, request: SearchRequest) -> MonthCounts:
+        searcher = self.index.searcher()
+        query = self._query(searcher, request)
+        total = searcher.search(query, 1, count=True).count
+        if not total:
+            return MonthCounts()
+        spec = {
+            "month": {"terms": {"field": "month", "size": _MONTHS, "segment_size": _ALL_VALUES}}
+        }
+        buckets = searcher.aggregate(query, spec).get("month", {}).get("buckets", [])
+        months = {int(b["key"]): int(b["doc_count"]) for b in buckets}
+        return MonthCounts(months=months, undated=total - sum(months.values()))
+
     # -- snippets, related, suggestions ------------------------------------------------
 
     def snippets(self, query: ParsedQuery, texts: dict[int, str]) -> dict[int, SafeString]:
@@ -550,15 +596,23 @@ class TantivyBackend(BaseSearchBackend):
         like = Query.more_like_this_document_fields_query(
             self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=25
         )
-        query = Query.boolean_query(
-            [
-                (Occur.Must, like),
-                (Occur.MustNot, Query.term_query(self.schema, "id", document.id)),
-                (Occur.MustNot, Query.term_query(self.schema, "id", META_ID)),
-            ]
-        )
+        clauses = [
+            (Occur.Must, like),
+            (Occur.MustNot, Query.term_query(self.schema, "id", document.id)),
+            (Occur.MustNot, Query.term_query(self.schema, "id", META_ID)),
+            *self._related_cluster_clauses(document),
+        ]
+        query = Query.boolean_query(clauses)
         hits = searcher.search(query, limit, count=False).hits
         return list(searcher.fast_field_values("id", [a for _, a in hits])) if hits else []
+
+    def _related_cluster_clauses(self, document: IndexDocument) -> list[tuple[Occur, Query]]:
+        """Related stories are other stories: each cluster once, never the story's copies."""
+        clauses = [(Occur.Must, Query.term_query(self.schema, "view", VIEW_COLLAPSED))]
+        if document.cluster_id is not None:
+            own = Query.term_query(self.schema, "cluster", document.cluster_id)
+            clauses.append((Occur.MustNot, own))
+        return clauses
 
     def respell(self, words: list[str], limit: int = 3) -> dict[str, list[str]]:
         """For each word the archive does not hold, the commonest words within two edits

@@ -1,0 +1,580 @@
+"""Story clusters: detection quality on labelled pairs, and what detection costs.
+
+`python -m bench.clusters pairs` builds the labelled pairs from the corpora, compares
+the candidate finders (datasketch MinHash/LSH against a simpler bottom-k sketch),
+chooses the thresholds on half A and reports precision and recall on both halves.
+`python -m bench.clusters archive` takes a copy of the search benchmark's 100k archive,
+migrates it, times `manage.py clusters rebuild` and the search index's build, times the
+versions page and the browse pages collapsed and not, and ingests the same new stories
+with detection on and off (bench/results/clusters_100k.json).
+
+The labelled pairs (none of the corpus text is kept in the repository; the labels
+name files):
+- natural: every BBC pair whose bodies share at least 30% of the shorter one's word
+  5-shingles (a deliberately wide net, found exactly with an inverted index), and a
+  sample of Reuters pairs over 50%. Byte-identical bodies are the same story; the
+  others are labelled by reading them (bench/cluster_labels.tsv: a rewritten or
+  updated article is the same story, a separate article on the same event is not).
+- invented copies of 400 real stories: trimmed, re-headlined with a publisher's
+  chrome, updated (a paragraph added, a sentence changed), re-ordered (as
+  bench/corpus.py derives them), and all of these at once: the same story.
+- different stories on the same topic: for each of those 400, the real story of the
+  same BBC section or Reuters topic that shares the most shingles with it (below the
+  30% net), and one at random from its section: not the same story.
+Each pair goes to half A or B by a hash of its files' names.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from articles.clusters import detect
+
+from .common import CORPUS, RESULTS, ROOT, WORK, env_for, index_dir, manage, summary_ms
+
+LABELS = ROOT / "bench" / "cluster_labels.tsv"
+SAMPLE = 400
+NET = 0.3
+
+
+@dataclass
+class Story:
+    key: str  # corpus-relative path
+    title: str
+    paragraphs: list[str]
+    group: str  # BBC section or first Reuters topic
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass
+class Pair:
+    a: str  # body texts
+    b: str
+    same: bool
+    kind: str
+    key: str
+
+    @property
+    def half(self) -> str:
+        return "A" if hashlib.sha1(self.key.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def _split(text: str) -> tuple[str, list[str]]:
+    title, _, rest = text.strip().partition("\n")
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=\s{3,}\S)", rest) if p.strip()]
+    return title.strip(), [" ".join(p.split()) for p in paragraphs]
+
+
+def stories() -> list[Story]:
+    topics = {}
+    with open(CORPUS / "reuters21578" / "metadata.tsv", encoding="utf-8", errors="replace") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            topics[row["newid"]] = (row.get("topics") or "").split(",")[0]
+    out = []
+    for path in sorted((CORPUS / "reuters21578" / "articles").glob("*.txt")):
+        title, paragraphs = _split(path.read_bytes().decode("utf-8", "replace"))
+        group = "reuters:" + (topics.get(str(int(path.stem))) or "-")
+        out.append(Story(f"reuters21578/articles/{path.name}", title, paragraphs, group))
+    for path in sorted((CORPUS / "bbc").glob("*/*.txt")):
+        title, paragraphs = _split(path.read_bytes().decode("utf-8", "replace"))
+        key = f"bbc/{path.parent.name}/{path.name}"
+        out.append(Story(key, title, paragraphs, "bbc:" + path.parent.name))
+    return out
+
+
+def overlapping(corpus: list[Story], prefix: str, net: float) -> list[tuple[float, Story, Story]]:
+    """Every pair of `prefix` stories sharing at least `net` of the smaller one's shingles,
+    exactly (an inverted index over shingles; the commonest ones, in over 50 stories,
+    are boilerplate and left out of the count)."""
+    chosen = [s for s in corpus if s.key.startswith(prefix)]
+    sets = [detect.shingles(detect.words(s.body)) for s in chosen]
+    postings = defaultdict(list)
+    for i, hashed in enumerate(sets):
+        for h in hashed:
+            postings[h].append(i)
+    shared: Counter = Counter()
+    for ids in postings.values():
+        if len(ids) <= 50:
+            shared.update(itertools.combinations(ids, 2))
+    out = []
+    for (i, j), n in shared.items():
+        smaller = min(len(sets[i]), len(sets[j]))
+        if smaller and n / smaller >= net:
+            out.append((n / smaller, chosen[i], chosen[j]))
+    return sorted(out, key=lambda row: (-row[0], row[1].key, row[2].key))
+
+
+def read_labels() -> dict[tuple[str, str], bool]:
+    labels = {}
+    with open(LABELS, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            a, b, label, *_ = line.rstrip("\n").split("\t")
+            labels[(a, b)] = label == "same"
+    return labels
+
+
+CHROME_TOP = "This story was published by {site}. Copyright © 2026 The Associated Press."
+CHROME_END = "Sign up for our newsletter. Follow {site} on Facebook and X for more stories."
+
+
+def invented(story: Story, rng: random.Random) -> list[tuple[str, list[str]]]:
+    """Copies of one story as other sites run it."""
+    p = story.paragraphs
+    keep = max(2, round(len(p) * rng.uniform(0.6, 0.85)))
+    trimmed = p[:keep]
+    site = rng.choice(["KSL.com", "The Seattle Times", "WTOP", "Yahoo News", "Fox 13"])
+    chrome = [CHROME_TOP.format(site=site), *p, CHROME_END.format(site=site)]
+    updated = list(p)
+    updated.insert(rng.randint(1, len(p)), "Officials said more details would be released later.")
+    sentence = updated[0].split(". ")
+    if len(sentence) > 1:
+        updated[0] = ". ".join([*sentence[:-1], "officials said on Tuesday"])
+    else:
+        updated[0] += " Officials confirmed the report."
+    reordered = [p[0], *rng.sample(p[1:], len(p) - 1)]
+    everything = [CHROME_TOP.format(site=site), *[p[0], *rng.sample(p[1:keep], keep - 1)]]
+    everything.insert(2, "Officials said more details would be released later.")
+    return [
+        ("trimmed", trimmed),
+        ("re-headlined with chrome", chrome),
+        ("updated", updated),
+        ("re-ordered", reordered),
+        ("trimmed, re-ordered, updated, chrome", everything),
+    ]
+
+
+def labelled_pairs(corpus: list[Story]) -> list[Pair]:
+    pairs: list[Pair] = []
+    labels = read_labels()
+    natural = overlapping(corpus, "bbc/", NET)
+    natural_keys = set()
+    for _, a, b in natural:
+        natural_keys.add((a.key, b.key))
+        if a.body == b.body:
+            pairs.append(Pair(a.body, b.body, True, "natural: identical", f"{a.key} {b.key}"))
+        elif (a.key, b.key) in labels:
+            kind = "natural: " + ("same" if labels[(a.key, b.key)] else "different")
+            pairs.append(Pair(a.body, b.body, labels[(a.key, b.key)], kind, f"{a.key} {b.key}"))
+        else:
+            raise SystemExit(f"no label for the BBC pair {a.key} {b.key}")
+    by_key = {s.key: s for s in corpus}
+    for (a, b), same in labels.items():
+        if a.startswith("reuters"):
+            kind = "natural: " + ("same" if same else "different")
+            pairs.append(Pair(by_key[a].body, by_key[b].body, same, kind, f"{a} {b}"))
+
+    rng = random.Random(17)
+    usable = [s for s in corpus if len(s.paragraphs) >= 3 and len(s.body.split()) >= 60]
+    by_group = defaultdict(list)
+    for s in usable:
+        by_group[s.group].append(s)
+    sample = rng.sample(usable, SAMPLE)
+    cached: dict[str, frozenset[int]] = {}
+
+    def shingled(story: Story) -> frozenset[int]:
+        if story.key not in cached:
+            cached[story.key] = detect.shingles(detect.words(story.body))
+        return cached[story.key]
+
+    for story in sample:
+        for kind, paragraphs in invented(story, rng):
+            pairs.append(
+                Pair(
+                    story.body, "\n\n".join(paragraphs), True, f"invented: {kind}", story.key + kind
+                )
+            )
+        mine = shingled(story)
+        near, best = None, -1.0
+        for other in by_group[story.group]:
+            if other.key == story.key or other.body == story.body:
+                continue
+            theirs = shingled(other)
+            shared = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
+            if shared < NET and shared > best and (story.key, other.key) not in natural_keys:
+                near, best = other, shared
+        if near is not None:
+            pairs.append(
+                Pair(story.body, near.body, False, "same topic: nearest", f"{story.key} {near.key}")
+            )
+        other = rng.choice(by_group[story.group])
+        if other.key != story.key and other.body != story.body:
+            pairs.append(
+                Pair(
+                    story.body, other.body, False, "same topic: random", f"{story.key} {other.key}"
+                )
+            )
+    return pairs
+
+
+def score(rows: list[tuple[detect.Similarity, bool]], thresholds: detect.Thresholds) -> dict:
+    tp = sum(1 for s, same in rows if same and detect.same_story(s, thresholds))
+    fp = sum(1 for s, same in rows if not same and detect.same_story(s, thresholds))
+    positives = sum(1 for _, same in rows if same)
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / positives if positives else 1.0,
+        "pairs": len(rows),
+        "same": positives,
+        "false_joins": fp,
+        "missed": positives - tp,
+    }
+
+
+def choose(rows: list[tuple[detect.Similarity, bool]]) -> detect.Thresholds:
+    """The thresholds with the best recall at precision 0.99 or more, the loosest
+    (highest thresholds) among equals."""
+    best, best_key = None, None
+    grid = [round(x * 0.05, 2) for x in range(2, 20)]
+    for c, j, n in itertools.product(grid, [round(x * 0.05, 2) for x in range(0, 16)], grid):
+        t = detect.Thresholds(containment=c, jaccard=j, numbers=n)
+        found = score(rows, t)
+        if found["precision"] < 0.99:
+            continue
+        key = (found["recall"], c + j + n)
+        if best_key is None or key > best_key:
+            best, best_key = t, key
+    return best
+
+
+def candidate_finders(corpus: list[Story], pairs: list[Pair]) -> dict:
+    """datasketch MinHash/LSH bands against the simpler bottom-k sketch (the k smallest
+    shingle hashes; two stories sharing one are candidates): how many same-story pairs
+    each finds, how many candidates a story gets on the real corpus, and the time."""
+
+    def bottom_k(hashed: frozenset[int], k: int = detect.KEY_COUNT) -> tuple[int, ...]:
+        return tuple(sorted(hashed)[:k])
+
+    out = {}
+    positives = [p for p in pairs if p.same]
+    for name, keys in (
+        ("minhash_lsh", lambda h: detect.candidate_keys(h)),
+        ("bottom_k", bottom_k),
+    ):
+        found = 0
+        for pair in positives:
+            ka = keys(detect.shingles(detect.words(pair.a)))
+            kb = keys(detect.shingles(detect.words(pair.b)))
+            found += bool(set(ka) & set(kb))
+        postings: dict[int, list[int]] = defaultdict(list)
+        started = time.perf_counter()
+        all_keys = []
+        for i, story in enumerate(corpus):
+            ks = keys(detect.shingles(detect.words(story.body)))
+            all_keys.append(ks)
+            for key in ks:
+                postings[key].append(i)
+        seconds = time.perf_counter() - started
+        per_story = []
+        for i, ks in enumerate(all_keys):
+            candidates = set()
+            for key in ks:
+                candidates.update(postings[key])
+            candidates.discard(i)
+            per_story.append(len(candidates))
+        per_story.sort()
+        out[name] = {
+            "candidate_recall": found / len(positives),
+            "candidates_mean": statistics.mean(per_story),
+            "candidates_p99": per_story[int(0.99 * (len(per_story) - 1))],
+            "candidates_max": per_story[-1],
+            "ms_per_story": seconds / len(corpus) * 1000,
+        }
+    return out
+
+
+def run_pairs() -> dict:
+    corpus = stories()
+    pairs = labelled_pairs(corpus)
+    rows = {"A": [], "B": []}
+    kinds: dict[str, list] = defaultdict(list)
+    for pair in pairs:
+        found = detect.similarity(detect.fingerprint(pair.a), detect.fingerprint(pair.b))
+        rows[pair.half].append((found, pair.same))
+        kinds[pair.kind].append((pair.half, found, pair.same))
+    chosen = choose(rows["A"])
+    result = {
+        "chosen_on_A": chosen.__dict__,
+        "default": detect.DEFAULT.__dict__,
+        "halves": {h: score(rows[h], detect.DEFAULT) for h in "AB"},
+        "halves_with_chosen": {h: score(rows[h], chosen) for h in "AB"},
+        "by_kind": {
+            kind: {
+                "pairs": len(items),
+                "joined": sum(detect.same_story(s, detect.DEFAULT) for _, s, _ in items),
+                "same": sum(same for *_, same in items),
+            }
+            for kind, items in sorted(kinds.items())
+        },
+        "finders": candidate_finders(corpus, pairs),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_pairs.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def label_sheet(prefix: str, low: float, high: float, limit: int) -> None:
+    """Print the natural pairs to label, one a line (for bench/cluster_labels.tsv)."""
+    corpus = stories()
+    rows = [r for r in overlapping(corpus, prefix, low) if r[0] < high and r[1].body != r[2].body]
+    rng = random.Random(5)
+    if len(rows) > limit:
+        rows = sorted(rng.sample(rows, limit), key=lambda r: -r[0])
+    for share, a, b in rows:
+        print(f"{a.key}\t{b.key}\t?\t{share:.2f}\t{a.title[:60]}\t{b.title[:60]}")
+
+
+# The 100k archive: a copy of the search benchmark's (bench/search.py builds it; it is
+# only read, with SQLite's backup API, never written).
+ARCHIVE = Path(
+    os.environ.get(
+        "BENCH_CLUSTERS_ARCHIVE",
+        "/work/main/bench/work/bench_search_sqlite_100000.sqlite3",
+    )
+)
+PORT = 8117
+INGEST_FILES = int(os.environ.get("BENCH_CLUSTERS_INGEST", "1200"))  # new derived stories
+PAGE_SAMPLE = 200
+
+
+def _copy(source: Path, name: str) -> str:
+    import sqlite3
+
+    target = WORK / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    src, dst = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return f"sqlite:///{target}"
+
+
+def _timed(url: str, *args: str, **env: str) -> dict:
+    """A manage.py command against `url`, timed, with its peak memory and last line."""
+    from .ingest import PeakRSS
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env_for(url, **env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    rss = PeakRSS(process.pid)
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    peak = rss.stop()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{args} failed: {err[-2000:]}")
+    lines = out.strip().splitlines()
+    return {"seconds": round(seconds, 1), "peak_rss_mb": peak, "said": lines[-1] if lines else ""}
+
+
+def _shape(url: str) -> dict:
+    """What the clusters make of the archive: how many stories a collapsed list counts."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        sizes = sorted(
+            n
+            for (n,) in db.execute(
+                "SELECT COUNT(*) FROM articles_article WHERE cluster_id IS NOT NULL"
+                " AND is_public GROUP BY cluster_id"
+            )
+        )
+        stories = one("SELECT COUNT(*) FROM articles_article WHERE is_public")
+        alone = one("SELECT COUNT(*) FROM articles_article WHERE is_public AND cluster_id IS NULL")
+        return {
+            "public_stories": stories,
+            "clusters": len(sizes),
+            "copies_in_clusters": sum(sizes),
+            "stories_alone": alone,
+            "collapsed_count": alone + len(sizes),
+            "cluster_size_p50": statistics.median(sizes) if sizes else 0,
+            "cluster_size_p99": sizes[int(0.99 * (len(sizes) - 1))] if sizes else 0,
+            "cluster_size_max": sizes[-1] if sizes else 0,
+            "cluster_keys": one("SELECT COUNT(*) FROM articles_clusterkey"),
+        }
+
+
+def _page_urls(url: str, rng: random.Random) -> dict[str, list[str]]:
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        copies: dict[int, list[int]] = defaultdict(list)
+        slugs: dict[int, str] = {}
+        for cluster, pk, slug in db.execute(
+            "SELECT cluster_id, id, slug FROM articles_article WHERE cluster_id IS NOT NULL"
+            " AND is_public ORDER BY cluster_id, cluster_rank"
+        ):
+            copies[cluster].append(pk)
+            slugs[pk] = slug
+        shown = [c for c, pks in copies.items() if len(pks) > 1]
+        sample = rng.sample(shown, min(PAGE_SAMPLE, len(shown)))
+        # The biggest clusters too: the page lists every copy, so they are the slowest.
+        biggest = sorted(shown, key=lambda c: -len(copies[c]))[:10]
+        person = db.execute(
+            "SELECT e.kind, e.slug FROM articles_entity e JOIN articles_mention m"
+            " ON m.entity_id = e.id WHERE e.kind = 'person'"
+            " GROUP BY e.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+        source = db.execute(
+            "SELECT s.slug FROM articles_source s JOIN articles_article a ON a.source_id = s.id"
+            " GROUP BY s.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    pairs = []
+    for cluster in sample:
+        a, b = rng.sample(copies[cluster], 2)
+        pairs.append(f"/clusters/{cluster}/?a={a}&b={b}")
+    entity = f"/people/{person[1]}/"
+    last = [copies[c][-1] for c in sample]
+    return {
+        "versions page (original and next)": [f"/clusters/{c}/" for c in sample],
+        "versions page (two copies at random)": pairs,
+        "versions page (the 10 biggest clusters)": [f"/clusters/{c}/" for c in biggest] * 3,
+        "story page of a copy": [f"/stories/{pk}-{slugs[pk]}/" for pk in last[:50]],
+        "home, collapsed": ["/"] * 30,
+        "home, every copy": ["/?copies=all"] * 30,
+        "top person's page, collapsed": [entity] * 20,
+        "top person's page, every copy": [entity + "?copies=all"] * 20,
+        "top source's page, collapsed": [f"/sources/{source}/"] * 20,
+        "top source's page, every copy": [f"/sources/{source}/?copies=all"] * 20,
+        "search 'oil', collapsed": ["/search/?q=oil"] * 20,
+        "search 'oil', every copy": ["/search/?q=oil&copies=all"] * 20,
+    }
+
+
+def _time_pages(url: str, pages: dict[str, list[str]]) -> dict:
+    """Each page asked for in turn of one gunicorn worker, the page cache off; every
+    address once to warm up, then timed."""
+    import urllib.request
+
+    from . import pages as server
+
+    server.PORT = PORT
+    process = server.start_gunicorn(url, workers=1, NEWSARCHIVE_PAGE_CACHE_SECONDS="0")
+    out = {}
+    try:
+        for name, paths in pages.items():
+            seconds = []
+            for warm in (True, False):
+                for path in paths:
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}") as answer:
+                        answer.read()
+                    if not warm:
+                        seconds.append(time.perf_counter() - start)
+            out[name] = {"requests": len(seconds), **summary_ms(seconds)}
+            print(f"  {name}: {out[name]}", flush=True)
+    finally:
+        server.stop(process)
+    return out
+
+
+def _new_stories() -> tuple[list[Path], int]:
+    """INGEST_FILES derived stories the archive does not hold (another seed than the
+    archive's), in two folders of half each, and how many words they hold."""
+    from . import corpus
+
+    folder = WORK / "clusters-ingest"
+    halves = [folder / "h1", folder / "h2"]
+    for half in halves:
+        shutil.rmtree(half, ignore_errors=True)
+        half.mkdir(parents=True)
+    words = 0
+    made = corpus.derived(corpus.real_sources(), INGEST_FILES, seed=2026)
+    for i, (name, text, _date) in enumerate(made):
+        (halves[i % 2] / f"new-{name}").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    return halves, words
+
+
+def run_archive() -> dict:
+    """The archive at 100k: `clusters rebuild` on a copy, the search index built with
+    clusters, the cluster pages' latency, and ingest with detection on and off."""
+    if not ARCHIVE.is_file():
+        raise SystemExit(f"no archive at {ARCHIVE} (set BENCH_CLUSTERS_ARCHIVE)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    result: dict = {"archive": str(ARCHIVE)}
+    print("clusters: copy and migrate the archive", flush=True)
+    base = _copy(ARCHIVE, "clusters_100k")
+    manage(base, "migrate", "--noinput", "-v0")
+    manage(base, "collectstatic", "--noinput", "-v0")
+    print("clusters: rebuild", flush=True)
+    result["rebuild"] = _timed(base, "clusters", "rebuild")
+    result["shape"] = _shape(base)
+    print(f"  {result['rebuild']}\n  {result['shape']}", flush=True)
+    shutil.rmtree(index_dir(base), ignore_errors=True)
+    result["search_index_build"] = _timed(base, "search_index", "rebuild")
+    print(f"  index: {result['search_index_build']}", flush=True)
+    result["pages"] = _time_pages(base, _page_urls(base, random.Random(17)))
+    result["ingest"] = _ingest_on_and_off(base)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_100k.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _ingest_on_and_off(base: str) -> dict:
+    """The same new stories into two copies of the archive, one with detection and one
+    without, in the order on, off, off, on (half the stories each time), so that the
+    machine's drift falls on both alike. Each run is a whole `manage.py ingest`."""
+    halves, words = _new_stories()
+    urls = {}
+    for mode in ("on", "off"):
+        urls[mode] = _copy(Path(base.removeprefix("sqlite:///")), f"clusters_100k_ingest_{mode}")
+        shutil.rmtree(index_dir(urls[mode]), ignore_errors=True)
+        shutil.copytree(index_dir(base), index_dir(urls[mode]))
+    runs = {"on": [], "off": []}
+    for mode, half in (("on", 0), ("off", 0), ("off", 1), ("on", 1)):
+        flag = "1" if mode == "on" else "0"
+        print(f"clusters: ingest half {half + 1} with detection {mode}", flush=True)
+        measured = _timed(urls[mode], "ingest", str(halves[half]), NEWSARCHIVE_CLUSTERS=flag)
+        runs[mode].append(measured)
+        print(f"  {measured}", flush=True)
+    out = {"files": INGEST_FILES, "words": words}
+    for mode, measured in runs.items():
+        seconds = sum(m["seconds"] for m in measured)
+        out[mode] = {
+            "seconds": round(seconds, 1),
+            "words_per_s": round(words / seconds),
+            "peak_rss_mb": max(m["peak_rss_mb"] for m in measured),
+            "said": [m["said"] for m in measured],
+        }
+    out["ratio_on_to_off"] = round(out["on"]["words_per_s"] / out["off"]["words_per_s"], 3)
+    joined = _shape(urls["on"])
+    out["on"]["copies_in_clusters_after"] = joined["copies_in_clusters"]
+    return out
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "pairs"
+    if command == "pairs":
+        print(json.dumps(run_pairs(), indent=2))
+    elif command == "archive":
+        print(json.dumps(run_archive(), indent=2))
+    elif command == "sheet":
+        label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
+    else:
+        raise SystemExit("usage: python -m bench.clusters pairs|archive|sheet")

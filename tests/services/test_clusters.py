@@ -1,0 +1,569 @@
+"""Story clusters: copies of one syndicated story found at ingest, collapsed in search
+with exact counts, shown side by side, split and joined with undo."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.management import call_command
+
+from articles import clusters, search
+from articles.clusters import diff
+from articles.models import Article, ClusterEdit, SearchChange, StoryCluster
+from articles.search.changes import cluster_document_id
+from articles.services import clusters as cluster_services
+from articles.services import curation, purge
+
+from ..factories import act, index_now, make_story, messages_of
+
+pytestmark = pytest.mark.django_db
+
+WIRE = [
+    "SALT LAKE CITY (AP) — A wildfire that forced the evacuation of two mountain towns "
+    "grew to more than 12,000 acres overnight, fire officials said on Monday morning.",
+    "Crews from four states were working steep terrain east of the reservoir, where gusts "
+    "of 40 mph pushed the flames across the highway late on Sunday afternoon.",
+    "The sheriff's office said about 900 homes had been evacuated and that no injuries had "
+    "been reported, though a barn and several sheds were destroyed near the canyon mouth.",
+    "Utah Gov. Spencer Cox declared a state of emergency, freeing money for the response and "
+    "allowing the state to request help from the National Guard if it becomes necessary.",
+    "Forecasters expected cooler air and a chance of rain by Wednesday, which firefighters "
+    "hoped would let them build containment lines along the ridge above the towns.",
+    "The cause of the fire was under investigation. Officials asked residents to stay away "
+    "from the area and to keep drones out of the sky so that aircraft could keep flying.",
+]
+OTHER = [
+    "SALT LAKE CITY (AP) — A new state law on water use took effect on Monday, requiring "
+    "cities to report how much water their parks and golf courses draw each summer month.",
+    "Lawmakers passed the measure in March after two years of drought left the Great Salt "
+    "Lake at its lowest level on record and exposed miles of dusty lake bed to the wind.",
+    "Supporters said the reports would show where conservation money does the most good, "
+    "while some rural mayors said the paperwork would fall hardest on small towns.",
+    "The state's water resources division will publish the first figures next spring, and "
+    "officials said a wet winter would not change the need for long-term planning there.",
+]
+
+
+def body(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def wire(title: str, paragraphs: list[str], **kwargs) -> Article:
+    kwargs.setdefault("entities", [("Spencer Cox", "person"), ("Utah", "place")])
+    return make_story(title, body(paragraphs), **kwargs)
+
+
+@pytest.fixture
+def copies():
+    """The AP story as four sites ran it, and an unrelated AP story on the same topic."""
+    original = wire(
+        "Wildfire forces evacuations in Utah", WIRE, published="2024-07-01", source="AP"
+    )
+    trimmed = wire("Utah wildfire grows", WIRE[:4], published="2024-07-01", source="KSL.com")
+    updated = wire(
+        "Utah wildfire grows to 12,000 acres; governor declares emergency",
+        [*WIRE[:3], "Officials said more details would be released later.", *WIRE[3:]],
+        published="2024-07-02",
+        source="Deseret News",
+    )
+    reordered = wire(
+        "Fire forces 900 homes to evacuate",
+        [WIRE[0], WIRE[3], WIRE[1], WIRE[5], WIRE[2], WIRE[4]],
+        published="2024-07-02",
+        source="Fox 13",
+    )
+    other = make_story(
+        "Utah water law takes effect",
+        body(OTHER),
+        published="2024-07-01",
+        source="AP",
+        entities=[("Utah", "place")],
+    )
+    for story in (original, trimmed, updated, reordered, other):
+        story.refresh_from_db()
+    return original, trimmed, updated, reordered, other
+
+
+def test_invented_copies_join_one_cluster_and_the_other_story_does_not(copies):
+    original, trimmed, updated, reordered, other = copies
+    assert original.cluster_id is not None
+    assert {trimmed.cluster_id, updated.cluster_id, reordered.cluster_id} == {original.cluster_id}
+    assert other.cluster_id is None
+    ranks = dict(
+        Article.objects.filter(cluster_id=original.cluster_id).values_list("pk", "cluster_rank")
+    )
+    assert ranks[original.pk] == 0  # the earliest dated and the most complete of that day
+    assert sorted(ranks.values()) == [0, 1, 2, 3]
+
+
+def test_detector_keeps_template_reports_apart():
+    tail = "May delivery led the gains as dealers covered short positions before the holiday."
+    one = (
+        f"NEW YORK, April 7 - Comex aluminum closed at 61.50 cents a lb, up 0.40, 412 lots; {tail}"
+    )
+    two = (
+        f"NEW YORK, April 8 - Comex aluminum closed at 59.10 cents a lb, down 2.4, 388 lots; {tail}"
+    )
+    found = clusters.similarity(clusters.fingerprint(one), clusters.fingerprint(two))
+    assert not clusters.same_story(found)
+    assert clusters.same_story(
+        clusters.similarity(clusters.fingerprint(one), clusters.fingerprint(one))
+    )
+
+
+def test_reingest_is_idempotent(copies):
+    _original, trimmed, *_ = copies
+    before = list(Article.objects.order_by("pk").values_list("pk", "cluster_id", "cluster_rank"))
+    again = wire("Utah wildfire grows", WIRE[:4], published="2024-07-01", source="KSL.com")
+    assert again.pk == trimmed.pk
+    assert (
+        list(Article.objects.order_by("pk").values_list("pk", "cluster_id", "cluster_rank"))
+        == before
+    )
+    assert StoryCluster.objects.count() == 1
+
+
+def _search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response
+
+
+def test_search_collapses_a_cluster_and_counts_it_once(client, copies):
+    original, trimmed, updated, reordered, _other = copies
+    index_now()
+    collapsed = _search(client, q="wildfire")
+    stories = list(collapsed.context["stories"])
+    assert [s.pk for s in stories] == [original.pk]
+    assert stories[0].also_ran == 3
+    assert "Also ran in 3 other places" in collapsed.content.decode()
+    every = _search(client, q="wildfire", copies="all")
+    assert {s.pk for s in every.context["stories"]} == {
+        original.pk,
+        trimmed.pk,
+        updated.pk,
+        reordered.pk,
+    }
+    utah = {key: values for key, _, values, _ in _search(client, q="utah").context["facets"]}
+    assert {v["name"]: v["count"] for v in utah["place"]} == {"Utah": 2}  # the cluster and the law
+    utah_all = {k: v for k, _, v, _ in _search(client, q="utah", copies="all").context["facets"]}
+    assert {v["name"]: v["count"] for v in utah_all["place"]} == {"Utah": 5}
+
+
+@pytest.mark.parametrize("mode", ["collapsed", "all"])
+def test_every_facet_count_is_the_filtered_total(client, copies, mode):
+    index_now()
+    response = _search(client, q="utah", copies=mode)
+    checked = 0
+    for key, _, values, _ in response.context["facets"]:
+        for value in values:
+            filtered = _search(client, q="utah", copies=mode, **{key: value["slug"]})
+            assert filtered.context["result_count"] == value["count"], (key, value)
+            checked += 1
+    assert checked >= 4
+
+
+def test_a_search_for_words_only_a_copy_has_finds_the_cluster_and_that_copy(client, copies):
+    _, _, updated, _, _ = copies
+    index_now()
+    collapsed = list(_search(client, q='"more details would be released"').context["stories"])
+    assert len(collapsed) == 1 and collapsed[0].also_ran == 3
+    every = list(
+        _search(client, q='"more details would be released"', copies="all").context["stories"]
+    )
+    assert [s.pk for s in every] == [updated.pk]
+
+
+def test_versions_page_lists_copies_and_diffs_two(client, copies):
+    original, _trimmed, updated, *_ = copies
+    response = client.get(f"/clusters/{original.cluster_id}/", {"a": original.pk, "b": updated.pk})
+    assert response.status_code == 200
+    assert next(c.pk for c in response.context["copies"]) == original.pk
+    assert response.context["changes"]["added"] == 1
+    html = response.content.decode()
+    assert "KSL.com" in html and "Deseret News" in html
+    assert "diff-added" in html
+
+
+@pytest.mark.parametrize("query", [{"a": "x"}, {"a": "999999"}, {"b": "-1"}])
+def test_versions_page_refuses_a_copy_not_in_the_cluster(client, copies, query):
+    response = client.get(f"/clusters/{copies[0].cluster_id}/", query)
+    assert response.status_code == 400
+
+
+def test_versions_page_of_an_unknown_cluster_is_404(client, db):
+    assert client.get("/clusters/424242/").status_code == 404
+
+
+def test_diff_marks_changed_words_and_escapes_markup():
+    rows = diff.paragraphs(
+        ["The <b>fire</b> grew overnight.", "Same."],
+        ["The <b>fire</b> spread overnight.", "Same.", "New."],
+    )
+    assert [r.kind for r in rows] == ["changed", "same", "added"]
+    assert "<del>grew</del>" in rows[0].left and "<ins>spread</ins>" in rows[0].right
+    assert "&lt;b&gt;" in rows[0].left and "<b>" not in rows[0].left
+
+
+def test_split_and_join_with_undo_record_search_changes(copies):
+    original, trimmed, _updated, _reordered, other = copies
+    cluster_id = original.cluster_id
+    before = SearchChange.objects.count()
+    edit = cluster_services.cluster_split(article=trimmed)
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id is None and trimmed.cluster_locked
+    logged = set(SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True))
+    assert {trimmed.pk, cluster_document_id(cluster_id)} <= logged
+    # Later ingests and a rebuild leave a curator's split alone.
+    call_command("clusters", "rebuild", stdout=__import__("io").StringIO())
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id is None
+    cluster_services.cluster_edit_undo(edit=edit)
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id is not None
+    assert trimmed.cluster_id == Article.objects.get(pk=original.pk).cluster_id
+
+    join = cluster_services.cluster_join(stories=[original, other])
+    other.refresh_from_db()
+    assert other.cluster_id == Article.objects.get(pk=original.pk).cluster_id
+    with pytest.raises(cluster_services.ClusterError):
+        cluster_services.cluster_join(stories=[original, other])
+    cluster_services.cluster_edit_undo(edit=join)
+    other.refresh_from_db()
+    assert other.cluster_id is None
+    with pytest.raises(cluster_services.ClusterError):
+        cluster_services.cluster_edit_undo(edit=join)
+    assert ClusterEdit.objects.filter(undone_at__isnull=False).count() == 2
+
+
+def test_rebuild_finds_the_same_clusters_as_ingest(copies, settings):
+    _original, _trimmed, _updated, _reordered, other = copies
+    Article.objects.update(cluster=None, cluster_rank=0)
+    StoryCluster.objects.all().delete()
+    out = __import__("io").StringIO()
+    call_command("clusters", "rebuild", "--dry-run", stdout=out)
+    assert StoryCluster.objects.count() == 0
+    call_command("clusters", "rebuild", stdout=out)
+    assert "Found 1 cluster holding 4 copies among 5 stories" in out.getvalue()
+    ids = set(
+        Article.objects.filter(pk__in=[s.pk for s in copies]).values_list("cluster_id", flat=True)
+    )
+    assert len(ids - {None}) == 1
+    assert Article.objects.get(pk=other.pk).cluster_id is None
+
+
+def test_api_carries_cluster_and_copies(client, copies):
+    original, trimmed, *_ = copies
+    data = client.get(f"/api/stories/{trimmed.pk}/").json()
+    assert data["cluster"]["id"] == original.cluster_id
+    assert {c["id"] for c in data["copies"]} >= {original.pk}
+    index_now()
+    listed = client.get("/api/stories/", {"q": "wildfire"}).json()
+    assert [r["cluster"]["also_ran"] for r in listed["results"]] == [3]
+
+
+def test_search_hides_a_hidden_copy_from_the_cluster(client, copies):
+    original, trimmed, updated, reordered, _ = copies
+
+    for story in (trimmed, updated, reordered):
+        curation.article_set_public(article=story, is_public=False)
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 0
+    assert search.get_backend().document_count() == 2
+
+
+# Deleting copies: the cluster is ranked again, re-read by search, dissolved at one copy.
+
+
+def _ranks(cluster_id: int) -> dict[int, int]:
+    return dict(Article.objects.filter(cluster_id=cluster_id).values_list("pk", "cluster_rank"))
+
+
+def test_deleting_the_original_re_ranks_its_cluster_and_search_follows(client, copies):
+
+    original, trimmed, updated, reordered, _ = copies
+    cluster_id = original.cluster_id
+    index_now()
+    before = SearchChange.objects.count()
+    assert purge.articles_delete(stories=Article.objects.filter(pk=original.pk)) == 1
+    assert _ranks(cluster_id) == {trimmed.pk: 0, updated.pk: 1, reordered.pk: 2}
+    logged = set(SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True))
+    assert {original.pk, cluster_document_id(cluster_id)} <= logged
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [trimmed.pk] and stories[0].also_ran == 2
+    drones = '"keep drones out of the sky"'  # in the original, updated and reordered
+    assert _search(client, q=drones).context["result_count"] == 1
+    assert _search(client, q=drones, copies="all").context["result_count"] == 2
+
+
+def test_deleting_all_but_one_copy_dissolves_the_cluster(client, copies):
+
+    original, trimmed, updated, reordered, _other = copies
+    cluster_id = original.cluster_id
+    index_now()
+    purge.articles_delete(stories=Article.objects.filter(pk__in=[original.pk, trimmed.pk]))
+    assert StoryCluster.objects.filter(pk=cluster_id).exists()
+    purge.articles_delete(stories=Article.objects.filter(pk=updated.pk))
+    assert not StoryCluster.objects.filter(pk=cluster_id).exists()
+    reordered.refresh_from_db()
+    assert (reordered.cluster_id, reordered.cluster_rank) == (None, 0)
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [reordered.pk] and stories[0].also_ran == 0
+    assert search.get_backend().document_count() == 2  # reordered and the water law
+    assert client.get(f"/clusters/{cluster_id}/").status_code == 404
+
+
+def test_purging_a_batch_re_ranks_the_clusters_it_leaves(copies):
+    from articles.models import IngestBatch
+
+    original, trimmed, updated, reordered, _ = copies
+    batch = IngestBatch.objects.create(paths=["test/"], parser_version="1", tagger_version="1")
+    Article.objects.filter(pk__in=[original.pk, updated.pk]).update(batch=batch)
+    assert purge.batch_purge(batch=batch) == 2
+    assert _ranks(trimmed.cluster_id) == {trimmed.pk: 0, reordered.pk: 1}
+
+
+def test_a_hidden_copy_keeps_its_place_so_showing_it_restores_the_cluster(client, copies):
+
+    original, trimmed, updated, reordered, _ = copies
+    for story in (trimmed, updated, reordered):
+        curation.article_set_public(article=story, is_public=False)
+    assert _ranks(original.cluster_id)[trimmed.pk] == 1  # still a copy, for the curator
+    curation.article_set_public(article=trimmed, is_public=True)
+    index_now()
+    stories = list(_search(client, q="wildfire").context["stories"])
+    assert [s.pk for s in stories] == [original.pk] and stories[0].also_ran == 1
+
+
+def test_admin_delete_re_ranks_the_cluster(admin_client, copies):
+    original, trimmed, updated, reordered, _ = copies
+    cluster_id = original.cluster_id
+    url = f"/admin/articles/article/{original.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert _ranks(cluster_id) == {trimmed.pk: 0, updated.pk: 1, reordered.pk: 2}
+    response = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "delete_selected", "_selected_action": [trimmed.pk, updated.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not StoryCluster.objects.filter(pk=cluster_id).exists()
+    assert Article.objects.get(pk=reordered.pk).cluster_id is None
+
+
+# Browse pages collapse clusters too, with "also ran in N other places".
+
+
+def _listed(client, url: str, **params) -> list[Article]:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:300]
+    return list(response.context["stories"])
+
+
+def test_browse_pages_list_a_cluster_once(client, copies, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # each answer rendered, with its context
+    original, trimmed, _updated, _reordered, other = copies
+    for url in ("/", "/places/utah/", "/archive/2024/", "/archive/2024/07/"):
+        stories = _listed(client, url)
+        assert sorted(s.pk for s in stories) == sorted([original.pk, other.pk]), url
+        assert {s.pk: s.also_ran for s in stories} == {original.pk: 3, other.pk: 0}
+        every = _listed(client, url, copies="all")
+        assert len(every) == 5 and all(s.also_ran for s in every if s.pk != other.pk), url
+    html = client.get("/places/utah/").content.decode()
+    assert "2 stories" in html and "Also ran in 3 other places" in html
+    assert f'href="/clusters/{original.cluster_id}/"' in html
+    assert "5 stories" in client.get("/places/utah/", {"copies": "all"}).content.decode()
+    co = client.get("/places/utah/").context["co_mentioned"]
+    assert [(row["entity__name"], row["count"]) for row in co] == [("Spencer Cox", 1)]
+    co = client.get("/places/utah/", {"copies": "all"}).context["co_mentioned"]
+    assert [(row["entity__name"], row["count"]) for row in co] == [("Spencer Cox", 4)]
+    # The archive by date lists a cluster on its original's day.
+    assert _listed(client, "/archive/2024/07/02/") == []
+    assert len(_listed(client, "/archive/2024/07/02/", copies="all")) == 2
+    # A source's page lists its own copy: the best ranked of those it ran.
+    ksl = trimmed.source.get_absolute_url()
+    assert [s.pk for s in _listed(client, ksl)] == [trimmed.pk]
+
+
+def test_browse_counts_count_a_cluster_once(client, copies):
+    years = client.get("/archive/").context["years"]
+    assert [(row["year"], row["count"]) for row in years] == [(2024, 2)]
+    every = client.get("/archive/", {"copies": "all"}).context["years"]
+    assert [(row["year"], row["count"]) for row in every] == [(2024, 5)]
+    assert [row["count"] for row in client.get("/").context["years"]] == [2]
+
+
+@pytest.mark.parametrize("url", ["/", "/places/utah/", "/sources/ap/", "/archive/2024/07/"])
+def test_browse_pages_refuse_an_unknown_copies_value(client, copies, url):
+    assert client.get(url, {"copies": "some"}).status_code == 400
+
+
+def test_story_page_links_to_the_versions(client, copies):
+    original, trimmed, *_ = copies
+    html = client.get(trimmed.get_absolute_url()).content.decode()
+    assert "in 3 other places" in html and f"/clusters/{original.cluster_id}/" in html
+
+
+BROWSE_QUERIES = [
+    ("/", 5),
+    ("/places/utah/", 9),
+    ("/sources/ap/", 5),
+    ("/archive/2024/07/", 3),
+    ("/archive/2024/07/01/", 2),
+]
+
+
+@pytest.mark.parametrize(("url", "queries"), BROWSE_QUERIES)
+@pytest.mark.parametrize("mode", ["collapsed", "all"])
+def test_browse_query_counts_do_not_grow_with_clusters(
+    client, copies, url, queries, mode, django_assert_num_queries, settings
+):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(queries):
+        client.get(url, {"copies": mode})
+    words = " ".join(OTHER + WIRE).split()
+    for n in range(3):  # three more clusters of two copies each, on other stories
+        rng = random.Random(n)
+        text = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(4)]
+        wire(f"Second story {n}", text, published="2024-07-01", source="AP")
+        wire(f"Second story {n}, trimmed", text[:3], published="2024-07-01", source="AP")
+    assert StoryCluster.objects.count() == 4
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(queries):
+        client.get(url, {"copies": mode})
+
+
+# Curation in the admin: split, join and undo, through the cluster services.
+
+
+def test_admin_splits_a_copy_out_and_undoes_it(admin_client, copies, admin_user):
+    from django.contrib.admin.models import LogEntry
+
+    original, trimmed, *_ = copies
+    response = act(admin_client, "article", "split_from_cluster", [trimmed])
+    assert "1 story split out" in messages_of(response)[0]
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id is None and trimmed.cluster_locked
+    edit = ClusterEdit.objects.get()
+    assert edit.made_by == admin_user and edit.action == ClusterEdit.Action.SPLIT
+    assert LogEntry.objects.filter(object_id=str(trimmed.pk), change_message__contains="Split")
+    page = admin_client.get(f"/admin/articles/clusteredit/{edit.pk}/change/")
+    assert page.status_code == 200 and "Undo this cluster edit" in page.content.decode()
+    response = act(admin_client, "clusteredit", "undo_edit", [edit])
+    assert messages_of(response)[0].startswith("Undone")
+    trimmed.refresh_from_db()
+    assert trimmed.cluster_id == original.cluster_id and not trimmed.cluster_locked
+    again = act(admin_client, "clusteredit", "undo_edit", [edit])
+    assert "undone already" in messages_of(again)[0]
+
+
+def test_admin_joins_two_clusters_and_undoes_it(admin_client, copies):
+
+    original, _trimmed, _updated, _reordered, other = copies
+    response = act(admin_client, "article", "join_clusters", [original, other])
+    assert "Joined 5 copies" in messages_of(response)[0]
+    assert Article.objects.get(pk=other.pk).cluster_id == original.cluster_id
+    response = act(admin_client, "clusteredit", "undo_edit", [ClusterEdit.objects.get()])
+    assert Article.objects.get(pk=other.pk).cluster_id is None
+    assert Article.objects.filter(cluster_id=original.cluster_id).count() == 4
+
+
+def test_admin_says_why_a_split_or_join_cannot_be_made(admin_client, copies):
+
+    original, trimmed, *_, other = copies
+    response = act(admin_client, "article", "split_from_cluster", [other])
+    assert "in no cluster" in messages_of(response)[0]
+    response = act(admin_client, "article", "join_clusters", [original, trimmed])
+    assert "in one cluster already" in messages_of(response)[0]
+    assert not ClusterEdit.objects.exists()
+
+
+def test_admin_undo_refuses_an_edit_a_later_one_depends_on(admin_client, copies):
+
+    original, trimmed, *_, other = copies
+    act(admin_client, "article", "split_from_cluster", [trimmed])
+    act(admin_client, "article", "join_clusters", [trimmed, other])
+    split = ClusterEdit.objects.get(action=ClusterEdit.Action.SPLIT)
+    response = act(admin_client, "clusteredit", "undo_edit", [split])
+    assert "Undo the later edit" in messages_of(response)[0]
+    # Both at once: the latest first, so each one succeeds.
+    response = act(admin_client, "clusteredit", "undo_edit", list(ClusterEdit.objects.all()))
+    assert all(m.startswith("Undone") for m in messages_of(response))
+    assert Article.objects.get(pk=trimmed.pk).cluster_id == original.cluster_id
+
+
+def test_cluster_edits_are_read_only_in_the_admin(admin_client, copies):
+    edit = cluster_services.cluster_split(article=copies[1])
+    assert admin_client.get("/admin/articles/clusteredit/add/").status_code == 403
+    assert admin_client.get(f"/admin/articles/clusteredit/{edit.pk}/delete/").status_code == 403
+    form = admin_client.get(f"/admin/articles/article/{copies[0].pk}/change/")
+    assert form.status_code == 200
+    assert 'name="cluster"' not in form.content.decode()  # moved by the actions only
+    assert "3 copies; this one is number 1" in form.content.decode()  # trimmed was split out
+
+
+def test_a_reader_without_the_change_permission_cannot_split(client, copies, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_article"))
+    client.force_login(user)
+    response = client.post(
+        "/admin/articles/article/",
+        {"action": "split_from_cluster", "_selected_action": [copies[1].pk]},
+    )
+    assert response.status_code < 500
+    assert Article.objects.get(pk=copies[1].pk).cluster_id is not None
+    assert not ClusterEdit.objects.exists()
+
+
+def test_entity_story_counts_count_a_cluster_once(client, copies):
+    from articles.models import Entity
+
+    counts = dict(Entity.objects.with_story_counts().values_list("name", "story_count"))
+    assert counts == {"Spencer Cox": 1, "Utah": 2}
+    listed = client.get("/api/entities/", {"q": "utah"}).json()["results"]
+    assert [(e["name"], e["story_count"]) for e in listed] == [("Utah", 2)]
+    people = client.get("/").context["top_people"]
+    assert [(e.name, e.story_count) for e in people] == [("Spencer Cox", 1)]
+
+
+def test_versions_page_of_copies_with_no_source_or_date(client, copies):
+    original, trimmed, *_ = copies
+    Article.objects.filter(pk__in=[original.pk, trimmed.pk]).update(
+        source=None, publisher=None, published_at=None
+    )
+    response = client.get(f"/clusters/{original.cluster_id}/", {"a": trimmed.pk})
+    assert response.status_code == 200
+    assert f"Copy {trimmed.pk}, undated" in response.content.decode()
+
+
+def test_a_further_copy_rewrites_only_itself_and_its_cluster_in_search(copies):
+    from articles.search.documents import documents_for
+
+    original, trimmed, *_ = copies
+    before = SearchChange.objects.order_by("-id").first().id
+    fifth = wire("Utah fire, in brief", WIRE[:5], published="2024-07-03", source="KUTV")
+    recorded = SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True)
+    docs, gone = documents_for(recorded)
+    assert sorted(d.id for d in docs) == sorted(
+        [fifth.pk, cluster_document_id(original.cluster_id)]
+    )
+    assert gone == []
+    # At two public copies a change can move the cluster in or out of the collapsed view:
+    # every copy is written again then.
+    for story in Article.objects.filter(cluster_id=original.cluster_id).exclude(
+        pk__in=[original.pk, trimmed.pk]
+    ):
+        curation.article_set_public(article=story, is_public=False)
+    docs, gone = documents_for([trimmed.pk])
+    assert {d.id for d in docs} == {
+        original.pk,
+        trimmed.pk,
+        cluster_document_id(original.cluster_id),
+    }
