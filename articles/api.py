@@ -154,6 +154,7 @@ def query_errors(request: HttpRequest, path: str) -> dict[str, list[str]]:
         values = request.GET.getlist(name)
         if not values:
             continue
+        instance: object
         if schema.get("type") == "array":
             instance = [_typed(value, schema["items"]) for value in values]
         elif len(values) > 1:
@@ -264,7 +265,7 @@ def entity_summary(request: HttpRequest, entity: Entity) -> dict:
         "slug": entity.slug,
         "url": request.build_absolute_uri(entity_api_url(entity)),
         "html_url": request.build_absolute_uri(entity.get_absolute_url()),
-        "story_count": entity.story_count,
+        "story_count": entity.story_count,  # type: ignore[attr-defined]  # with_story_counts()
     }
 
 
@@ -328,7 +329,8 @@ def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
         pk=pk,
     )
     mentions = story.mentions.select_related("entity").order_by("salience", "-count", "pk")
-    entities, topics = [], []
+    entities: list[dict] = []
+    topics: list[dict] = []
     for mention in mentions:
         (topics if mention.entity.kind == Entity.Kind.TOPIC else entities).append(
             mention_data(request, mention)

@@ -54,7 +54,7 @@ def span_rows(months: dict[int, int], url: Callable[[int, int], str] | None = No
     if not months:
         return []
     first, last = min(months), max(months)
-    rows = []
+    rows: list[dict] = []
     year, month = divmod(first, 100)
     while year * 100 + month <= last:
         n = months.get(year * 100 + month, 0)

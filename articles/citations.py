@@ -161,8 +161,11 @@ def _key(story: Article, authors: list[Name]) -> str:
     return f"{who or 'anon'}{year}{words[0] if words else 'story'}-{story.pk}"
 
 
-def _dated(citation: Citation) -> bool:
-    return citation.published is not None and citation.precision != Article.DatePrecision.NONE
+def _dated(citation: Citation) -> datetime | None:
+    """When the story was published, if the citation may say so."""
+    if citation.precision == Article.DatePrecision.NONE:
+        return None
+    return citation.published
 
 
 def _long_date(day: date) -> str:
@@ -184,9 +187,9 @@ def _apa_authors(names: list[Name]) -> str:
 
 
 def _apa_date(citation: Citation) -> str:
-    if not _dated(citation):
+    when = _dated(citation)
+    if when is None:
         return "n.d."
-    when = citation.published
     if citation.precision == Article.DatePrecision.YEAR:
         return str(when.year)
     if citation.precision == Article.DatePrecision.MONTH:
@@ -229,9 +232,9 @@ def _chicago_authors(names: list[Name]) -> str:
 
 
 def _chicago_date(citation: Citation) -> str:
-    if not _dated(citation):
+    when = _dated(citation)
+    if when is None:
         return "n.d."
-    when = citation.published
     if citation.precision == Article.DatePrecision.YEAR:
         return str(when.year)
     if citation.precision == Article.DatePrecision.MONTH:
@@ -298,8 +301,8 @@ def bibtex(citation: Citation) -> str:
         fields.append(("howpublished", bibtex_escape(citation.container)))
     if citation.publisher:
         fields.append(("publisher", bibtex_escape(citation.publisher)))
-    if _dated(citation):
-        when = citation.published
+    when = _dated(citation)
+    if when is not None:
         fields.append(("year", str(when.year)))
         if citation.precision != Article.DatePrecision.YEAR:
             fields.append(("month", f"{when:%b}".lower()))
@@ -356,8 +359,9 @@ def csl(citation: Citation) -> dict:
         item["container-title"] = citation.container
     if citation.publisher:
         item["publisher"] = citation.publisher
-    if _dated(citation):
-        item["issued"] = _date_parts(citation.published, citation.precision)
+    when = _dated(citation)
+    if when is not None:
+        item["issued"] = _date_parts(when, citation.precision)
     return item
 
 
@@ -384,9 +388,10 @@ def ris(citation: Citation) -> str:
     """A newspaper article (TY NEWS) with the site as its publication."""
     lines = [("TY", "NEWS"), ("ID", citation.key), ("TI", citation.title)]
     lines += [("AU", _ris_author(name)) for name in citation.authors]
-    if _dated(citation):
-        lines.append(("PY", str(citation.published.year)))
-        lines.append(("DA", _ris_date(citation.published, citation.precision)))
+    when = _dated(citation)
+    if when is not None:
+        lines.append(("PY", str(when.year)))
+        lines.append(("DA", _ris_date(when, citation.precision)))
     if citation.container:
         lines.append(("T2", citation.container))
     if citation.publisher:

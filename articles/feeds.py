@@ -80,7 +80,7 @@ class StoryFeed(Feed):
         return name or None
 
     def item_categories(self, item: Article) -> list[str]:
-        return [mention.entity.name for mention in item.topic_mentions]
+        return [mention.entity.name for mention in item.topic_mentions]  # type: ignore[attr-defined]  # Prefetch to_attr
 
 
 class LatestFeed(StoryFeed):

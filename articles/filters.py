@@ -18,7 +18,7 @@ from .models import Article, Entity, Source
 from .vocabulary import FACET_LIMIT, MAX_QUERY_LENGTH, SEARCH_SORTS, EntityKind
 
 # A kind's filter is named after it: ?person=<slug>.
-ENTITY_PARAMS = {kind.value: kind for kind in EntityKind}
+ENTITY_PARAMS: dict[str, str] = {kind.value: kind for kind in EntityKind}
 
 
 class SlugsField(django_filters.fields.ModelMultipleChoiceField):
@@ -61,7 +61,7 @@ class SearchHits(Sequence):
     def __len__(self) -> int:
         return self.first.total
 
-    def count(self) -> int:
+    def count(self) -> int:  # type: ignore[override]  # Paginator's count(), not list.count(x)
         return self.first.total
 
     def ids(self, start: int, stop: int) -> list[int]:

@@ -136,7 +136,7 @@ class SearchUnavailableMiddleware:
                 if database_down
                 else "Search is being prepared; try again in a minute."
             )
-            response = problem(503, detail)
+            response: HttpResponse = problem(503, detail)
         else:
             template = "503.html" if database_down else "503_search.html"
             response = HttpResponse(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from .querysets import ArticleQuerySet, EntityQuerySet, SourceQuerySet
-from .vocabulary import KIND_URL_PREFIX, EntityKind
+from .vocabulary import KIND_URL_PREFIX, TRUSTED_CONFIDENCE, EntityKind
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, **scope) -> str:
@@ -104,7 +104,7 @@ class Entity(models.Model):
         default=False, editable=False, help_text="A curator set the kind; re-tagging keeps it."
     )
 
-    TRUSTED_CONFIDENCE = 0.5
+    TRUSTED_CONFIDENCE = TRUSTED_CONFIDENCE  # articles/vocabulary.py
 
     objects = EntityQuerySet.as_manager()
 

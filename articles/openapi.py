@@ -123,7 +123,9 @@ SEARCH_DESCRIPTIONS = {
 def _filter_schema(name: str, spec: django_filters.Filter) -> tuple[dict, dict]:
     """The JSON Schema of one ArticleFilter parameter, read from the filter itself."""
     if isinstance(spec, EntityFilter):
-        items = _slug(Entity._meta.get_field("slug").max_length)
+        slug_length = Entity._meta.get_field("slug").max_length
+        assert slug_length is not None  # a SlugField always has one
+        items = _slug(slug_length)
         array = {"type": "array", "items": items, "maxItems": spec.max_values}
         return array, {"explode": True}
     if isinstance(spec, django_filters.ModelChoiceFilter):

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 
+from .vocabulary import TRUSTED_CONFIDENCE
+
 # Mentions past this many add nothing to how central an entity is to a story.
 CENTRAL_COUNT_CAP = 5
 
@@ -96,7 +98,7 @@ class ArticleQuerySet(models.QuerySet):
         """`also_ran`: how many other public copies the story's cluster has (0 in none),
         for the card's "also ran in N other places". A subquery, so still one query."""
         others = (
-            self.model.objects.filter(is_public=True, cluster=OuterRef("cluster"))
+            self.model._default_manager.filter(is_public=True, cluster=OuterRef("cluster"))
             .exclude(pk=OuterRef("pk"))
             .order_by()
             .values("cluster")
@@ -111,7 +113,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a story card needs, in one query: no N+1 on source or publisher."""
         return self.select_related("source", "publisher").defer("raw_input", "body")
 
-    def latest(self) -> ArticleQuerySet:
+    def latest(self) -> ArticleQuerySet:  # type: ignore[override]  # newest first; Django's latest(field) is unused on stories
         return self.order_by(F("published_at").desc(nulls_last=True), "-id")
 
     def oldest(self) -> ArticleQuerySet:
@@ -177,11 +179,11 @@ class EntityQuerySet(models.QuerySet):
     def trusted(self) -> EntityQuerySet:
         """Entities the reader may be offered unasked (home page, autocomplete): confirmed
         by a curator, or tagged with confidence enough."""
-        return self.filter(Q(confirmed=True) | Q(confidence__gte=self.model.TRUSTED_CONFIDENCE))
+        return self.filter(Q(confirmed=True) | Q(confidence__gte=TRUSTED_CONFIDENCE))
 
     def doubtful(self) -> EntityQuerySet:
         """Entities a curator should look at: not confirmed, and below trust."""
-        return self.filter(confirmed=False, confidence__lt=self.model.TRUSTED_CONFIDENCE)
+        return self.filter(confirmed=False, confidence__lt=TRUSTED_CONFIDENCE)
 
     def with_story_counts(self) -> EntityQuerySet:
         """`story_count`: the public stories mentioning the entity, a story cluster

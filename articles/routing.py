@@ -107,16 +107,16 @@ def probe(alias: str) -> float | None:
 def health(alias: str, *, fresh: bool = False) -> Health:
     """The replica's state, checked at most every NEWSARCHIVE_REPLICA_CHECK_SECONDS."""
 
-    def current(known: Health | None) -> bool:
+    def current(known: Health) -> bool:
         interval = settings.NEWSARCHIVE_REPLICA_CHECK_SECONDS
-        return bool(known) and time.monotonic() - known.checked_at < interval
+        return time.monotonic() - known.checked_at < interval
 
     known = _health.get(alias)
-    if not fresh and current(known):
+    if not fresh and known is not None and current(known):
         return known
     with _health_lock:
         known = _health.get(alias)
-        if fresh or not current(known):
+        if fresh or known is None or not current(known):
             lag = probe(alias)
             usable = lag is not None and lag <= settings.NEWSARCHIVE_REPLICA_MAX_LAG
             known = _health[alias] = Health(time.monotonic(), lag, usable)

@@ -10,6 +10,7 @@ class FixedDigits:
     """A number of exactly `digits` digits: no overflow, no negative dates."""
 
     digits = 2
+    regex: str
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

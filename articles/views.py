@@ -6,6 +6,7 @@ import calendar
 import csv
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import BadRequest
 from django.db.models import Q
@@ -55,6 +56,8 @@ class CopiesMixin:
     """A browse page lists each story cluster once, by the best ranked of its copies the
     page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
     counts count what it lists."""
+
+    request: HttpRequest  # a mixin for views, which have one
 
     def every_copy(self) -> bool:
         value = self.request.GET.get("copies", "collapsed")
@@ -191,10 +194,10 @@ CHIP_PHRASES = {
 
 
 def describe(filterset: ArticleFilter) -> list[Chip]:
-    data = getattr(filterset.form, "cleaned_data", {})
+    data: dict[str, Any] = getattr(filterset.form, "cleaned_data", {})
     chips: list[Chip] = []
     for key, phrase in CHIP_PHRASES.items():
-        value = data.get(key)
+        value: Any = data.get(key)
         if value in (None, ""):
             continue
         if key in ENTITY_PARAMS:
@@ -231,7 +234,7 @@ class SearchView(CleanQueryMixin, ListView):
 
     template_name = "articles/search.html"
     context_object_name = "stories"
-    paginate_by = PAGE_SIZE
+    paginate_by: int | None = PAGE_SIZE
 
     def search_form(self) -> ArticleFilter:
         self.filterset = ArticleFilter(
@@ -632,15 +635,15 @@ class DatedArchiveMixin(CopiesMixin):
         return context
 
 
-class YearArchive(DatedArchiveMixin, YearArchiveView):
+class YearArchive(DatedArchiveMixin, YearArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "year"
 
 
-class MonthArchive(DatedArchiveMixin, MonthArchiveView):
+class MonthArchive(DatedArchiveMixin, MonthArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "month"
 
 
-class DayArchive(DatedArchiveMixin, DayArchiveView):
+class DayArchive(DatedArchiveMixin, DayArchiveView):  # type: ignore[misc]  # django-stubs types the mixins' shared attributes apart
     period = "day"
 
 

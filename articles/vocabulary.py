@@ -61,6 +61,10 @@ API_ENTITY_PAGE_SIZE, API_ENTITY_MAX_PAGE_SIZE = 10, 50
 SUGGESTIONS = 8  # names offered while a reader types
 REVIEW_LIMIT = 50  # entities in each list of the curators' review page
 
+# Below this confidence (0..1) an entity stays off the home page and out of
+# autocomplete until a curator confirms it (Entity.TRUSTED_CONFIDENCE).
+TRUSTED_CONFIDENCE = 0.5
+
 # What a reader types.
 MAX_QUERY_LENGTH = 500  # a search query; longer is refused (the form), or cut (parsing)
 NAME_QUERY_MAX_LENGTH = 100  # part of a name, for autocomplete and the API's entity list

@@ -128,6 +128,20 @@ def ingest_command(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def changelist(model: str) -> str:
+    return reverse(f"admin:articles_{model}_changelist")
+
+
+def act(client, model: str, action: str, objects, **data):
+    """POST an admin action on `objects` to the model's changelist."""
+    payload = {"action": action, "_selected_action": [obj.pk for obj in objects], **data}
+    return client.post(changelist(model), payload, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
 def change_form_data(response) -> dict:
     """What an admin change form would post back unedited: its fields and inlines."""
     data = {}

@@ -36,9 +36,9 @@ def _words(left: str, right: str) -> tuple[SafeString, SafeString]:
             out_b.append(new)
             continue
         if i2 > i1:
-            out_a.append(f"<del>{old}</del>")
+            out_a.append(SafeString(f"<del>{old}</del>"))  # `old` is escaped
         if j2 > j1:
-            out_b.append(f"<ins>{new}</ins>")
+            out_b.append(SafeString(f"<ins>{new}</ins>"))  # `new` is escaped
     return mark_safe(" ".join(out_a)), mark_safe(" ".join(out_b))  # every piece escaped
 
 

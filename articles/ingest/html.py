@@ -7,6 +7,7 @@ import re
 import warnings
 from datetime import UTC, datetime
 from html import unescape
+from typing import Any
 
 from lxml import html as lxml_html
 
@@ -195,7 +196,7 @@ def parse_with(
     return story
 
 
-def _extract(text: str, **options: object) -> dict | None:
+def _extract(text: str, **options: Any) -> dict | None:
     """trafilatura's extraction, with repeated segments counted within this page only."""
     # Imported here: it takes a second, and every web process imports this module
     # (through services) without ever reading an HTML page.

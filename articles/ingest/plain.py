@@ -48,7 +48,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         source = agency_name(sign_off.group("agency"))
         lines.pop()
 
-    body = paragraphs(lines)
+    body = rejoin_paragraphs(lines)
     if not body:
         raise SkipStory("a title with no story text")
     story = ParsedStory(path=path, title=title, body=join_paragraphs(body), format="plain")
@@ -58,7 +58,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     return story
 
 
-def paragraphs(lines: list[str]) -> list[str]:
+def rejoin_paragraphs(lines: list[str]) -> list[str]:
     """Rejoin hard-wrapped lines: a paragraph ends at a blank line or before an indented one."""
     found: list[str] = []
     current: list[str] = []

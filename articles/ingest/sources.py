@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from . import notstory
 from .read import DEFAULT_MAX_BYTES
@@ -201,7 +201,7 @@ def _read_file(path: Path, max_bytes: int) -> Input:
         return Input(name=name, path=name, error=_reason(exc))
 
 
-def _read_stream(name: str, stream: BinaryIO, path: str | None, max_bytes: int) -> Input:
+def _read_stream(name: str, stream: IO[bytes], path: str | None, max_bytes: int) -> Input:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         return Input(name=name, path=path, error=_too_large(len(data), max_bytes, more=True))

@@ -7,7 +7,7 @@ title and date, every copy's titles, distinct paragraphs, entities, sources and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 
 from django.db.models import Count
 
@@ -18,7 +18,7 @@ from .changes import cluster_document_id
 FIELDS = ("id", "title", "body", "section", "source_id", "published_at", "language", "cluster_id")
 
 
-def _documents(rows: list[dict], shared: set[int] = frozenset()) -> list[IndexDocument]:
+def _documents(rows: list[dict], shared: Set[int] = frozenset()) -> list[IndexDocument]:
     """Story documents for `rows`; `shared` holds the clusters with two public copies or
     more, whose copies are searched through the cluster's document when collapsed."""
     if not rows:

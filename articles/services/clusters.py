@@ -23,7 +23,7 @@ from ..search import changes as search_changes
 from .archive import archive_changed
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # The most stories one story is compared with exactly: the ones sharing the most LSH
 # keys with it. It bounds the cost of a story at ingest whatever the archive's size.
@@ -166,12 +166,13 @@ def _snapshot(stories: Iterable[Article]) -> dict[str, list]:
 
 
 @transaction.atomic
-def cluster_split(*, article: Article, user: AbstractBaseUser | None = None) -> ClusterEdit:
+def cluster_split(*, article: Article, user: User | None = None) -> ClusterEdit:
     """Take one copy out of its cluster: it stands alone from now on (a rebuild and
     later ingests leave it so), until undone."""
-    article = Article.objects.select_for_update().filter(pk=article.pk).first()
-    if article is None:
+    locked = Article.objects.select_for_update().filter(pk=article.pk).first()
+    if locked is None:
         raise ClusterError("The story was deleted meanwhile.")
+    article = locked
     if article.cluster_id is None:
         raise ClusterError("The story is in no cluster.")
     cluster_id = article.cluster_id
@@ -198,7 +199,7 @@ def cluster_split(*, article: Article, user: AbstractBaseUser | None = None) -> 
 
 
 @transaction.atomic
-def cluster_join(*, stories: list[Article], user: AbstractBaseUser | None = None) -> ClusterEdit:
+def cluster_join(*, stories: list[Article], user: User | None = None) -> ClusterEdit:
     """Make these stories, and every copy in their clusters, one cluster (the lowest
     numbered of theirs, or a new one), placed by a curator: until undone."""
     ids = sorted({story.pk for story in stories})
@@ -235,12 +236,13 @@ def cluster_join(*, stories: list[Article], user: AbstractBaseUser | None = None
 
 
 @transaction.atomic
-def cluster_edit_undo(*, edit: ClusterEdit, user: AbstractBaseUser | None = None) -> int:
+def cluster_edit_undo(*, edit: ClusterEdit, user: User | None = None) -> int:
     """Put every story a split or join moved back where it was (a story deleted since
     stays deleted; a cluster that was deleted is made again). Returns how many stories."""
-    edit = ClusterEdit.objects.select_for_update().filter(pk=edit.pk).first()
-    if edit is None:
+    locked = ClusterEdit.objects.select_for_update().filter(pk=edit.pk).first()
+    if locked is None:
         raise ClusterError("The edit was deleted meanwhile.")
+    edit = locked
     if edit.undone_at is not None:
         raise ClusterError("This edit was undone already.")
     later = ClusterEdit.objects.filter(made_at__gt=edit.made_at, undone_at__isnull=True)

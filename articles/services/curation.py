@@ -41,7 +41,7 @@ from ..models import (
 from .archive import archive_changed, id_slices
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class CurationError(Exception):
@@ -130,9 +130,7 @@ def _mention_values(mention: Mention) -> dict:
     return {"article_id": mention.article_id, **values}
 
 
-def entity_merge(
-    *, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None = None
-) -> Entity:
+def entity_merge(*, keep: Entity, remove: list[Entity], user: User | None = None) -> Entity:
     """Merge `remove` into `keep`, and record it so it can be undone.
 
     Mentions move to the survivor (where a story mentions both, counts add up and
@@ -191,9 +189,7 @@ def _mentions_fold(*, keep: Entity, remove: Entity) -> None:
 
 
 @transaction.atomic
-def entity_merge_unchecked(
-    *, keep: Entity, remove: list[Entity], user: AbstractBaseUser | None
-) -> Entity:
+def entity_merge_unchecked(*, keep: Entity, remove: list[Entity], user: User | None) -> Entity:
     remove_ids = [entity.pk for entity in remove]
     # Lock every row involved, in id order, so two merges cannot deadlock each other.
     rows = Entity.objects.select_for_update().filter(pk__in=[keep.pk, *remove_ids])
@@ -273,7 +269,7 @@ class UndoResult:
 
 
 @transaction.atomic
-def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = None) -> UndoResult:
+def entity_merge_undo(*, record: MergeRecord, user: User | None = None) -> UndoResult:
     """Restore the entities a merge removed, with their aliases, mentions, rules and URLs.
 
     Stories deleted since the merge are skipped (and counted). Raises CurationError,
@@ -283,9 +279,9 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
     if record.undone_at:
         raise CurationError("This merge was undone already.")
-    if record.keep_id is None:
-        raise CurationError("The surviving entity was deleted or merged since; cannot undo.")
     keep = record.keep
+    if keep is None:
+        raise CurationError("The surviving entity was deleted or merged since; cannot undo.")
     snapshot = record.snapshot
     for data in snapshot["removed"]:
         if Entity.objects.filter(kind=data["kind"], name__iexact=data["name"]).exists():
@@ -344,18 +340,17 @@ def entity_merge_undo(*, record: MergeRecord, user: AbstractBaseUser | None = No
 
 
 @transaction.atomic
-def entity_change_kind(
-    *, entity: Entity, kind: str, user: AbstractBaseUser | None = None
-) -> Entity:
+def entity_change_kind(*, entity: Entity, kind: str, user: User | None = None) -> Entity:
     """Make an entity another kind; if one of that kind has its name, merge into that one.
 
     The old URL redirects permanently. Returns the entity that now carries the name.
     """
     if kind not in Entity.Kind.values:
         raise CurationError(f"Unknown kind {kind!r}.")
-    entity = Entity.objects.select_for_update().filter(pk=entity.pk).first()
-    if entity is None:
+    locked = Entity.objects.select_for_update().filter(pk=entity.pk).first()
+    if locked is None:
         raise CurationError("The entity was deleted meanwhile.")
+    entity = locked
     if entity.kind == kind:
         Entity.objects.filter(pk=entity.pk).update(kind_locked=True)
         archive_changed()
@@ -384,9 +379,10 @@ def entity_change_kind(
 @transaction.atomic
 def alias_split(*, alias: EntityAlias) -> Entity:
     """Make an alias an entity of its own, of the same kind, taking the mentions written so."""
-    alias = EntityAlias.objects.select_for_update().filter(pk=alias.pk).first()
-    if alias is None:
+    locked = EntityAlias.objects.select_for_update().filter(pk=alias.pk).first()
+    if locked is None:
         raise CurationError("The alias was deleted meanwhile.")
+    alias = locked
     parent = alias.entity
     if Entity.objects.filter(kind=parent.kind, name__iexact=alias.name).exists():
         raise CurationError(f"A {parent.kind} named {alias.name!r} exists already.")

@@ -730,7 +730,7 @@ def _unify_kinds(mentions: list[NameSpan]) -> list[NameSpan]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for m in sorted(mentions, key=lambda m: m.start):
         if m.kind:
-            votes[alias_key(m.name)][m.kind] += m.weight
+            votes[alias_key(m.name)][m.kind] += m.weight  # type: ignore[assignment]  # float votes
     # Counter.most_common keeps first-seen order among equal counts.
     winner = {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
     kept = []

@@ -27,23 +27,9 @@ from articles.models import (
 from articles.services import curation
 
 from ..conftest import SEED
-from ..factories import make_article, make_entity, mention
+from ..factories import act, changelist, make_article, make_entity, mention, messages_of
 
 pytestmark = pytest.mark.django_db
-
-
-def changelist(model: str) -> str:
-    return reverse(f"admin:articles_{model}_changelist")
-
-
-def act(client: Client, model: str, action: str, objects, **data):
-    """POST an admin action on `objects` to the model's changelist."""
-    payload = {"action": action, "_selected_action": [obj.pk for obj in objects], **data}
-    return client.post(changelist(model), payload, follow=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def entries(obj, flag: int | None = None):

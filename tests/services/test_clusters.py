@@ -15,7 +15,7 @@ from articles.search.changes import cluster_document_id
 from articles.services import clusters as cluster_services
 from articles.services import curation, purge
 
-from ..factories import index_now, make_story
+from ..factories import act, index_now, make_story, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -444,8 +444,6 @@ def test_browse_query_counts_do_not_grow_with_clusters(
 def test_admin_splits_a_copy_out_and_undoes_it(admin_client, copies, admin_user):
     from django.contrib.admin.models import LogEntry
 
-    from .test_admin import act, messages_of
-
     original, trimmed, *_ = copies
     response = act(admin_client, "article", "split_from_cluster", [trimmed])
     assert "1 story split out" in messages_of(response)[0]
@@ -465,7 +463,6 @@ def test_admin_splits_a_copy_out_and_undoes_it(admin_client, copies, admin_user)
 
 
 def test_admin_joins_two_clusters_and_undoes_it(admin_client, copies):
-    from .test_admin import act, messages_of
 
     original, _trimmed, _updated, _reordered, other = copies
     response = act(admin_client, "article", "join_clusters", [original, other])
@@ -477,7 +474,6 @@ def test_admin_joins_two_clusters_and_undoes_it(admin_client, copies):
 
 
 def test_admin_says_why_a_split_or_join_cannot_be_made(admin_client, copies):
-    from .test_admin import act, messages_of
 
     original, trimmed, *_, other = copies
     response = act(admin_client, "article", "split_from_cluster", [other])
@@ -488,7 +484,6 @@ def test_admin_says_why_a_split_or_join_cannot_be_made(admin_client, copies):
 
 
 def test_admin_undo_refuses_an_edit_a_later_one_depends_on(admin_client, copies):
-    from .test_admin import act, messages_of
 
     original, trimmed, *_, other = copies
     act(admin_client, "article", "split_from_cluster", [trimmed])
