@@ -79,17 +79,24 @@ def cached_fragment(name: str, compute: Callable[[], object], seconds: int) -> o
     return cache.get_or_set(f"fragment:{generation()}:{name}", compute, seconds)
 
 
+def _storable_for(request) -> int:
+    """How long this request's page may be stored: 0 when it must be rendered (the cache
+    off, a write, a signed-in curator, or a replica that may not hold the last change)."""
+    seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
+    if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return 0
+    if routing.replica_reads_allowed() and replica_may_lag():
+        return 0
+    return seconds
+
+
 def cached_page(view: Callable) -> Callable:
     """Serve `view` from the page cache to readers who are not signed in."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if routing.replica_reads_allowed() and replica_may_lag():
+        seconds = _storable_for(request)
+        if not seconds:
             return view(request, *args, **kwargs)
         stored = cache_page(seconds, key_prefix=f"page:{generation()}")(view)
         return stored(request, *args, **kwargs)
@@ -106,12 +113,8 @@ def cached_search_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if routing.replica_reads_allowed() and replica_may_lag():
+        seconds = _storable_for(request)
+        if not seconds:
             return view(request, *args, **kwargs)
         try:
             with search.in_step() as version:
