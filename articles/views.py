@@ -393,7 +393,6 @@ class SourceView(CopiesMixin, ListView):
 # "Often mentioned with": the most co-mentioned entities, at most this many of a kind.
 CO_MENTIONED_LIMIT = 40
 CO_MENTIONED_PER_KIND = 8
-PLURAL_KINDS = {kind: label for _, label, kind in FACET_GROUPS if kind in Entity.Kind.values}
 
 
 class EntityView(CopiesMixin, ListView):
@@ -444,7 +443,7 @@ class EntityView(CopiesMixin, ListView):
                 kwargs={"kind": self.kwargs["kind"], "slug": self.entity.slug},
             ),
             co_mentioned=[
-                (PLURAL_KINDS[kind], rows) for kind, rows in co_mentioned.items() if rows
+                (KIND_HEADING[kind], rows) for kind, rows in co_mentioned.items() if rows
             ],
             filter_key=next(k for k, v in ENTITY_PARAMS.items() if v == self.entity.kind),
             sort=self.sort,
