@@ -264,6 +264,7 @@ class SearchView(CleanQueryMixin, ListView):
         results = self.results
         count = results.total
         facets = results.facets
+        chips = describe(filterset)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -280,7 +281,9 @@ class SearchView(CleanQueryMixin, ListView):
                 for key, label, kind in FACET_GROUPS
                 if facets.get(kind)
             ],
-            chips=describe(filterset),
+            chips=chips,
+            # The phone's "Filters (N active)": the query words are not a filter.
+            active_filters=sum(1 for chip in chips if chip.key != "q"),
             carried=[
                 (key, value)
                 for key in CARRIED_PARAMS
@@ -649,6 +652,29 @@ class DayArchive(DatedArchiveMixin, DayArchiveView):  # type: ignore[misc]  # dj
 COVERAGE_MONTHLY_YEARS = 3
 
 
+def fold_empty_years(table: list[dict]) -> list[dict]:
+    """The coverage table with each run of two or more empty years as one row
+    ("1988–2003", no stories), so an archive of 1987 and 2004 is not sixteen rows of dots."""
+    folded: list[dict] = []
+    run: list[dict] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            folded.append({"gap": f"{run[-1]['year']}–{run[0]['year']}", "years": len(run)})
+        else:
+            folded.extend(run)
+        run.clear()
+
+    for row in table:
+        if row["count"]:
+            close()
+            folded.append(row)
+        else:
+            run.append(row)
+    close()
+    return folded
+
+
 class ArchiveIndex(CopiesMixin, ListView):
     """The archive's coverage: stories by year as a chart, and by month as a table."""
 
@@ -686,13 +712,13 @@ class ArchiveIndex(CopiesMixin, ListView):
             for row in reversed(rows)
         ]
         return super().get_context_data(
+            coverage=fold_empty_years(table),
             undated=self.listed(Article.objects.published())
             .filter(published_at__isnull=True)
             .count(),
             today=timezone.localdate(),
             chart=bar_chart(bars, max((b["count"] for b in bars), default=0)),
             chart_by="month" if by_month else "year",
-            coverage=table,
             month_abbr=[(calendar.month_abbr[m], calendar.month_name[m]) for m in range(1, 13)],
             **kwargs,
         )

@@ -130,6 +130,15 @@ def test_a_selected_facet_value_shows_selected_and_removes_in_one_click(client, 
     assert 'href="/search/?q=blair&amp;person=tony-blair&amp;person=gordon-brown"' in html
 
 
+def test_the_phone_filter_button_counts_filters_not_the_query_words(client, archive):
+    words_only = html_of(client.get("/search/", {"q": "blair"}))
+    assert ">Filters</button>" in words_only
+    one = html_of(client.get("/search/", {"q": "blair", "person": "tony-blair"}))
+    assert ">Filters (1 active)</button>" in one
+    two = html_of(client.get("/search/", {"person": "tony-blair", "topic": "politics"}))
+    assert ">Filters (2 active)</button>" in two
+
+
 def test_feed_and_export_links_follow_the_search(client, archive):
     html = html_of(client.get("/search/", {"q": "blair", "sort": "newest"}))
     assert 'href="/feeds/search/?q=blair"' in html
@@ -321,9 +330,14 @@ def test_the_archive_index_charts_coverage_with_a_table(client, archive):
     response = client.get("/archive/")
     html = html_of(response)
     assert response.context["chart_by"] == "year"  # 1987 to 2005: too long for months
-    coverage = {row["year"]: row for row in response.context["coverage"]}
+    coverage = {row.get("year", row.get("gap")): row for row in response.context["coverage"]}
     assert coverage["2005"]["count"] == 2 and coverage["2005"]["months"][4]["count"] == 2
-    assert coverage["1990"]["count"] == 0
+    # The sixteen empty years between 1987 and 2004 are one row, not sixteen rows of dots.
+    assert coverage["1988–2003"]["years"] == 16 and "1990" not in coverage
+    assert "No stories in these 16 years" in html
+    assert [row.get("year", row.get("gap")) for row in response.context["coverage"]] == [
+        "2005", "2004", "1988–2003", "1987",
+    ]  # fmt: skip
     assert 'aria-label="May 2005: 2"' in html and "<svg" in html
     assert response.context["undated"] == 1
 
