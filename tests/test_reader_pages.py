@@ -340,6 +340,13 @@ def test_the_archive_index_charts_coverage_with_a_table(client, archive):
     ]  # fmt: skip
     assert 'aria-label="May 2005: 2"' in html and "<svg" in html
     assert response.context["undated"] == 1
+    assert ">No known date</a></th><td>1</td>" in html
+
+
+def test_the_coverage_table_has_no_undated_row_when_every_story_is_dated(client):
+    make_story("Dated", "A dated story.", published="2001-02-03")
+    html = html_of(client.get("/archive/"))
+    assert "2001" in html and "No known date" not in html
 
 
 # -- entity and story pages ------------------------------------------------------------
