@@ -99,7 +99,11 @@ def probe(database_url: str, pairs: list[str], warmup: int = 2) -> dict:
             {"pairs": pairs, "classes": CLASSES, "per_class": PER_CLASS, "warmup": warmup}
         )],
         cwd=ROOT,
-        env={**env_for(database_url), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"},
+        # Rendered on every request: the page cache would serve the repeats stored.
+        env={
+            **env_for(database_url, NEWSARCHIVE_PAGE_CACHE_SECONDS="0"),
+            "DJANGO_SETTINGS_MODULE": "newsarchive.settings",
+        },
         capture_output=True,
         text=True,
     )  # fmt: skip
