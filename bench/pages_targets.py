@@ -14,7 +14,12 @@ import django, json; django.setup()
 from articles.models import Article, Entity
 story = Article.objects.published().order_by("pk")[Article.objects.count() // 2]
 person = Entity.objects.top("person", 1)[0]
-print(json.dumps({"story": story.get_absolute_url(), "entity": person.get_absolute_url()}))
+source = story.source or story.publisher
+print(json.dumps({
+    "story": story.get_absolute_url(),
+    "entity": person.get_absolute_url(),
+    "source": source.get_absolute_url() if source else "",
+}))
 """
 
 
@@ -67,6 +72,7 @@ def targets(engine: str) -> tuple[str, dict[str, str]]:
                 "search": "/search/?q=oil+prices",
                 **search_pages(engine),
                 "entity": found["entity"],
+                **({"source": found["source"]} if found["source"] else {}),
             }
     raise RuntimeError(f"no benchmark archive on {engine}: run the ingest or search part first")
 

@@ -225,6 +225,11 @@ NEWSARCHIVE_SEARCH_NODE = os.environ.get("NEWSARCHIVE_SEARCH_NODE", "")
 # most this many public stories; a bigger archive answers 503 until
 # `manage.py search_index rebuild` has run.
 NEWSARCHIVE_SEARCH_INLINE_BUILD = int(os.environ.get("NEWSARCHIVE_SEARCH_INLINE_BUILD", "5000"))
+# The memory budget of `search_index rebuild`'s one indexing thread, in MB. The rebuild
+# writes a segment each time the budget fills, and a search reads every segment (its
+# facet counts are merged across them): a budget that holds the whole archive gives one
+# segment. Memory is taken as the index grows, so a small archive uses little of it.
+NEWSARCHIVE_SEARCH_REBUILD_MB = int(os.environ.get("NEWSARCHIVE_SEARCH_REBUILD_MB", "2000"))
 # /readyz answers 503 while this node's index is more changes than this behind the log.
 NEWSARCHIVE_READY_MAX_INDEX_LAG = int(os.environ.get("NEWSARCHIVE_READY_MAX_INDEX_LAG", "1000"))
 

@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz.distance import DamerauLevenshtein
@@ -104,6 +105,8 @@ _NO_DATE = 1 << 37  # beyond any real timestamp in seconds
 _ALL_VALUES = 1 << 30
 _YEARS = 10_000
 _MONTHS = _YEARS * 12
+# Tantivy refuses a writer thread a budget of 4 GiB or more.
+_MAX_WRITER_MB = 4000
 # Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
 _MAX_EXPANSIONS = 2000
 
@@ -350,7 +353,10 @@ class TantivyBackend(BaseSearchBackend):
                 if progress is not None:
                     progress(1)
 
-        self._commit(write, state, heap=200_000_000, threads=2)
+        # One thread, one budget: two threads wrote two segments even for a small
+        # archive, and every segment more costs each search a merge of its facet counts.
+        budget = min(settings.NEWSARCHIVE_SEARCH_REBUILD_MB, _MAX_WRITER_MB) * 1_000_000
+        self._commit(write, state, heap=budget, threads=1)
         return count
 
     def document_count(self) -> int:
