@@ -251,6 +251,11 @@ class Article(models.Model):
             # When the archive last changed: the API's Last-Modified, on every answer.
             models.Index(fields=["updated_at"], name="article_updated"),
             models.Index(fields=["cluster", "cluster_rank"], name="article_cluster_rank"),
+            # Counting a collapsed archive (one per cluster) from the index alone: the
+            # rows themselves hold the bodies, and reading 100k of them took 140 ms.
+            models.Index(
+                fields=["is_public", "cluster", "cluster_rank"], name="article_public_cluster"
+            ),
         ]
 
     def __str__(self) -> str:

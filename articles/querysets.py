@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least, Mod
 
 from .vocabulary import TRUSTED_CONFIDENCE
+
+# A copy's place in its cluster as one integer, rank then id, so that MIN() finds the
+# copy collapsed() keeps (ids stay below this; ranks are small).
+_RANK_KEY = 10**12
+# The group a story collapses into: its cluster, or itself (negative: no cluster id).
+_CLUSTER_OR_SELF = Coalesce("cluster_id", -F("pk"), output_field=models.BigIntegerField())
 
 # Mentions past this many add nothing to how central an entity is to a story.
 CENTRAL_COUNT_CAP = 5
@@ -87,12 +94,37 @@ class ArticleQuerySet(models.QuerySet):
 
     def collapsed(self) -> ArticleQuerySet:
         """Each story cluster once: of its copies in this set, the best ranked (the
-        original when it is here). Stories in no cluster all stay. Apply it before
-        ordering or annotating: the set it compares with is this one as it stands."""
+        original when it is here; of two with one rank, which only a half-done edit
+        leaves, the first stored). Stories in no cluster all stay. Apply it before
+        ordering or annotating: the set it compares with is this one as it stands.
+        It looks for a better copy row by row, which a page of a listing stops early;
+        counts over many stories go faster through cluster_heads()."""
         better = self.order_by().filter(
-            cluster=OuterRef("cluster"), cluster_rank__lt=OuterRef("cluster_rank")
+            Q(cluster_rank__lt=OuterRef("cluster_rank"))
+            | Q(cluster_rank=OuterRef("cluster_rank"), pk__lt=OuterRef("pk")),
+            cluster=OuterRef("cluster"),
         )
         return self.filter(Q(cluster__isnull=True) | ~Exists(better))
+
+    def cluster_heads(self) -> ArticleQuerySet:
+        """The same stories as collapsed(), found by grouping this set once by cluster
+        (a story in none is a group of its own) and taking each group's first copy by
+        rank, then id: one pass, where collapsed() makes a lookup for every story. For
+        counting over a large set; it keeps no annotation or order of this one."""
+        first = (
+            self.order_by()
+            .annotate(group=_CLUSTER_OR_SELF)
+            .values("group")
+            .annotate(head=Mod(Min(F("cluster_rank") * Value(_RANK_KEY) + F("pk")), _RANK_KEY))
+            .values("head")
+        )
+        # From the whole table, not this set again: the heads are found by id.
+        return cast(ArticleQuerySet, self.model._default_manager.filter(pk__in=first))
+
+    def collapsed_count(self) -> int:
+        """How many stories collapsed() holds, in one pass: one per cluster in this set,
+        and every story in none."""
+        return self.aggregate(n=Count(_CLUSTER_OR_SELF, distinct=True))["n"]
 
     def with_also_ran(self) -> ArticleQuerySet:
         """`also_ran`: how many other public copies the story's cluster has (0 in none),
@@ -253,6 +285,21 @@ class ArchiveStats:
             .annotate(count=Count("id"))
             .order_by("-year")
         )
+
+    @staticmethod
+    def years_and_undated(articles) -> tuple[list[dict], int]:
+        """years(articles) and how many of them have no date, in one pass over them."""
+        rows = (
+            articles.order_by()
+            .annotate(year=UTCYear("published_at"))
+            .values("year")
+            .annotate(count=Count("id"))
+            .values_list("year", "count")
+        )
+        counted = dict(rows)
+        undated = counted.pop(None, 0)
+        years = [{"year": year, "count": n} for year, n in sorted(counted.items(), reverse=True)]
+        return years, undated
 
     @staticmethod
     def months(articles) -> dict[int, int]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import calendar
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -21,11 +23,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
+from django.views.generic.list import MultipleObjectMixin
 
 from . import compare, search
 from .caching import cached_fragment
@@ -52,12 +56,26 @@ from .vocabulary import (
 COPIES = {"collapsed": "Each story once", "all": "Every copy"}
 
 
-class CopiesMixin:
+class CountedPaginator(Paginator):
+    """A paginator that is told how to count its list, where counting the list's own
+    query would be slow (a collapsed listing looks for a better copy row by row)."""
+
+    def __init__(self, object_list, per_page, *, counted: Callable[[], int], **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted()
+
+
+class CopiesMixin(MultipleObjectMixin):
     """A browse page lists each story cluster once, by the best ranked of its copies the
     page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
     counts count what it lists."""
 
     request: HttpRequest  # a mixin for views, which have one
+    listing_of = None  # the stories listing() listed, before collapsing
 
     def every_copy(self) -> bool:
         value = self.request.GET.get("copies", "collapsed")
@@ -68,6 +86,29 @@ class CopiesMixin:
     def listed(self, stories):
         """The page's stories as it counts them; cards add `.with_also_ran()`."""
         return stories if self.every_copy() else stories.collapsed()
+
+    def counted(self, stories):
+        """The same stories as listed(), to count over (years, undated, timelines): each
+        cluster found in one pass over the set rather than a lookup a story."""
+        return stories if self.every_copy() else stories.cluster_heads()
+
+    def listing(self, stories):
+        """listed(stories) as the page's list, which the paginator then counts in one
+        pass too. Only for a list that is `stories` collapsed and ordered, no more: a
+        filter after collapsing changes what is counted."""
+        self.listing_of = stories
+        return self.listed(stories)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        if self.listing_of is None or self.every_copy():
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kw)
+        return CountedPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            counted=self.listing_of.collapsed_count,
+        )
 
     def get_context_data(self, **kwargs):
         copies = "all" if self.every_copy() else "collapsed"
@@ -80,7 +121,7 @@ class HomeView(CopiesMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return self.listed(Article.objects.published()).with_also_ran().for_listing().latest()
+        return self.listing(Article.objects.published()).with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,7 +138,7 @@ def home_highlights() -> dict:
     return {
         "top_people": list(Entity.objects.trusted().top(Entity.Kind.PERSON)),
         "top_topics": list(Entity.objects.trusted().top(Entity.Kind.TOPIC)),
-        "years": ArchiveStats.years(Article.objects.published().collapsed()),
+        "years": ArchiveStats.years(Article.objects.published().cluster_heads()),
     }
 
 
@@ -379,16 +420,29 @@ class SourceView(CopiesMixin, ListView):
 
     def get_queryset(self):
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
-        self.source_stories = self.listed(
-            Article.objects.published().filter(Q(source=self.source) | Q(publisher=self.source))
+        stories = Article.objects.published().filter(
+            Q(source=self.source) | Q(publisher=self.source)
         )
-        return self.source_stories.with_also_ran().for_listing().latest()
+        # Years, undated and the total in one pass over the source's stories: a source
+        # can hold most of the archive, and each pass reads all of its rows.
+        self.years, self.undated = ArchiveStats.years_and_undated(self.counted(stories))
+        self.total = self.undated + sum(row["count"] for row in self.years)
+        return self.listed(stories).with_also_ran().for_listing().latest()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        return CountedPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            counted=lambda: self.total,
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             source=self.source,
-            years=ArchiveStats.years(self.source_stories),
-            undated=self.source_stories.filter(published_at__isnull=True).count(),
+            years=self.years,
+            undated=self.undated,
             **kwargs,
         )
 
@@ -412,8 +466,9 @@ class EntityView(CopiesMixin, ListView):
             kind=kind,
             slug=self.kwargs["slug"],
         )
-        self.entity_stories = self.listed(Article.objects.published().for_entity(self.entity))
-        stories = self.entity_stories.with_also_ran().for_listing()
+        stories = Article.objects.published().for_entity(self.entity)
+        self.entity_stories = self.counted(stories)
+        stories = self.listing(stories).with_also_ran().for_listing()
         self.sort = self._sort()
         return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
 
@@ -682,7 +737,7 @@ class ArchiveIndex(CopiesMixin, ListView):
     context_object_name = "years"
 
     def get_queryset(self):
-        return ArchiveStats.years(self.listed(Article.objects.published()))
+        return ArchiveStats.years(self.counted(Article.objects.published()))
 
     def get_context_data(self, **kwargs):
         months = ArchiveStats.months(Article.objects.published())
@@ -713,7 +768,7 @@ class ArchiveIndex(CopiesMixin, ListView):
         ]
         return super().get_context_data(
             coverage=fold_empty_years(table),
-            undated=self.listed(Article.objects.published())
+            undated=self.counted(Article.objects.published())
             .filter(published_at__isnull=True)
             .count(),
             today=timezone.localdate(),
