@@ -100,6 +100,7 @@ class SearchResults:
     total: int
     query: search.ParsedQuery | None
     facets: dict[str, list[dict]] = field(default_factory=dict)
+    months: search.MonthCounts | None = None  # when results(months=True)
 
 
 def _named_facets(found: dict[str, list[tuple[int, int]]], limit: int) -> dict[str, list[dict]]:
@@ -239,10 +240,12 @@ class ArticleFilter(django_filters.FilterSet):
         facets: Sequence[str] = (),
         facet_limit: int = FACET_LIMIT + 1,
         every_copy: bool | None = None,
+        months: bool = False,
     ) -> SearchResults:
         """The matches in the order asked for, with the window `offset`/`limit` fetched,
         the exact total, and exact counts of `facets` over every match (the top
-        `facet_limit` of each; the default is one more than a page shows)."""
+        `facet_limit` of each; the default is one more than a page shows), and with
+        `months` their counts by month too, from the same search."""
         parsed = self.parsed_query
         filters = self.search_filters()
         if every_copy is not None:
@@ -255,10 +258,11 @@ class ArticleFilter(django_filters.FilterSet):
             limit=max(0, limit),
             facets=tuple(facets),
             facet_limit=facet_limit,
+            months=months,
         )
         if self.query and not parsed:
             # Nothing searchable in what was typed ("*", "--"): nothing matches.
-            found = search.SearchResponse(ids=[], total=0)
+            found = search.SearchResponse(ids=[], total=0, months=search.MonthCounts())
         else:
             found = search.run(request)
         return SearchResults(
@@ -266,6 +270,7 @@ class ArticleFilter(django_filters.FilterSet):
             total=found.total,
             query=parsed,
             facets=_named_facets(found.facets, facet_limit),
+            months=found.months,
         )
 
     def month_counts(self, *, checked: bool = False) -> search.MonthCounts:

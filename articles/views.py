@@ -295,6 +295,7 @@ class SearchView(CleanQueryMixin, ListView):
             offset=(max(1, number) - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
             facets=[kind for _, _, kind in FACET_GROUPS],
+            months=self.filterset.active,  # the chart over time, from the same search
         )
         return self.results.stories
 
@@ -336,7 +337,7 @@ class SearchView(CleanQueryMixin, ListView):
             links=search_links(self.request),
         )
         if filterset.active and count:
-            context["over_time"] = over_time(self.request, filterset)
+            context["over_time"] = over_time(self.request, filterset, results.months)
         return context
 
 
@@ -350,11 +351,14 @@ def search_links(request: HttpRequest) -> dict[str, str]:
     }
 
 
-def over_time(request: HttpRequest, filterset: ArticleFilter) -> dict:
+def over_time(
+    request: HttpRequest, filterset: ArticleFilter, counts: search.MonthCounts | None = None
+) -> dict:
     """The search's exact story counts by year, or by month within the year it is
     narrowed to (or the one year all its matches fall in); each bar links to the
-    search narrowed to it."""
-    counts = filterset.month_counts(checked=True)
+    search narrowed to it. `counts`: the page's search counted them already."""
+    if counts is None:
+        counts = filterset.month_counts(checked=True)
     years = counts.by_year()
     year = (
         filterset.form.cleaned_data.get("year") if hasattr(filterset.form, "cleaned_data") else None

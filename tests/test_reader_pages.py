@@ -185,6 +185,38 @@ def test_month_counts_are_exact(archive, params):
         assert n == expected
 
 
+@pytest.mark.parametrize(
+    "params", [{"q": "blair"}, {"q": "blair", "person": "gordon-brown"}, {"topic": "politics"}, {}]
+)
+def test_months_counted_with_the_search_are_the_month_counts(archive, params):
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data.setlist(key, [value])
+    filterset = ArticleFilter(data or None, queryset=Article.objects.published())
+    assert filterset.is_valid() or not params
+    facets = ["person", "year", "topic"]
+    alone = filterset.results(limit=0, facets=facets)
+    together = filterset.results(limit=0, facets=facets, months=True)
+    assert alone.months is None
+    expected = filterset.month_counts()
+    assert together.months == expected
+    assert sum(together.months.months.values()) + together.months.undated == together.total
+    # The year facet, summed from the months, is the one counted on its own.
+    assert together.facets == alone.facets and together.total == alone.total
+
+
+def test_the_search_page_charts_from_its_own_search(client, archive, monkeypatch):
+    def second_search(*args, **kwargs):
+        raise AssertionError("the chart searched again")
+
+    monkeypatch.setattr(search, "month_counts", second_search)
+    response = client.get("/search/", {"q": "blair"})
+    assert [(r["label"], r["count"]) for r in response.context["over_time"]["rows"]] == [
+        ("2004", 1),
+        ("2005", 2),
+    ]
+
+
 def test_the_search_page_charts_the_query_by_year_with_links(client, archive):
     response = client.get("/search/", {"q": "blair"})
     over_time = response.context["over_time"]

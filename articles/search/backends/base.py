@@ -84,6 +84,9 @@ class SearchRequest:
     limit: int = 20
     facets: tuple[str, ...] = ()  # which of FACETS to count over every match
     facet_limit: int = 11
+    # Also count every match by month (SearchResponse.months), in the same pass as the
+    # facets: a search page's chart then costs no second search.
+    months: bool = False
 
 
 @dataclass
@@ -94,6 +97,7 @@ class SearchResponse:
     # match; years are all listed, newest first, the others the top facet_limit, most
     # first and ties by the smaller id.
     facets: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    months: MonthCounts | None = None  # when the request asked for them
 
 
 @dataclass

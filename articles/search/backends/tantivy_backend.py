@@ -105,6 +105,9 @@ _NO_DATE = 1 << 37  # beyond any real timestamp in seconds
 _ALL_VALUES = 1 << 30
 _YEARS = 10_000
 _MONTHS = _YEARS * 12
+_MONTH_TERMS = {"terms": {"field": "month", "size": _MONTHS, "segment_size": _ALL_VALUES}}
+# Where _facets() leaves the month counts among the facets.
+_MONTHS_KEY = "_months"
 # Tantivy refuses a writer thread a budget of 4 GiB or more.
 _MAX_WRITER_MB = 4000
 # Prefix expansion of the last word of a phrase ("prime min*"): how many words at most.
@@ -510,11 +513,17 @@ class TantivyBackend(BaseSearchBackend):
             count, addresses = result.count, [address for _, address in result.hits]
         addresses = addresses[: request.limit]
         ids = searcher.fast_field_values("id", addresses) if addresses else []
-        found = {**self._facets(searcher, query, request, _MAIN), **side.result()} if count else {}
-        if not count:
+        found = {}
+        if count:
+            found = {**self._facets(searcher, query, request, _MAIN), **side.result()}
+        else:
             side.cancel()
+        months = None
+        if request.months:
+            by_month = found.pop(_MONTHS_KEY, {})
+            months = MonthCounts(months=by_month, undated=count - sum(by_month.values()))
         facets = {kind: found[kind] for kind in request.facets if kind in found}
-        return SearchResponse(ids=list(ids), total=count, facets=facets)
+        return SearchResponse(ids=list(ids), total=count, facets=facets, months=months)
 
     def _ranked(self, searcher, query: Query, offset: int, limit: int, docs: int):
         """Best first by BM25; equal scores newest first, as the database orders stories,
@@ -537,18 +546,35 @@ class TantivyBackend(BaseSearchBackend):
         return result.count, [address for (_, address), _ in ordered[offset:wanted]]
 
     def _facets(self, searcher, query: Query, request: SearchRequest, kinds=None) -> dict:
+        """The facets of `kinds` that the request asks for, in one aggregation. With
+        the main kinds go the month counts, when asked for (under _MONTHS_KEY); the year
+        facet is then their sum by year, which is the same count, and not counted again."""
         wanted = [k for k in request.facets if kinds is None or k in kinds]
-        if not wanted:
+        months = request.months and (kinds is None or "year" in kinds)
+        counted = [k for k in wanted if not (months and k == "year")]
+        if not counted and not months:
             return {}
         spec = {}
-        for kind in wanted:
+        for kind in counted:
             size = _YEARS if kind == "year" else request.facet_limit
             spec[kind] = {"terms": {"field": kind, "size": size, "segment_size": _ALL_VALUES}}
+        if months:
+            spec["month"] = _MONTH_TERMS
         found = searcher.aggregate(query, spec)
-        facets = {}
-        for kind in wanted:
+        facets: dict = {}
+        for kind in counted:
             buckets = found.get(kind, {}).get("buckets", [])
             facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
+        if months:
+            buckets = found.get("month", {}).get("buckets", [])
+            by_month = {int(b["key"]): int(b["doc_count"]) for b in buckets}
+            facets[_MONTHS_KEY] = by_month
+            if "year" in wanted:
+                years: dict[int, int] = {}
+                for month, n in by_month.items():
+                    years[month // 100] = years.get(month // 100, 0) + n
+                # In a terms aggregation's order: most first, ties by the smaller year.
+                facets["year"] = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))
         return facets
 
     # -- counts over time (kept apart from the facets above) -----------------------------
@@ -559,10 +585,8 @@ class TantivyBackend(BaseSearchBackend):
         total = searcher.search(query, 1, count=True).count
         if not total:
             return MonthCounts()
-        spec = {
-            "month": {"terms": {"field": "month", "size": _MONTHS, "segment_size": _ALL_VALUES}}
-        }
-        buckets = searcher.aggregate(query, spec).get("month", {}).get("buckets", [])
+        buckets = searcher.aggregate(query, {"month": _MONTH_TERMS}).get("month", {})
+        buckets = buckets.get("buckets", [])
         months = {int(b["key"]): int(b["doc_count"]) for b in buckets}
         return MonthCounts(months=months, undated=total - sum(months.values()))
 
