@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from ..factories import make_story
+from ..factories import index_now, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +200,33 @@ def test_related_stories_are_the_most_alike_and_never_hidden(client, db):
     related = list(response.context["related"])
     assert related[0] == alike
     assert hidden not in related and story not in related
+
+
+def test_related_stories_survive_an_index_full_of_replaced_documents(client, db):
+    """Re-indexing a story leaves its old document deleted but still counted in the
+    index's word statistics until segments merge. Tantivy's "more like this" compared
+    those counts with the live documents only, and panicked (a 500 on every story page)
+    once a word was in more old and new documents than there were live ones."""
+    from articles.services import curation
+
+    story = make_story(
+        "Glacier melt alarms villages",
+        "The glacier melted early, and villages below the glacier fear its lakes.",
+        entities=[("Rhone Glacier", "place")],
+    )
+    alike = make_story(
+        "Glacier lakes measured",
+        "Scientists measured the lakes the glacier left, a record for the valley.",
+        entities=[("Rhone Glacier", "place")],
+    )
+    make_story("Budget vote delayed", "MPs delayed the budget vote again, the third time.")
+    index_now()  # the three in one segment
+    for article in (story, alike):  # both replaced: five documents hold "the", three live
+        curation.article_set_public(article=article, is_public=False)
+        curation.article_set_public(article=article, is_public=True)
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert list(response.context["related"]) == [alike]
 
 
 def test_co_mentioned_counts_public_stories_and_breaks_ties_by_name():

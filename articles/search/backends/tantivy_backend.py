@@ -624,8 +624,17 @@ class TantivyBackend(BaseSearchBackend):
         fields = {"title": [document.title], "body": [document.body[:20_000]]}
         if document.names:
             fields["names"] = ["\n".join(document.names)]
+        # A replaced story's old document stays in the word counts until its segment
+        # merges, but tantivy weighs those counts against the live documents alone, and
+        # panics on a word that is in more documents than are live. Such a word is in
+        # nearly every story and says nothing about likeness, so it is left out.
         like = Query.more_like_this_document_fields_query(
-            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=25
+            self.schema,
+            fields,
+            min_doc_frequency=2,
+            max_doc_frequency=searcher.num_docs,
+            min_term_frequency=1,
+            max_query_terms=25,
         )
         clauses = [
             (Occur.Must, like),
