@@ -75,7 +75,10 @@ def cached_fragment(name: str, compute: Callable[[], object], seconds: int) -> o
     """A part of a page (the home page's top people, say), kept under the archive's
     generation like whole pages: any change to the archive, an ingest included, makes
     every stored fragment unreachable at once. Every fragment a page stores goes
-    through here, so none can outlive a change."""
+    through here, so none can outlive a change. While a replica in use may not hold the
+    last change, a fragment is computed and not stored, as pages are (_storable_for)."""
+    if routing.replica_reads_allowed() and replica_may_lag():
+        return compute()
     return cache.get_or_set(f"fragment:{generation()}:{name}", compute, seconds)
 
 

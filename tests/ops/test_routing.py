@@ -217,3 +217,25 @@ def test_a_page_rendered_from_a_replica_just_after_a_change_is_not_stored(settin
     serve(rf.get("/"), view)
     serve(rf.get("/"), view)
     assert len(calls) == 3  # stored once the window has passed
+
+
+@pytest.mark.django_db
+def test_a_fragment_computed_on_a_replica_just_after_a_change_is_not_kept(settings, monkeypatch):
+    """A page's kept counts (cached_fragment) follow the pages' rule: one a lagging
+    replica computed could hold the archive from before the change."""
+    monkeypatch.setattr(routing, "probe", lambda alias: 0.0)
+    calls = []
+
+    def view(request):
+        caching.cached_fragment("count", lambda: calls.append(1) or len(calls), 60)
+        return HttpResponse("page")
+
+    archive_changed()
+    serve(rf.get("/"), view)
+    serve(rf.get("/"), view)
+    assert len(calls) == 2  # computed twice: not kept while a replica may lag
+    settings.NEWSARCHIVE_REPLICA_MAX_LAG = 0
+    settings.NEWSARCHIVE_REPLICA_CHECK_SECONDS = 0
+    serve(rf.get("/"), view)
+    serve(rf.get("/"), view)
+    assert len(calls) == 3  # kept once the window has passed
