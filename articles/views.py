@@ -69,6 +69,13 @@ class CountedPaginator(Paginator):
         return self._counted()
 
 
+# A browse page's aggregates (its count, years, co-mentions) are exact for one state of
+# the archive, so each is kept under the archive's generation (cached_fragment): read
+# from the database once after each change, not once per reader. Seconds bound the
+# space, not the freshness.
+STATS_SECONDS = 600
+
+
 class CopiesMixin(MultipleObjectMixin):
     """A browse page lists each story cluster once, by the best ranked of its copies the
     page holds, with "also ran in N other places"; ?copies=all lists every copy. Its
@@ -76,6 +83,15 @@ class CopiesMixin(MultipleObjectMixin):
 
     request: HttpRequest  # a mixin for views, which have one
     listing_of = None  # the stories listing() listed, before collapsing
+    stats_name = ""  # what the page lists ("home", "entity:12"), naming its aggregates
+
+    def stats(self, what: str, compute: Callable[[], Any]) -> Any:
+        """compute()'s answer for this listing and copies mode, kept as cached_fragment
+        keeps a fragment: until the archive changes."""
+        if not self.stats_name:
+            return compute()
+        copies = "all" if self.every_copy() else "collapsed"
+        return cached_fragment(f"stats:{self.stats_name}:{copies}:{what}", compute, STATS_SECONDS)
 
     def every_copy(self) -> bool:
         value = self.request.GET.get("copies", "collapsed")
@@ -99,15 +115,19 @@ class CopiesMixin(MultipleObjectMixin):
         self.listing_of = stories
         return self.listed(stories)
 
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+    def total(self, queryset) -> int:
+        """How many stories the page lists, counted in one pass."""
         if self.listing_of is None or self.every_copy():
-            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kw)
+            return queryset.count()
+        return self.listing_of.collapsed_count()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         return CountedPaginator(
             queryset,
             per_page,
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
-            counted=self.listing_of.collapsed_count,
+            counted=lambda: self.stats("total", lambda: self.total(queryset)),
         )
 
     def get_context_data(self, **kwargs):
@@ -119,6 +139,8 @@ class HomeView(CopiesMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "stories"
     paginate_by = PAGE_SIZE
+
+    stats_name = "home"
 
     def get_queryset(self):
         return self.listing(Article.objects.published()).with_also_ran().for_listing().latest()
@@ -429,18 +451,14 @@ class SourceView(CopiesMixin, ListView):
         )
         # Years, undated and the total in one pass over the source's stories: a source
         # can hold most of the archive, and each pass reads all of its rows.
-        self.years, self.undated = ArchiveStats.years_and_undated(self.counted(stories))
-        self.total = self.undated + sum(row["count"] for row in self.years)
+        self.stats_name = f"source:{self.source.pk}"
+        self.years, self.undated = self.stats(
+            "years", lambda: ArchiveStats.years_and_undated(self.counted(stories))
+        )
         return self.listed(stories).with_also_ran().for_listing().latest()
 
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
-        return CountedPaginator(
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-            counted=lambda: self.total,
-        )
+    def total(self, queryset) -> int:
+        return self.undated + sum(row["count"] for row in self.years)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -472,6 +490,7 @@ class EntityView(CopiesMixin, ListView):
         )
         stories = Article.objects.published().for_entity(self.entity)
         self.entity_stories = self.counted(stories)
+        self.stats_name = f"entity:{self.entity.pk}"
         stories = self.listing(stories).with_also_ran().for_listing()
         self.sort = self._sort()
         return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
@@ -484,14 +503,31 @@ class EntityView(CopiesMixin, ListView):
             raise BadRequest(f"sort must be one of: {', '.join(ENTITY_SORTS)}")
         return sort
 
+    def entity_stats(self) -> dict[str, Any]:
+        """The entity's stories over time, its undated ones and its co-mentions."""
+        return self.stats(
+            "entity",
+            lambda: {
+                "timeline": ArchiveStats.timeline(self.entity_stories),
+                "undated": self.entity_stories.filter(published_at__isnull=True).count(),
+                "co_mentioned": ArchiveStats.co_mentioned(
+                    self.entity, limit=CO_MENTIONED_LIMIT, stories=self.entity_stories
+                ),
+            },
+        )
+
+    def total(self, queryset) -> int:
+        # The timeline counts every dated story the page lists, once.
+        stats = self.entity_stats()
+        return stats["undated"] + sum(row["count"] for row in stats["timeline"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(entity=self.entity, **kwargs)
-        timeline = ArchiveStats.timeline(self.entity_stories)
+        stats = self.entity_stats()
+        timeline = stats["timeline"]
         peak = max((row["count"] for row in timeline), default=0)
         co_mentioned: dict[str, list[dict]] = {kind: [] for kind in Entity.Kind.values}
-        for row in ArchiveStats.co_mentioned(
-            self.entity, limit=CO_MENTIONED_LIMIT, stories=self.entity_stories
-        ):
+        for row in stats["co_mentioned"]:
             entity = Entity(kind=row["entity__kind"], slug=row["entity__slug"])
             group = co_mentioned.setdefault(row["entity__kind"], [])
             if len(group) < CO_MENTIONED_PER_KIND:
@@ -499,7 +535,7 @@ class EntityView(CopiesMixin, ListView):
         context.update(
             timeline=timeline,
             chart=bar_chart(timeline, peak),
-            undated=self.entity_stories.filter(published_at__isnull=True).count(),
+            undated=stats["undated"],
             feed_url=reverse(
                 "articles:feed-entity",
                 kwargs={"kind": self.kwargs["kind"], "slug": self.entity.slug},

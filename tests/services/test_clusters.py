@@ -458,7 +458,7 @@ def test_story_page_links_to_the_versions(client, copies):
 
 BROWSE_QUERIES = [
     ("/", 5),
-    ("/places/utah/", 10),
+    ("/places/utah/", 9),
     ("/sources/ap/", 3),
     ("/archive/2024/07/", 6),
     ("/archive/2024/07/01/", 5),

@@ -167,10 +167,10 @@ def test_headings_never_skip_a_level(client, stories, url):
     assert all(b <= a + 1 for a, b in steps), parser.levels
 
 
-def test_home_highlights_are_cached(client, stories, django_assert_num_queries, settings):
-    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # the highlights alone, not the whole page
+def test_home_highlights_and_count_are_cached(client, stories, django_assert_num_queries, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # the fragments alone, not the whole page
     page(client, reverse("articles:home"))
-    with django_assert_num_queries(2):  # the page of stories and its count
+    with django_assert_num_queries(1):  # the page of stories; its count is kept
         page(client, reverse("articles:home"))
 
 
@@ -258,3 +258,43 @@ def test_co_mentioned_counts_public_stories_and_breaks_ties_by_name():
             "count": 1,
         }
     ]
+
+
+def test_kept_page_aggregates_follow_every_change(client, db, settings):
+    """An entity's and a source's counts, years and co-mentions are kept between
+    readers, and a change (a hidden story here) shows in the next render."""
+    from articles.services import curation
+
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # the kept aggregates, not whole pages
+    cast = [("Ada Byron", "person"), ("Bath", "place")]
+    first = make_story("Ada in Bath", "Ada Byron went to Bath.", entities=cast)
+    make_story("Ada again", "Ada Byron wrote again.", entities=cast[:1], published=None)
+    make_story("Ada abroad", "Ada Byron sailed.", entities=cast[:1], published="2006-01-02")
+    entity, source = "/people/ada-byron/", "/sources/bbc/"
+    before = page(client, entity).context
+    assert before["paginator"].count == 3 and before["undated"] == 1
+    assert [row["count"] for row in before["timeline"]] == [1, 1]
+    assert before["co_mentioned"][0][1][0]["entity__name"] == "Bath"
+    assert page(client, source).context["paginator"].count == 3
+    curation.article_set_public(article=first, is_public=False)
+    after = page(client, entity).context
+    assert after["paginator"].count == 2 and after["undated"] == 1
+    assert [row["count"] for row in after["timeline"]] == [1]
+    assert after["co_mentioned"] == []
+    source_page = page(client, source).context
+    assert source_page["paginator"].count == 2
+    assert [row["year"] for row in source_page["years"]] == [2006]
+
+
+def test_a_second_reader_does_not_count_again(client, stories, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    cold = page(client, "/people/tony-blair/")
+    with CaptureQueriesContext(connection) as warm:
+        again = page(client, "/people/tony-blair/")
+    assert again.context["paginator"].count == cold.context["paginator"].count
+    assert again.context["timeline"] == cold.context["timeline"]
+    # The entity, its aliases and the page of stories; no count, years or co-mentions.
+    assert len(warm.captured_queries) == 3
