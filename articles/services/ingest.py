@@ -505,6 +505,7 @@ def _group_store(
         return []
     try:
         with transaction.atomic():
+            _commit_without_waiting_for_disk()
             return [
                 (name, _story_store(parsed=parsed, batch=batch, cache=cache))
                 for name, parsed in group
@@ -514,6 +515,17 @@ def _group_store(
         return [
             (name, _story_store(parsed=parsed, batch=batch, cache=cache)) for name, parsed in group
         ]
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """On PostgreSQL, this transaction's commit does not wait for the disk: the group
+    still commits atomically, and a crash may lose only the last few groups, which
+    re-running the idempotent ingest puts back. SET LOCAL, so the setting ends with the
+    transaction: a session-wide SET would stay on a connection that pgbouncer (or a
+    pool) hands to the next client, a web request's writes included."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _ignore(*args: object) -> None:
@@ -590,12 +602,6 @@ def ingest_run_start(
             parser_version=PARSER_VERSION,
             tagger_version=tagging.TAGGER_VERSION,
         )
-    if connection.vendor == "postgresql":
-        # Each group of stories still commits atomically; the server just doesn't wait
-        # for the disk on every commit. A crash may lose the last few stories, which
-        # re-running the idempotent ingest puts back.
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
     return IngestRun(
         batch=batch,
         cache=IngestCache.prepared(),

@@ -195,3 +195,19 @@ def test_a_group_that_cannot_commit_is_stored_story_by_story(tmp_path, monkeypat
     assert len(calls) == 6  # three in the group, then each again on its own
     assert Article.objects.count() == 3
     assert "3 created" in out and "0 failed" in out
+
+
+@pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
+def test_ingest_leaves_no_setting_on_its_connection():
+    """Ingest commits without waiting for the disk, for its own transactions only: a
+    session-wide setting would stay on a connection that pgbouncer or a pool hands to
+    the next client."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    ingest_command(str(SEED))
+    assert Article.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
