@@ -15,6 +15,10 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsarchive
 # A streaming replica of that server for the tests marked "replica" (.ci/replica start
 # makes one on port 5433; .ci/run sets this). Unset, those tests skip (CI=1: fail).
 TEST_REPLICA_URL ?=
+# pgbouncer in transaction mode in front of that server, for the test of an app server
+# behind one (.ci/pgbouncer start makes it on port 6432; .ci/run sets this). Unset, that
+# test skips (CI=1: fails).
+export TEST_PGBOUNCER_URL ?=
 
 .PHONY: run test test-sqlite test-postgres test-replica test-browser-postgres lint lock bench fuzz clean browser-deps chromium
 

@@ -173,3 +173,62 @@ def test_two_servers_reading_a_replica_both_show_an_admin_edit_within_seconds(ap
     folder = django_settings.CACHES["default"].get("LOCATION")
     urls = app_servers(2, NEWSARCHIVE_CACHE_DIR=str(folder), DJANGO_REDIS_URL="")
     hide_reaches_both(urls, at_once=False)
+
+
+def test_an_app_server_and_an_ingest_behind_pgbouncer_in_transaction_mode(app_servers, tmp_path):
+    """The deployment docs' pgbouncer set-up, run: pages, search, exports and the API
+    through pgbouncer in transaction mode, an ingest writing through it, and no session
+    setting left on the server connections it hands to the next client."""
+    bouncer = os.environ.get("TEST_PGBOUNCER_URL", "")
+    if not bouncer:
+        reason = "no pgbouncer (.ci/pgbouncer start, then TEST_PGBOUNCER_URL=…:6432/…)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    import psycopg
+
+    through = bouncer.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    stories = [
+        make_story(
+            f"Harbour pier {n} opens",
+            f"The harbour opened pier {n} at dawn, Ada Byron said.",
+            entities=[("Ada Byron", "person")],
+        )
+        for n in range(25)
+    ]
+    folder = django_settings.CACHES["default"].get("LOCATION")
+    behind = {
+        "DATABASE_URL": through,
+        "DATABASE_REPLICA_URLS": "",
+        "DJANGO_DISABLE_SERVER_SIDE_CURSORS": "1",
+    }
+    [url] = app_servers(1, NEWSARCHIVE_CACHE_DIR=str(folder), DJANGO_REDIS_URL="", **behind)
+    pages = ["/", stories[0].get_absolute_url(), "/search/?q=harbour", "/people/ada-byron/"]
+    for path in [*pages, "/api/stories/?q=harbour", "/feeds/latest/", "/readyz"]:
+        assert get(f"{url}{path}")[0] == 200, path
+    status, rows = get(f"{url}/search/export.csv?q=harbour")
+    assert status == 200 and len(rows.strip().splitlines()) == 1 + 25
+
+    story = tmp_path / "lighthouse.txt"
+    story.write_text(
+        "Lighthouse relit after a century\n\n"
+        "The old lighthouse on the point was relit on Sunday, a hundred years after its "
+        "lamp went dark. Volunteers spent four winters repairing the tower.\n\n"
+        "The harbour master said ships would use it again from the spring.\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "ingest", str(story)],
+        cwd=ROOT, env={**os.environ, **behind}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: "Lighthouse relit" in get(f"{url}/search/?q=lighthouse")[1], seconds=10)
+    try:
+        with psycopg.connect(through.replace("postgres://", "postgresql://")) as db:
+            assert db.execute("SHOW synchronous_commit").fetchone() == ("on",)
+    finally:
+        # pgbouncer keeps its server connections to the test database, which could then
+        # not be dropped: its console closes them.
+        console = bouncer.rsplit("/", 1)[0].replace("postgres://", "postgresql://")
+        with psycopg.connect(f"{console}/pgbouncer", autocommit=True) as admin:
+            admin.execute(f"KILL {connection.settings_dict['NAME']}")
+            admin.execute(f"RESUME {connection.settings_dict['NAME']}")
