@@ -38,7 +38,9 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"server did not answer at {url}")
 
 
-def start_gunicorn(database_url: str, workers: int = 2, **extra_env: str) -> subprocess.Popen:
+def start_gunicorn(
+    database_url: str, workers: int = 2, args: tuple[str, ...] = (), **extra_env: str
+) -> subprocess.Popen:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", PORT)) == 0:
             raise RuntimeError(f"port {PORT} is already in use")
@@ -53,6 +55,7 @@ def start_gunicorn(database_url: str, workers: int = 2, **extra_env: str) -> sub
             sys.executable, "-m", "gunicorn", "newsarchive.wsgi",
             "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}",
             "--log-level", "warning", "--access-logfile", "-" if False else "/dev/null",
+            *args,
         ],
         cwd=ROOT,
         env=env_for(database_url, **extra_env),
