@@ -78,6 +78,16 @@ def remove_filter(context, key: str, value=None) -> str:
 
 
 @register.filter
+def thousands(value) -> str:
+    """A count with thousands separators, "12,345": humanize's intcomma for the site's
+    one language (English), at a fraction of its cost, for the long lists of counts."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
 def get_item(mapping, key):
     """`mapping[key]`, or None: templates cannot index a dict by a variable."""
     return mapping.get(key) if mapping else None

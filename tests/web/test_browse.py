@@ -298,3 +298,16 @@ def test_a_second_reader_does_not_count_again(client, stories, settings):
     assert again.context["timeline"] == cold.context["timeline"]
     # The entity, its aliases and the page of stories; no count, years or co-mentions.
     assert len(warm.captured_queries) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0, "0"), (7, "7"), (1234, "1,234"), (1234567, "1,234,567"), ("x", "x")]
+)
+def test_thousands_writes_counts_as_intcomma_does(value, shown):
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    from articles.templatetags.archive import thousands
+
+    assert thousands(value) == shown
+    if isinstance(value, int):
+        assert thousands(value) == intcomma(value)
