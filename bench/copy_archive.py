@@ -2,10 +2,10 @@
 
 The growth benchmark ingests its 100k stories once, into SQLite, and times that; the
 PostgreSQL archives it searches are the same rows (sources, batches, entities,
-aliases, stories, mentions) copied with COPY, so both engines search identical
-archives. PostgreSQL computes its own search vectors (a generated column) and
-indexes as the rows arrive, and is vacuumed and analysed afterwards, as autovacuum
-would leave it.
+aliases, story clusters, stories, mentions) copied with COPY, so both engines search identical
+archives. PostgreSQL builds its indexes as the rows arrive, and is vacuumed and
+analysed afterwards, as autovacuum would leave it; each archive's search index is built
+from it by the project's own `search_index rebuild`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ TABLES = [
     "articles_ingestbatch",
     "articles_entity",
     "articles_entityalias",
+    "articles_storycluster",
     "articles_article",
     "articles_mention",
 ]
