@@ -130,6 +130,28 @@ def write_report() -> None:
         for page, r in data[key].items():
             lines.append(_row([page, r["req_per_s"], r["p99_ms"], r["errors"]]))
         lines.append("")
+    for engine, run in sorted(data.get("page_cpu", {}).items()):
+        lines += [f"## Uncached pages in-process ({engine}, page cache off; `python -m "
+                  "bench.page_cpu`)", "",
+                  "CPU milliseconds of the rendering process per page (median and fastest "
+                  "of the repeats) and its queries, on " + run["database_url"].rsplit("/", 1)[-1]
+                  + ". CPU time is what a worker spends, whatever else the machine runs.", "",
+                  _row(["page", "cpu ms p50", "cpu ms min", "queries", "path"]),
+                  _row(["---"] * 5)]  # fmt: skip
+        for page, r in run["pages"].items():
+            lines.append(_row([page, r["cpu_ms_p50"], r["cpu_ms_min"], r["queries"], r["url"]]))
+        lines.append("")
+    for engine, run in sorted(data.get("mixed", {}).items()):
+        lines += [f"## Fast pages beside slow ones ({engine}; `python -m bench.mixed`)", "",
+                  f"Two wrk runs at once for {run['seconds']} s: 32 connections on a story "
+                  "page (page cache on) and 32 on searches that are each asked once.", "",
+                  _row(["workers", "story req/s", "story p99 ms", "search req/s",
+                        "search p99 ms", "RSS MB"]), _row(["---"] * 6)]  # fmt: skip
+        for model, r in run["models"].items():
+            story, found = r["story"], r["search"]
+            lines.append(_row([model, story["req_per_s"], story["p99_ms"],
+                               found["req_per_s"], found["p99_ms"], r["rss_mb"]]))  # fmt: skip
+        lines.append("")
     if "load" in data:
         r = data["load"]
         lines += ["## Soak: 64 connections against the story page", ""]
