@@ -452,6 +452,23 @@ def test_an_ingest_clears_the_home_pages_stored_highlights(client, archive, tmp_
     assert [row["year"] for row in after.context["years"]] == [2011, 2005, 2004, 1987]
 
 
+def test_an_ingest_moves_a_sources_kept_counts_on(client, archive, tmp_path, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0  # the kept aggregates, not whole pages
+    url = reverse("articles:source", args=["bbc"])
+    before = client.get(url).context
+    story = tmp_path / "story.json"
+    story.write_text(
+        json.dumps({"headline": "Cocoa harvest ends", "text": "The cocoa harvest ended early.",
+                    "published": "2011-06-01T09:00:00Z"}),
+        encoding="utf-8",
+    )  # fmt: skip
+    call_command("ingest", str(story), "--source", "BBC", stdout=StringIO(), stderr=StringIO())
+    after = client.get(url).context
+    assert after["paginator"].count == before["paginator"].count + 1
+    assert after["years"][0] == {"year": 2011, "count": 1}
+    assert client.get(reverse("articles:home")).context["paginator"].count == len(archive) + 1
+
+
 def test_a_curation_clears_the_stored_highlights(client, archive):
     from articles.services import curation
 
