@@ -132,21 +132,95 @@ def run(database_url: str, urls: dict[str, str], **extra_env: str) -> dict:
         stop(server)
 
 
-def soak(database_url: str, path: str, seconds: int = 60, connections: int = 64) -> dict:
-    """The hardening issue's load test: 64 connections for 60 s, memory before and after."""
+def soak(
+    database_url: str,
+    path: str,
+    seconds: int = 60,
+    connections: int = 64,
+    ingest: list[str] | None = None,
+) -> dict:
+    """The hardening issue's load test: 64 connections for 60 s, memory before and after.
+    With `ingest` (paths), `manage.py ingest` stores them into the same archive while the
+    load runs, as #20 asks: every stored group moves the archive's generation on, so pages
+    are rendered again, while the writer holds SQLite's lock. Give it a scratch copy."""
     wrk = ensure_wrk()
     server = start_gunicorn(database_url)
+    writer = None
     try:
         url = f"http://127.0.0.1:{PORT}{path}"
         urllib.request.urlopen(url, timeout=10).read()
         before = rss_mb(server.pid)
+        if ingest:
+            writer = subprocess.Popen(
+                [sys.executable, "manage.py", "ingest", *ingest],
+                cwd=ROOT, env=env_for(database_url), stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
         result = run_wrk(wrk, url, seconds, connections)
         result.update(rss_before_mb=before, rss_after_mb=rss_mb(server.pid), path=path)
+        if writer is not None:
+            result["ingest_running_at_end"] = writer.poll() is None
+            writer.send_signal(signal.SIGINT)
+            out, err = writer.communicate(timeout=60)
+            lines = (out or err).strip().splitlines()
+            result["ingest"] = lines[-1] if lines else f"exit {writer.returncode}"
         return result
     finally:
+        if writer is not None and writer.poll() is None:
+            writer.kill()
         stop(server)
 
 
+def soak_with_ingest(engine: str, seconds: int = 60) -> dict:
+    """soak() on a scratch copy of the largest archive, with the newspaper4k stories (which
+    the benchmark archive does not hold) ingested beside it."""
+    import shutil as _shutil
+
+    from .common import PG_ADMIN, WORK, index_dir, pg_url
+    from .pages_targets import targets
+
+    url, urls = targets(engine)
+    if engine == "sqlite":
+        scratch = WORK / "soak.sqlite3"
+        _shutil.copyfile(url.removeprefix("sqlite:///"), scratch)
+        copy = f"sqlite:///{scratch}"
+    else:
+        import psycopg
+
+        with psycopg.connect(
+            PG_ADMIN.replace("postgres://", "postgresql://"), autocommit=True
+        ) as db:
+            db.execute('DROP DATABASE IF EXISTS "bench_soak" WITH (FORCE)')
+            db.execute(f'CREATE DATABASE "bench_soak" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+        copy = pg_url("bench_soak")
+    # The copy's own search index, from the original's (env_for names it after the copy).
+    _shutil.rmtree(index_dir(copy), ignore_errors=True)
+    if index_dir(url).exists():
+        _shutil.copytree(index_dir(url), index_dir(copy))
+    corpus = ROOT.parent / "shared" / "corpus" / "newspaper4k"
+    before = _stories(copy)
+    result = soak(copy, urls["home"], seconds=seconds, ingest=[str(corpus)])
+    result["stored_during_soak"] = _stories(copy) - before
+    return result
+
+
+def _stories(url: str) -> int:
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            return db.execute("SELECT count(*) FROM articles_article").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
+        return db.execute("SELECT count(*) FROM articles_article").fetchone()[0]
+
+
 if __name__ == "__main__":
-    url = sys.argv[1]
-    merge_results("pages", run(url, {"home": "/"}))
+    if sys.argv[1] == "soak-ingest":
+        engine = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+        found = soak_with_ingest(engine)
+        print(found)
+        merge_results(f"soak_ingest_{engine}", found)
+    else:
+        merge_results("pages", run(sys.argv[1], {"home": "/"}))

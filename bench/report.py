@@ -152,6 +152,17 @@ def write_report() -> None:
             lines.append(_row([model, story["req_per_s"], story["p99_ms"],
                                found["req_per_s"], found["p99_ms"], r["rss_mb"]]))  # fmt: skip
         lines.append("")
+    for engine in ("sqlite", "postgresql"):
+        r = data.get(f"soak_ingest_{engine}")
+        if r:
+            lines += [f"## Soak with an ingest beside it ({engine}; `python -m bench.pages "
+                      f"soak-ingest {engine}`)", "",
+                      f"64 connections on the home page for 60 s (page cache on) while "
+                      f"`manage.py ingest` stored {r['stored_during_soak']} new stories into "
+                      f"the same archive (a scratch copy of the largest): {r['requests']} "
+                      f"requests, {r['req_per_s']} req/s, p99 {r['p99_ms']} ms, **{r['errors']} "
+                      f"errors**; server memory {r['rss_before_mb']} MB before, "
+                      f"{r['rss_after_mb']} MB after.", ""]  # fmt: skip
     if "load" in data:
         r = data["load"]
         lines += ["## Soak: 64 connections against the story page", ""]
