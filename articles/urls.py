@@ -2,6 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
 from . import api, exports, feeds, health, sitemaps, views
+from .admission import heavy
 from .caching import cached_page, cached_search_page
 from .vocabulary import KIND_URL_PATTERN
 
@@ -38,7 +39,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
-    path("search/", cached_search_page(views.SearchView.as_view()), name="search"),
+    path("search/", cached_search_page(heavy(views.SearchView.as_view())), name="search"),
     # For a load balancer (articles/health.py).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -60,9 +61,13 @@ urlpatterns = [
     path("search/export.csv", exports.export, {"fmt": "csv"}, name="export-csv"),
     path("search/export.jsonl", exports.export, {"fmt": "jsonl"}, name="export-jsonl"),
     path("search/suggest.json", views.entity_suggestions, name="suggest"),
-    path("compare/", cached_search_page(views.compare_view), name="compare"),
+    path("compare/", cached_search_page(heavy(views.compare_view)), name="compare"),
     path("compare/data.csv", views.compare_csv, name="compare-csv"),
-    path("search/facets/<slug:key>/", cached_search_page(views.FacetView.as_view()), name="facet"),
+    path(
+        "search/facets/<slug:key>/",
+        cached_search_page(heavy(views.FacetView.as_view())),
+        name="facet",
+    ),
     path("stories/<int:pk>-<slug:slug>/", cached_page(views.StoryView.as_view()), name="story"),
     path("stories/<int:pk>/", cached_page(views.StoryView.as_view()), name="story-short"),
     path("stories/<int:pk>/cite.ris", views.story_ris, name="story-ris"),
@@ -70,7 +75,7 @@ urlpatterns = [
     path("sources/<slug:slug>/", cached_page(views.SourceView.as_view()), name="source"),
     path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="feed-source"),
     path("feeds/latest/", feeds.LatestFeed(), name="feed-latest"),
-    path("feeds/search/", feeds.SearchFeed(), name="feed-search"),
+    path("feeds/search/", heavy(feeds.SearchFeed()), name="feed-search"),
     path("archive/", cached_page(views.ArchiveIndex.as_view()), name="archive"),
     path("archive/undated/", cached_page(views.UndatedArchive.as_view()), name="archive-undated"),
     path(
@@ -90,7 +95,7 @@ urlpatterns = [
         name="archive-day",
     ),
     path("api/", api.root, name="api-root"),
-    path("api/stories/", api.story_list, name="api-stories"),
+    path("api/stories/", heavy(api.story_list), name="api-stories"),
     path("api/stories/<int:pk>/", api.story_detail, name="api-story"),
     path("api/entities/", api.entity_list, name="api-entities"),
     path("api/suggest/", api.opensearch_suggestions, name="api-suggest"),

@@ -324,6 +324,14 @@ NEWSARCHIVE_CLUSTERS = env_bool("NEWSARCHIVE_CLUSTERS", True)
 # cache to readers who are not signed in, until the archive changes or this many seconds
 # pass (articles/caching.py); 0 turns it off.
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", 60))
+# With threaded workers: searches a process renders at once (0: no bound, the default);
+# how many more may wait for a turn, and how long; beyond that a search is answered 503
+# with Retry-After, and the process's other threads stay free for every other page
+# (articles/admission.py; measured in docs/deployment.md, "Worker model").
+NEWSARCHIVE_HEAVY_CONCURRENCY = int(os.environ.get("NEWSARCHIVE_HEAVY_CONCURRENCY", 0))
+NEWSARCHIVE_HEAVY_QUEUE = int(os.environ.get("NEWSARCHIVE_HEAVY_QUEUE", 4))
+NEWSARCHIVE_HEAVY_WAIT_SECONDS = float(os.environ.get("NEWSARCHIVE_HEAVY_WAIT_SECONDS", 10))
+NEWSARCHIVE_HEAVY_RETRY_AFTER = 2
 
 # One cache for every web worker. With DJANGO_REDIS_URL (redis://host:6379/0) it is shared
 # by every app server; without it, by every process on this machine, in files: its reads

@@ -124,10 +124,12 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _facet_pool() -> ThreadPoolExecutor:
-    """One helper thread per process, made after any fork (a gunicorn worker's own)."""
+    """A helper thread for each search a process renders at once (its search slots,
+    articles/admission.py), made after any fork (a gunicorn worker's own)."""
     global _pool
     if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="facets"))
+        helpers = max(1, settings.NEWSARCHIVE_HEAVY_CONCURRENCY)
+        _pool = (os.getpid(), ThreadPoolExecutor(helpers, thread_name_prefix="facets"))
     return _pool[1]
 
 
