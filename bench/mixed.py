@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.mixed [sqlite|postgresql]
 
-For each worker model, gunicorn serves the largest benchmark archive with the page cache
+For each worker model (and, with threads, how many searches a process renders at once:
+articles/admission.py), gunicorn serves the largest benchmark archive with the page cache
 on (the default), and two wrk runs share it for BENCH_MIXED_SECONDS (30): 32 connections
 on one story page, which the page cache answers, and 32 on searches that each ask a
 different query (a Lua script walks a list of them), so every search is rendered. With
@@ -25,10 +26,17 @@ from .pages import PORT, ensure_wrk, rss_mb, start_gunicorn, stop
 from .pages_targets import targets
 
 SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "30"))
+GTHREAD_8 = ("--worker-class", "gthread", "--threads", "8")
+ONE_SLOT = {"NEWSARCHIVE_HEAVY_CONCURRENCY": "1"}
+# name: (gunicorn's arguments, the environment: search slots per process and their queue)
 MODELS = {
-    "2 sync": (),
-    "2 gthread x 4": ("--worker-class", "gthread", "--threads", "4"),
-    "2 gthread x 8": ("--worker-class", "gthread", "--threads", "8"),
+    "2 sync (the default)": (("--worker-class", "sync"), {}),
+    "2 gthread x 8, searches unbounded": (GTHREAD_8, {}),
+    "2 gthread x 8, 1 search slot + 4 waiting": (GTHREAD_8, ONE_SLOT),
+    "2 gthread x 8, 1 search slot + 16 waiting": (
+        GTHREAD_8,
+        {**ONE_SLOT, "NEWSARCHIVE_HEAVY_QUEUE": "16"},
+    ),
 }
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -65,9 +73,11 @@ def _parse(out: str) -> dict:
     }
 
 
-def run_model(url: str, story: str, args: tuple[str, ...], paths: list[str]) -> dict:
+def run_model(
+    url: str, story: str, args: tuple[str, ...], env: dict[str, str], paths: list[str]
+) -> dict:
     wrk = ensure_wrk()
-    server = start_gunicorn(url, 2, args)
+    server = start_gunicorn(url, 2, args, **env)
     try:
         base = f"http://127.0.0.1:{PORT}"
         urllib.request.urlopen(base + story, timeout=30).read()  # into the page cache
@@ -95,8 +105,8 @@ def main(engine: str = "sqlite") -> dict:
     url, urls = targets(engine)
     paths = search_paths()
     results = {}
-    for name, args in MODELS.items():
-        results[name] = run_model(url, urls["story"], args, paths)
+    for name, (args, env) in MODELS.items():
+        results[name] = run_model(url, urls["story"], args, env, paths)
         print(f"{engine} {name:14} {results[name]}", flush=True)
     merge_results("mixed", {engine: {"seconds": SECONDS, "models": results}})
     return results

@@ -146,11 +146,13 @@ def write_report() -> None:
                   f"Two wrk runs at once for {run['seconds']} s: 32 connections on a story "
                   "page (page cache on) and 32 on searches that are each asked once.", "",
                   _row(["workers", "story req/s", "story p99 ms", "search req/s",
-                        "search p99 ms", "RSS MB"]), _row(["---"] * 6)]  # fmt: skip
+                        "of them 503 (busy)", "search p99 ms", "RSS MB"]),
+                  _row(["---"] * 7)]  # fmt: skip
         for model, r in run["models"].items():
             story, found = r["story"], r["search"]
-            lines.append(_row([model, story["req_per_s"], story["p99_ms"],
-                               found["req_per_s"], found["p99_ms"], r["rss_mb"]]))  # fmt: skip
+            busy = round(found["non_2xx"] / (found["req_per_s"] * run["seconds"]) * 100)
+            lines.append(_row([model, story["req_per_s"], story["p99_ms"], found["req_per_s"],
+                               f"{busy} %", found["p99_ms"], r["rss_mb"]]))  # fmt: skip
         lines.append("")
     for engine in ("sqlite", "postgresql"):
         r = data.get(f"soak_ingest_{engine}")
