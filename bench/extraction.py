@@ -5,8 +5,8 @@ Run: .venv/bin/python bench/extraction.py [--show N] [--cv]
 --cv cross-validates the HTML passes by site: the pages are split into two halves by their
 site (a hash of the host name), each pass on top of trafilatura is chosen greedily on one
 half and kept only if it helps the other, then the halves swap. Plain trafilatura (default
-and favor_precision) and ours are reported on both halves in the same run, and the text
-scrapes' F1 on both halves too.
+and favor_precision) and ours are reported on both halves and on all pages in the same run,
+and the text scrapes' F1 likewise.
 
 Predictions go to a temporary folder and are scored by ../shared/tools/score_bodies.py
 (4-word shingles, per-document precision and recall averaged, then F1). The corpus is
@@ -261,7 +261,10 @@ def cross_validate() -> dict:
     base, passes = max(sorted(candidates), key=margin)
     report: dict = {"base": base, "passes": passes, "folds": folds, "halves": {}}
     text_split = halves("scrapes-text")
-    for half in ("A", "B"):
+    split["all"] = split["A"] + split["B"]
+    text_split["all"] = text_split["A"] + text_split["B"]
+    precise["all"] = _score(split["all"], lambda p: _trafilatura(p, favor_precision=True))
+    for half in ("A", "B", "all"):
         rows = split[half]
         report["halves"][half] = {
             "pages": len(rows),
@@ -283,10 +286,11 @@ def print_cv(report: dict) -> None:
     print(f"\nkept: base {report['base']}, passes {report['passes']}")
     print(f"articles/ingest/html.py uses: base {html.BASE}, passes {html.PASSES}")
     names = list(report["halves"]["A"])
-    print(f"{'':40s} {'half A':>8s} {'half B':>8s}")
+    print(f"{'':40s} {'half A':>8s} {'half B':>8s} {'all':>8s}")
     for name in names:
-        a, b = report["halves"]["A"][name], report["halves"]["B"][name]
-        print(f"{name:40s} {a:8.3f} {b:8.3f}" if name != "pages" else f"{name:40s} {a:8d} {b:8d}")
+        values = [report["halves"][half][name] for half in ("A", "B", "all")]
+        cells = " ".join(f"{v:8d}" if name == "pages" else f"{v:8.3f}" for v in values)
+        print(f"{name:40s} {cells}")
 
 
 def main(argv: list[str]) -> int:

@@ -69,9 +69,23 @@ def split_dateline(paragraph: str) -> tuple[str, str, str]:
     # A dateline place is short; a run of capitals longer than that is a shouted headline.
     if len(place.split()) > 5:
         return "", "", ""
+    # A month is no place: "APRIL (MARCH 0.7 PCT RISE) - OFFICIAL" ends a wrapped headline.
+    if place.rstrip(".").lower() in _MONTH_NAMES:
+        return "", "", ""
     region = (match.group("region") or "").strip()
     dateline = f"{place}, {region}" if region else place
-    return dateline, (match.group("agency") or "").strip(), (match.group("date") or "").strip()
+    return dateline, _credit(match.group("agency") or ""), (match.group("date") or "").strip()
+
+
+def _credit(text: str) -> str:
+    """The agency named in a dateline's brackets, or "" when the brackets hold something
+    else: a figure ("MARCH 0.7 PCT RISE"), a sentence, a ticker of digits."""
+    credit = text.strip()
+    if not credit or credit.strip(".").lower() in AGENCIES:
+        return credit
+    if any(ch.isdigit() for ch in credit) or len(credit.split()) > 4:
+        return ""
+    return credit if valid_source(credit) else ""
 
 
 _COPYRIGHT = re.compile(r"^\s*(?:Copyright\s*)?(?:©|\(c\)|Copyright)\s*(.*)$", re.I)
@@ -83,9 +97,18 @@ def copyright_holder(line: str) -> str:
     if not match:
         return ""
     # "© 2011-2019 SlashGear", "Copyright (c) 2019, Deseret News": the years are not the holder.
-    rest = re.sub(r"^(?:\(c\)|©)?\s*\d{4}(?:\s*[-–]\s*\d{4})?[\s,.]*", "", match.group(1).strip())
+    # "2015 © U.S. News": marks and years in either order; "U.S." does not end the name.
+    rest = re.sub(
+        r"^(?:(?:\(c\)|©|copyright)\s*|\d{4}(?:\s*[-–]\s*\d{4})?[\s,.]*)+",
+        "",
+        match.group(1).strip(),
+        flags=re.I,
+    )
     holder = re.split(
-        r"\.\s|\.$|,\s*all rights|\ball rights reserved", rest, maxsplit=1, flags=re.I
+        r"(?<!\b[A-Z])\.\s|\.$|,\s*all rights|\ball rights reserved",
+        rest,
+        maxsplit=1,
+        flags=re.I,
     )
     return valid_source(holder[0].strip(" .,"))
 
@@ -101,6 +124,11 @@ _MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
 }
+
+_MONTH_NAMES = {
+    *_MONTHS, "sept", "january", "february", "march", "april", "june", "july", "august",
+    "september", "october", "november", "december",
+}  # fmt: skip
 
 _US_DATE = re.compile(
     r"(?P<month>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+"

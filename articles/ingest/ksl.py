@@ -20,7 +20,9 @@ PUBLISHER = "KSL.com"
 
 DISCLAIMER_START = "This archived news story is available only for your personal"
 _READ_TIME = re.compile(
-    r"^Estimated read time:\s*(?P<low>\d+)(?:\s*(?:-|–|to)\s*(?P<high>\d+))?\s*minutes?$", re.I
+    r"^Estimated read time:\s*(?:(?P<low>\d+)(?:\s*(?:-|–|to)\s*(?P<high>\d+))?\s*minutes?"
+    r"|(?P<under>less than (?:a|one) minute))$",
+    re.I,
 )
 _SECTION = re.compile(r"^Most recent (?P<section>.+?) stories$", re.I)
 # "Jane Doe, KSL.com | Posted Sept. 22, 2019 - 4:37 p.m." and "By Jo Lee | Updated - Jan. 5,
@@ -38,8 +40,8 @@ _PHOTO_CREDIT = re.compile(
     r"^\(?\s*(?:photos?|images?|video|file photo|illustration)(?:\s+credit)?\s*:.{1,150}$", re.I
 )
 _HEADER_NOISE = re.compile(
-    r"^(save story|saved|leer en español|read in english|listen(?: to this story)?|share|"
-    r"\d+ photos?|view \d+ photos?|\d+ comments?)$",
+    r"^(save story|saved|leer en español|read in english|listen(?: to this (?:story|article))?|"
+    r"share|\d+ photos?|view \d+ photos?|\d+ comments?)$",
     re.I,
 )
 # Lines that end the story: everything after them is the site's page furniture.
@@ -103,7 +105,10 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
         block = rest[position]
         if is_copyright_line(block) or _FOOTER_START.match(block):
             break
-        body.append(block)
+        if block.startswith(DISCLAIMER_START):
+            story.disclaimer = block  # some pages print it below the story, not above
+        else:
+            body.append(block)
         position += 1
 
     # Footer: the copyright line, the section, related topics.
@@ -155,7 +160,7 @@ def _header_line(story: ParsedStory, line: str) -> bool:
     if _HEADER_NOISE.match(line) or _PHOTO_CREDIT.match(line):
         return True
     if read_time:
-        low = int(read_time.group("low"))
+        low = int(read_time.group("low") or 1)  # "Less than a minute" rounds up to one
         story.read_time = (low, int(read_time.group("high") or low))
     elif line.startswith(DISCLAIMER_START):
         story.disclaimer = line

@@ -41,6 +41,16 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     title = head.strip()
 
     lines = rest.rstrip().split("\n")
+    # A wire headline in capitals wraps onto the next lines, before the blank line that
+    # starts the story: "… RISE 1.0 PCT IN YEAR TO" / "APRIL (MARCH 0.7 PCT RISE) - OFFICIAL".
+    wrapped = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    block = [line.strip() for line in lines[:wrapped]]
+    # …or in any case, a line that starts in lower case or with a figure, with nothing after.
+    ends = not any(line.strip() for line in lines[wrapped:]) and bool(block)
+    continues = _shouted(title) or (ends and not block[0][:1].isupper())
+    if continues and 0 < wrapped <= 2 and all(len(line) <= 80 for line in block):
+        title = " ".join([title, *block])
+        lines = lines[wrapped:]
     source = ""
     while lines and not lines[-1].strip():
         lines.pop()
@@ -56,6 +66,11 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     story.dateline = dateline
     story.source = agency_name(agency) if agency else source
     return story
+
+
+def _shouted(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 8 and all(ch.isupper() for ch in letters)
 
 
 def rejoin_paragraphs(lines: list[str]) -> list[str]:

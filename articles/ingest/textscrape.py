@@ -79,6 +79,7 @@ _BOILERPLATE_ANYWHERE = re.compile(
 DENSITY_SLOPE = 2.0
 DENSITY_SHIFT = 0.3
 DENSITY_FLOOR = 0.0
+TABLE_ROWS = 8  # this many table rows in a row are a table of the story's data
 WINDOW = 4  # lines either side that set a line's prose density
 SHORT_PENALTY = -4.0
 BOILERPLATE_PENALTY = -3.0
@@ -108,6 +109,7 @@ _TIME_AGO = re.compile(
 _SEPARATORS = re.compile(r"\s[|•·»]\s")
 # Poll options and ratings: "Yes (29%, 1,186 Votes)", "Rating: 36 Votes".
 _VOTES = re.compile(r"(?:\(\d+(?:\.\d+)?%,?\s*[\d,]+\s*votes?\)|^rating:.*\bvotes?)$", re.I)
+_FIGURE = re.compile(r"^[-+(]?\d[\d.,:%/)-]*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 
@@ -247,6 +249,7 @@ def _headline_index(lines: list[_Line]) -> int | None:
 def _lines(text: str) -> list[_Line]:
     texts = [stripped for raw in text.splitlines() if (stripped := " ".join(raw.split()))]
     lines = [_classify(index, line) for index, line in enumerate(texts)]
+    _mark_tables(lines)
     # The same short line again and again is a share bar or a label, not part of a story.
     seen = Counter(line.text for line in lines if line.words < 12)
     for line in lines:
@@ -267,6 +270,27 @@ def _lines(text: str) -> list[_Line]:
         window = prose[max(0, position - WINDOW) : position + WINDOW + 1]
         line.density = sum(window) / len(window)
     return lines
+
+
+def _is_row(line: _Line) -> bool:
+    """A table row as text: a few words and several figures ("4 Jo Lee 5027 6 3 19")."""
+    tokens = line.text.split()
+    figures = sum(1 for token in tokens if _FIGURE.match(token))
+    return len(tokens) >= 4 and figures >= 3 and line.kind == "short"
+
+
+def _mark_tables(lines: list[_Line]) -> None:
+    """A long run of table rows is the story's data (standings, results), not a menu: its
+    rows count as prose. A short run (a score box, a ticker) stays what it was."""
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and _is_row(lines[end]):
+            end += 1
+        if end - start >= TABLE_ROWS:
+            for line in lines[start:end]:
+                line.kind = "prose"
+        start = max(end, start + 1)
 
 
 def looks_like(text: str) -> bool:

@@ -66,14 +66,47 @@ def _is_fragment(name: str) -> bool:
     )
 
 
+# What a name is printed with but is not part of it: "by"/"of" before it ("Copyright by the
+# Herald"), a year or a year range after it ("Condé Nast 2015", "Blog 2011-2019 - ISSN …"),
+# a street address after it ("WNET 825 Eighth Avenue New York, NY 10019"), a trailing dash,
+# a site title's tail after a separator ("Example Daily · Version 3.01").
+_LEADING_WORD = re.compile(r"^(?:by|of|from)\s+", re.I)
+_TRAILING_YEARS = re.compile(
+    r"[\s,]+(?:1[6-9]|20)\d{2}(?:\s*[-–]\s*(?:1[6-9]|20)\d{2})?(?:\s*[-–|:,].*)?$"
+)
+_ADDRESS = re.compile(
+    r"[\s,]+\d{1,5}\s+(?:[A-Z][\w.]*\s+){1,3}"
+    r"(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Plaza|Square)\b.*$"
+)
+# A figure is a statistic, not a name: "MARCH 0.7 PCT RISE" is a headline's aside that a
+# dateline pattern took for an agency credit.
+_STATISTIC = re.compile(
+    r"%|\b(?:pct|per\s?cent|percent)\b|\b\d+[.,]\d+\s*(?:mln|bln|billion|million)\b", re.I
+)
+
+
 def valid_source(value: str) -> str:
-    """A source or publisher name, or "" when it is boilerplate or a fragment."""
+    """A source or publisher name, cleaned of what it was printed with, or "" when it is
+    boilerplate, a fragment or a figure."""
     name = _squash(value).strip(" ,;:|")
+    if is_copyright_line_start(name):
+        from .common import copyright_holder
+
+        return copyright_holder(name)  # "Copyright 2015 Onion Inc" credits Onion Inc
+    name = _LEADING_WORD.sub("", re.split(r"\s[·|•]\s", name, maxsplit=1)[0])
+    name = _ADDRESS.sub("", _TRAILING_YEARS.sub("", name)).rstrip(" ,;:|-–—")
     if not name or name.casefold() in _NOT_A_NAME or _is_fragment(name):
+        return ""
+    if _STATISTIC.search(name):
         return ""
     if len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         return ""  # a sentence, not a name
     return name
+
+
+def is_copyright_line_start(name: str) -> bool:
+    """'Copyright …', '© …', '(c) …': a rights notice, not a name on its own."""
+    return bool(re.match(r"^(?:copyright\b|©|\((?:c|с)\))", name, re.I))
 
 
 def valid_copyright(value: str) -> str:

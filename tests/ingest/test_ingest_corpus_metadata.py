@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles import pipeline
-from articles.ingest import iter_inputs, validate
+from articles.ingest import IngestError, SkipStory, iter_inputs, parse_bytes, validate
 
 pytestmark = pytest.mark.corpus
 
@@ -39,3 +39,17 @@ def test_the_corpus_documents_are_skipped_not_stored(corpus):
                  corpus / "scrapes" / "urls.tsv"]  # fmt: skip
     outcomes = list(_outcomes([d for d in documents if d.exists()]))
     assert outcomes and all(o.skipped and o.story is None for o in outcomes)
+
+
+def test_the_wire_and_bbc_corpora_credit_no_source_but_the_wire(corpus):
+    # Every file, not a sample: one wrapped Reuters headline credited "MARCH 0.7 PCT RISE".
+    files = sorted((corpus / "reuters21578" / "articles").glob("*.txt"))
+    files += sorted((corpus / "bbc").glob("*/*.txt"))
+    sources = set()
+    for path in files:
+        try:
+            story = parse_bytes(path.read_bytes(), path=str(path))
+        except (SkipStory, IngestError):
+            continue
+        sources |= {story.source, story.publisher}
+    assert sources <= {"", "Reuters"}

@@ -62,6 +62,31 @@ def test_title_only_item_is_skipped_with_a_reason(text):
         parse_text(text, format="plain")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A capitals headline wrapped onto a second line, whose aside in brackets looks
+        # like a dateline's agency credit: it named a source "JUNE 2.4 PCT GAIN".
+        "NORTHLAND FACTORY ORDERS FALL 1.3 PCT IN MONTH TO\nJULY (JUNE 2.4 PCT GAIN) - AGENCY\n",
+        "GLENVIEW TRUST RAISES QUARTERLY DIVIDEND TO\nSEVEN CTS\n",
+        "Harbor Steel first quarter profit 12.1 mln dlrs\nvs 9.8 mln\n",
+    ],
+)
+def test_a_wrapped_headline_with_no_story_is_skipped_not_stored(text):
+    with pytest.raises(SkipStory, match="no story text"):
+        parse_text(text)
+
+
+def test_a_wrapped_capitals_headline_is_one_title_above_its_story():
+    story = parse_text(
+        "NORTHLAND FACTORY ORDERS FALL 1.3 PCT IN MONTH TO\nJULY - AGENCY\n\n"
+        "OSLO, Aug 3 - Factory orders in Northland fell 1.3 pct in July,\n"
+        "the statistics agency said.\n Reuter\n"
+    )
+    assert story.title == "NORTHLAND FACTORY ORDERS FALL 1.3 PCT IN MONTH TO JULY - AGENCY"
+    assert story.dateline == "OSLO" and story.source == "Reuters"
+
+
 @pytest.mark.corpus
 def test_reuters_sample_parses_or_skips_cleanly(corpus):
     """Every tenth Reuters item: a story or a SkipStory, never a crash."""

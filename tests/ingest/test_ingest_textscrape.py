@@ -79,3 +79,24 @@ def test_a_breadcrumb_ending_in_the_title_is_not_the_headline():
 def test_byline_forms(line, who):
     match = textscrape._BYLINE.match(line)
     assert match and match.group("who") == who
+
+
+def test_a_table_of_results_is_the_story_not_a_menu():
+    menu = "\n".join(["Home", "Racing", "Results", "Drivers", "Teams", "Calendar"] * 3)
+    rows = "\n".join(f"{n} Driver{chr(64 + n)} Example {900 - n * 7} {n % 4} {n % 3} {20 - n}"
+                     for n in range(1, 16))  # fmt: skip
+    page = (
+        "Example Series standings | Example Racing\n" + menu + "\n"
+        "Example Series standings\n"
+        "This page always holds the latest standings of the Example Series.\n"
+        "Final standings after the last of twelve rounds:\n"
+        "Pos. Driver Points Wins Poles Top 10\n"
+        + rows
+        + "\n"
+        + "\n".join(["Contact", "About", "Advertise", "Archive"] * 3)
+        + "\n"
+    )
+    story = textscrape.parse(page)
+    assert "1 DriverA Example 893 1 1 19" in story.paragraphs
+    assert "15 DriverO Example 795 3 0 5" in story.paragraphs
+    assert "Calendar" not in story.paragraphs and "Advertise" not in story.paragraphs

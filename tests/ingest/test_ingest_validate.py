@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.ingest import parse_bytes, validate
-from articles.ingest.common import copyright_holder
+from articles.ingest.common import copyright_holder, split_dateline
 from articles.ingest.types import ParsedStory
 
 
@@ -23,6 +23,10 @@ from articles.ingest.types import ParsedStory
         "https://example.org/x",
         "A sentence that goes on far too long to be the name of anyone",
         "(с) ООО «Пример», 2019",
+        "JUNE 2.4 PCT GAIN",
+        "Copyright 2014",
+        "Copyright 2010 - 2015",
+        "© 2019",
     ],
 )
 def test_a_boilerplate_or_fragment_source_is_dropped(junk):
@@ -43,6 +47,38 @@ def test_a_boilerplate_or_fragment_source_is_dropped(junk):
 )
 def test_a_real_source_name_is_kept(name):
     assert validate.valid_source(name) == name
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("Copyright 2015 Example Weekly Inc", "Example Weekly Inc"),
+        ("Copyright by the Lakeside Herald", "the Lakeside Herald"),
+        ("Copyright of Northgate Media Group Limited 2015", "Northgate Media Group Limited"),
+        ("by The Example Monthly Group", "The Example Monthly Group"),
+        ("Northgate Media 2019", "Northgate Media"),
+        ("The Lakeside Blog 2011-2019", "The Lakeside Blog"),
+        ("Lakeside Review 2019 - ISSN: 1234-5678", "Lakeside Review"),
+        ("Examplepost -", "Examplepost"),
+        ("WXYZ 123 Harbor Avenue Lakeside, NY 10001", "WXYZ"),
+        ("The Daily Example · Version 3.01", "The Daily Example"),
+        ("2015 © U.S. Example & World Report LP.", ""),
+    ],
+)
+def test_a_source_printed_with_a_notice_year_or_address_keeps_only_the_name(printed, name):
+    assert validate.valid_source(printed) == name
+
+
+def test_a_copyright_notice_after_its_year_gives_the_whole_holder():
+    line = "Copyright 2015 © U.S. Example & World Report LP."
+    assert copyright_holder(line) == "U.S. Example & World Report LP"
+
+
+def test_a_figure_in_a_datelines_brackets_is_not_an_agency():
+    assert split_dateline("OSLO (1.3 PCT FALL) - Factory orders fell.")[1] == ""
+    assert split_dateline("JULY (JUNE 2.4 PCT GAIN) - AGENCY")[:2] == ("", "")
+    assert split_dateline("OSLO (Reuters) - Factory orders fell.")[:2] == ("OSLO", "Reuters")
+    assert split_dateline("MAYFIELD, Ky. (AP) — Storms hit.")[:2] == ("MAYFIELD, Ky.", "AP")
 
 
 def test_a_copyright_line_with_a_year_range_gives_the_holder_not_a_fragment():
