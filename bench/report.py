@@ -151,15 +151,24 @@ def cluster_lines() -> list[str]:
         lines += [
             "## Story clusters: detection on labelled pairs (`python -m bench.clusters pairs`)",
             "",
-            f"Thresholds chosen on half A: containment {chosen['containment']}, Jaccard "
-            f"{chosen['jaccard']}, numbers {chosen['numbers']}.",
+            "Thresholds chosen on half A: "
+            + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in chosen.items())
+            + ".",
             "",
-            _row(["half", "pairs", "same", "precision", "recall", "false joins", "missed"]),
-            _row(["---"] * 7),
+            _row(
+                ["pairs", "half", "count", "same", "precision", "recall", "false joins", "missed"]
+            ),
+            _row(["---"] * 8),
         ]
-        for half, r in pairs["halves"].items():
-            lines.append(_row([half, r["pairs"], r["same"], round(r["precision"], 3),
-                               round(r["recall"], 3), r["false_joins"], r["missed"]]))  # fmt: skip
+        for which, key in (
+            ("all", "halves"),
+            ("natural (hand-labelled and identical)", "halves_natural"),
+            ("hand-labelled", "halves_hand_labelled"),
+        ):
+            for half, r in pairs.get(key, {}).items():
+                lines.append(_row([which, half, r["pairs"], r["same"], round(r["precision"], 3),
+                                   round(r["recall"], 3), r["false_joins"],
+                                   r["missed"]]))  # fmt: skip
         lines += ["", _row(["kind", "pairs", "same story", "joined"]), _row(["---"] * 4)]
         for kind, r in pairs["by_kind"].items():
             lines.append(_row([kind, r["pairs"], r["same"], r["joined"]]))

@@ -65,7 +65,8 @@ def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article 
         other = found.get(pk)
         if other is None or (other.cluster_locked and other.cluster_id is None):
             continue  # gone, or a curator took it out of its cluster: it stays alone
-        if clusters.same_story(clusters.similarity(fingerprint, clusters.fingerprint(other.body))):
+        compared = clusters.fingerprint(other.body, keys=False)  # its keys are stored
+        if clusters.same_story(clusters.similarity(fingerprint, compared)):
             return other
     return None
 
