@@ -22,7 +22,9 @@ MIN_SHINGLES = 10
 HEAD = 30
 # A wire dateline's date ("FRANKFURT, March 5 -") within the first characters of a body.
 _DATELINE = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", re.IGNORECASE
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?\s+(\d{1,2})\b",
+    re.IGNORECASE,
 )
 _DATELINE_SPAN = 120
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -171,6 +171,13 @@ def test_a_copy_run_the_next_day_still_joins():
     assert _same(body(VOTE), body([VOTE[0].replace("Tuesday", "Tuesday night"), *VOTE[1:4]]))
 
 
+def test_a_dateline_date_is_a_month_and_a_day_not_any_word_that_starts_like_one():
+    assert clusters.detect.dateline_day("NEW YORK, March 5 - Stocks rose.") == 65
+    assert clusters.detect.dateline_day("BOGOTA, Sept. 11 - Coffee fell.") == 255
+    for text in ("Mayor 3 candidates met.", "The market 5 pct higher.", "Junior 2 won."):
+        assert clusters.detect.dateline_day(text) is None
+
+
 def test_short_notices_that_differ_in_one_name_stay_apart():
     assert not _same(PAYOUT, PAYOUT.replace("Oregon", "Idaho"))
     assert _same(PAYOUT, PAYOUT)
