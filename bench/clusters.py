@@ -6,7 +6,8 @@ chooses the thresholds on half A and reports precision and recall on both halves
 `python -m bench.clusters archive` takes a copy of the search benchmark's 100k archive,
 migrates it, times `manage.py clusters rebuild` and the search index's build, times the
 versions page and the browse pages collapsed and not, and ingests the same new stories
-with detection on and off (bench/results/clusters_100k.json).
+with detection on and off (bench/results/clusters_100k.json). `python -m bench.clusters
+ingest` measures ingest with detection on and off on a small archive it builds itself.
 
 The labelled pairs (none of the corpus text is kept in the repository; the labels
 name files):
@@ -46,7 +47,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from articles.clusters import detect
 
-from .common import CORPUS, RESULTS, ROOT, WORK, env_for, index_dir, manage, summary_ms
+from .common import (
+    CORPUS,
+    RESULTS,
+    ROOT,
+    WORK,
+    env_for,
+    fresh_database,
+    index_dir,
+    manage,
+    summary_ms,
+)
 
 LABELS = ROOT / "bench" / "cluster_labels.tsv"
 SAMPLE = 400
@@ -241,17 +252,31 @@ def score(rows: list[tuple[detect.Similarity, bool]], thresholds: detect.Thresho
     }
 
 
-def choose(rows: list[tuple[detect.Similarity, bool]]) -> detect.Thresholds:
-    """The thresholds with the best recall at precision 0.99 or more, the loosest
-    (highest thresholds) among equals."""
+HAND = ("natural: same", "natural: different")  # the pairs a person labelled
+
+
+def choose(rows: list[tuple[detect.Similarity, bool]], hand: list[tuple[detect.Similarity, bool]]):
+    """The thresholds with precision 0.99 or more on every pair and 0.95 or more on the
+    hand-labelled ones, with the best recall on the hand-labelled pairs, then on every
+    pair, then the strictest among equals (highest thresholds, closest datelines)."""
     best, best_key = None, None
-    grid = [round(x * 0.05, 2) for x in range(2, 20)]
-    for c, j, n in itertools.product(grid, [round(x * 0.05, 2) for x in range(0, 16)], grid):
-        t = detect.Thresholds(containment=c, jaccard=j, numbers=n)
-        found = score(rows, t)
-        if found["precision"] < 0.99:
+    for c, alone, head, j, n, days, (short, c_short) in itertools.product(
+        (0.5, 0.55, 0.6),
+        (0.62, 0.66, 0.7, 0.75, 0.8),
+        (0.3, 0.4, 0.5, 0.6),
+        (0.1, 0.2, 0.3),
+        (0.0, 0.3, 0.5),
+        (1, 2, 3, 366),
+        ((0, 0.0), (30, 0.85), (30, 0.9), (45, 0.85), (45, 0.9), (60, 0.9)),
+    ):
+        t = detect.Thresholds(
+            containment=c, jaccard=j, numbers=n, head=head, containment_alone=alone,
+            days_apart=days, short=short, containment_short=c_short,
+        )  # fmt: skip
+        found, by_hand = score(rows, t), score(hand, t)
+        if found["precision"] < 0.99 or by_hand["precision"] < 0.95:
             continue
-        key = (found["recall"], c + j + n)
+        key = (by_hand["recall"], found["recall"], c + alone + head + j + n + c_short, -days, short)
         if best_key is None or key > best_key:
             best, best_key = t, key
     return best
@@ -306,18 +331,27 @@ def candidate_finders(corpus: list[Story], pairs: list[Pair]) -> dict:
 def run_pairs() -> dict:
     corpus = stories()
     pairs = labelled_pairs(corpus)
-    rows = {"A": [], "B": []}
+    rows: dict[str, list] = {"A": [], "B": []}
+    hand: dict[str, list] = {"A": [], "B": []}
+    natural: dict[str, list] = {"A": [], "B": []}
     kinds: dict[str, list] = defaultdict(list)
     for pair in pairs:
         found = detect.similarity(detect.fingerprint(pair.a), detect.fingerprint(pair.b))
         rows[pair.half].append((found, pair.same))
+        if pair.kind in HAND:
+            hand[pair.half].append((found, pair.same))
+        if pair.kind.startswith("natural"):
+            natural[pair.half].append((found, pair.same))
         kinds[pair.kind].append((pair.half, found, pair.same))
-    chosen = choose(rows["A"])
+    chosen = choose(rows["A"], hand["A"])
     result = {
         "chosen_on_A": chosen.__dict__,
         "default": detect.DEFAULT.__dict__,
         "halves": {h: score(rows[h], detect.DEFAULT) for h in "AB"},
+        "halves_hand_labelled": {h: score(hand[h], detect.DEFAULT) for h in "AB"},
+        "halves_natural": {h: score(natural[h], detect.DEFAULT) for h in "AB"},
         "halves_with_chosen": {h: score(rows[h], chosen) for h in "AB"},
+        "halves_hand_labelled_with_chosen": {h: score(hand[h], chosen) for h in "AB"},
         "by_kind": {
             kind: {
                 "pairs": len(items),
@@ -326,8 +360,9 @@ def run_pairs() -> dict:
             }
             for kind, items in sorted(kinds.items())
         },
-        "finders": candidate_finders(corpus, pairs),
     }
+    if os.environ.get("BENCH_CLUSTERS_FINDERS", "1") == "1":
+        result["finders"] = candidate_finders(corpus, pairs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "clusters_pairs.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
@@ -373,9 +408,14 @@ def _copy(source: Path, name: str) -> str:
 
 
 def _timed(url: str, *args: str, **env: str) -> dict:
-    """A manage.py command against `url`, timed, with its peak memory and last line."""
+    """A manage.py command against `url`, timed, with its peak memory, its CPU time (its
+    own and its workers': on a shared machine the wall time is mostly other people's
+    load) and its last line."""
+    import resource
+
     from .ingest import PeakRSS
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env_for(url, **env),
@@ -384,11 +424,18 @@ def _timed(url: str, *args: str, **env: str) -> dict:
     rss = PeakRSS(process.pid)
     out, err = process.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = rss.stop()
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{args} failed: {err[-2000:]}")
     lines = out.strip().splitlines()
-    return {"seconds": round(seconds, 1), "peak_rss_mb": peak, "said": lines[-1] if lines else ""}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "peak_rss_mb": peak,
+        "said": lines[-1] if lines else "",
+    }
 
 
 def _shape(url: str) -> dict:
@@ -493,9 +540,49 @@ def _time_pages(url: str, pages: dict[str, list[str]]) -> dict:
     return out
 
 
-def _new_stories() -> tuple[list[Path], int]:
+_IN_PROCESS = """
+import json, sys, time
+import django
+django.setup()
+from django.test import Client
+client, out = Client(), {}
+for name, paths in json.load(sys.stdin).items():
+    wall, cpu = [], []
+    for warm in (True, False):
+        for path in paths:
+            w, c = time.perf_counter(), time.process_time()
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.status_code)
+            if not warm:
+                wall.append(time.perf_counter() - w)
+                cpu.append(time.process_time() - c)
+    out[name] = (wall, cpu)
+print(json.dumps(out))
+"""
+
+
+def _time_pages_in_process(url: str, pages: dict[str, list[str]]) -> dict:
+    """Each page through Django's test client in one process, the page cache off: its
+    wall time and its CPU time (what a page costs, less the machine's load)."""
+    env = env_for(
+        url, NEWSARCHIVE_PAGE_CACHE_SECONDS="0", DJANGO_SETTINGS_MODULE="newsarchive.settings"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_PROCESS], cwd=ROOT, env=env, input=json.dumps(pages),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out = {}
+    for name, (wall, cpu) in json.loads(done.stdout).items():
+        out[name] = {"requests": len(wall), **summary_ms(wall),
+                     "cpu": summary_ms(cpu)}  # fmt: skip
+        print(f"  in process, {name}: {out[name]}", flush=True)
+    return out
+
+
+def _new_stories(limit: int | None = None) -> tuple[list[Path], int]:
     """INGEST_FILES derived stories the archive does not hold (another seed than the
-    archive's), in two folders of half each, and how many words they hold."""
+    archive's), in two folders of half each, and how many words they hold: copies of
+    the first `limit` real stories (all when None)."""
     from . import corpus
 
     folder = WORK / "clusters-ingest"
@@ -504,7 +591,7 @@ def _new_stories() -> tuple[list[Path], int]:
         shutil.rmtree(half, ignore_errors=True)
         half.mkdir(parents=True)
     words = 0
-    made = corpus.derived(corpus.real_sources(), INGEST_FILES, seed=2026)
+    made = corpus.derived(corpus.real_sources(limit), INGEST_FILES, seed=2026)
     for i, (name, text, _date) in enumerate(made):
         (halves[i % 2] / f"new-{name}").write_text(text, encoding="utf-8")
         words += len(text.split())
@@ -536,11 +623,139 @@ def run_archive() -> dict:
     return result
 
 
-def _ingest_on_and_off(base: str) -> dict:
+SMALL_ARCHIVE = int(os.environ.get("BENCH_CLUSTERS_SMALL", "1500"))
+
+
+def run_ingest() -> dict:
+    """Ingest speed with detection on and off, in the same run, on an archive this machine
+    builds in a few minutes: the first SMALL_ARCHIVE real stories (Reuters first) ingested
+    with detection, then INGEST_FILES derived copies of them (each joins a cluster, the
+    costly path) into two copies of it (bench/results/clusters_ingest.json)."""
+    from . import corpus
+
+    folder = WORK / "clusters-small-archive"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for source in corpus.real_sources(SMALL_ARCHIVE):
+        shutil.copy(source.path, folder / f"{source.path.parent.name}-{source.path.name}")
+    base = fresh_database("sqlite", "clusters_small")
+    shutil.rmtree(index_dir(base), ignore_errors=True)
+    print(f"clusters: the archive of {SMALL_ARCHIVE} real stories", flush=True)
+    built = _timed(base, "ingest", str(folder))
+    print(f"  {built}", flush=True)
+    result = {"archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
+    result["shape"] = _shape(base)
+    result["ingest"] = _ingest_on_and_off(base, limit=SMALL_ARCHIVE)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_ingest.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+PAGES_STORIES = int(os.environ.get("BENCH_CLUSTERS_PAGES", "40000"))
+
+
+def _build_pages_archive() -> dict:
+    """The small archive's copy with PAGES_STORIES derived stories in their originals'
+    clusters, migrated, with its search index."""
+    import sqlite3
+    from contextlib import closing
+    from datetime import datetime
+
+    from . import corpus, tail
+
+    small = WORK / "clusters_small.sqlite3"
+    if not small.is_file():
+        raise SystemExit("no small archive: run `python -m bench.clusters ingest` first")
+    base = _copy(small, "clusters_pages")
+    folder = WORK / "clusters-pages" / "slice00"
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with open(folder.parent / "slice00.manifest.tsv", "w", encoding="utf-8") as manifest:
+        manifest.write("file\tdate\n")
+        for name, text, date in corpus.derived(
+            corpus.real_sources(SMALL_ARCHIVE), PAGES_STORIES, seed=77
+        ):
+            (folder / name).write_text(text, encoding="utf-8")
+            manifest.write(f"{name}\t{date}\n")
+    started = time.perf_counter()
+    placed: list[tuple[int, int]] = []
+    with closing(sqlite3.connect(base.removeprefix("sqlite:///"))) as db:
+        added = tail.add_slice(db, folder, tail.originals(db), placed)
+        now = datetime.now().isoformat(sep=" ")  # as bench/tail.py stores its rows
+        clusters: dict[int, int] = dict(
+            db.execute(
+                "SELECT id, cluster_id FROM articles_article WHERE cluster_id IS NOT NULL"
+            ).fetchall()
+        )
+        for story, original in placed:
+            if original not in clusters:
+                cursor = db.execute(
+                    "INSERT INTO articles_storycluster (created_at, updated_at) VALUES (?, ?)",
+                    [now, now],
+                )
+                clusters[original] = cursor.lastrowid
+                db.execute(
+                    "UPDATE articles_article SET cluster_id = ? WHERE id = ?",
+                    [clusters[original], original],
+                )
+            clusters[story] = clusters[original]
+            db.execute(
+                "UPDATE articles_article SET cluster_id = ? WHERE id = ?", [clusters[story], story]
+            )
+        # Ranks as services/clusters.py keeps them: earliest dated, most complete, first.
+        db.execute(
+            "UPDATE articles_article AS a SET cluster_rank = ("
+            " SELECT COUNT(*) FROM articles_article o WHERE o.cluster_id = a.cluster_id"
+            " AND (COALESCE(o.published_at, '9999') < COALESCE(a.published_at, '9999')"
+            " OR (COALESCE(o.published_at, '9999') = COALESCE(a.published_at, '9999')"
+            " AND (o.word_count > a.word_count"
+            " OR (o.word_count = a.word_count AND o.id < a.id)))))"
+            " WHERE cluster_id IS NOT NULL"
+        )
+        db.commit()
+        db.execute("ANALYZE")
+    result: dict = {"built_seconds": round(time.perf_counter() - started, 1), "added": added}
+    manage(base, "migrate", "--noinput", "-v0")
+    manage(base, "collectstatic", "--noinput", "-v0")
+    shutil.rmtree(index_dir(base), ignore_errors=True)
+    result["search_index_build"] = _timed(base, "search_index", "rebuild")
+    return result
+
+
+def run_pages() -> dict:
+    """The versions page on the largest archive this machine builds in a few minutes:
+    the small archive of `ingest` (run it first) plus PAGES_STORIES derived copies of its
+    stories stored by bench/tail.py, each put in its original's cluster (the derived
+    stories' provenance, not detection, which at 100k takes over half an hour), then
+    the cluster pages timed as `archive` times them, and in one process through Django's
+    test client with their CPU time (bench/results/clusters_pages.json).
+    BENCH_CLUSTERS_PAGES_REUSE=1 times the archive an earlier run built."""
+    built = WORK / "clusters_pages.sqlite3"
+    if os.environ.get("BENCH_CLUSTERS_PAGES_REUSE") == "1" and built.is_file():
+        base = f"sqlite:///{built}"  # built by an earlier run: time its pages again
+        result: dict = {"reused": True}
+    else:
+        result = _build_pages_archive()
+        base = f"sqlite:///{built}"
+    result["shape"] = _shape(base)
+    print(f"  {result}", flush=True)
+    pages = {
+        name: urls
+        for name, urls in _page_urls(base, random.Random(17)).items()
+        if name.startswith(("versions", "story page"))
+    }
+    result["pages"] = _time_pages(base, pages)
+    result["pages_in_process"] = _time_pages_in_process(base, pages)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_pages.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     """The same new stories into two copies of the archive, one with detection and one
     without, in the order on, off, off, on (half the stories each time), so that the
     machine's drift falls on both alike. Each run is a whole `manage.py ingest`."""
-    halves, words = _new_stories()
+    halves, words = _new_stories(limit)
     urls = {}
     for mode in ("on", "off"):
         urls[mode] = _copy(Path(base.removeprefix("sqlite:///")), f"clusters_100k_ingest_{mode}")
@@ -556,13 +771,19 @@ def _ingest_on_and_off(base: str) -> dict:
     out = {"files": INGEST_FILES, "words": words}
     for mode, measured in runs.items():
         seconds = sum(m["seconds"] for m in measured)
+        cpu = sum(m["cpu_seconds"] for m in measured)
         out[mode] = {
             "seconds": round(seconds, 1),
             "words_per_s": round(words / seconds),
+            "cpu_seconds": round(cpu, 1),
+            "words_per_cpu_s": round(words / cpu),
             "peak_rss_mb": max(m["peak_rss_mb"] for m in measured),
             "said": [m["said"] for m in measured],
         }
     out["ratio_on_to_off"] = round(out["on"]["words_per_s"] / out["off"]["words_per_s"], 3)
+    out["cpu_ratio_on_to_off"] = round(
+        out["on"]["words_per_cpu_s"] / out["off"]["words_per_cpu_s"], 3
+    )
     joined = _shape(urls["on"])
     out["on"]["copies_in_clusters_after"] = joined["copies_in_clusters"]
     return out
@@ -574,7 +795,11 @@ if __name__ == "__main__":
         print(json.dumps(run_pairs(), indent=2))
     elif command == "archive":
         print(json.dumps(run_archive(), indent=2))
+    elif command == "ingest":
+        print(json.dumps(run_ingest(), indent=2))
+    elif command == "pages":
+        print(json.dumps(run_pages(), indent=2))
     elif command == "sheet":
         label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     else:
-        raise SystemExit("usage: python -m bench.clusters pairs|archive|sheet")
+        raise SystemExit("usage: python -m bench.clusters pairs|archive|ingest|pages|sheet")

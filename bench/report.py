@@ -186,15 +186,24 @@ def cluster_lines() -> list[str]:
         lines += [
             "## Story clusters: detection on labelled pairs (`python -m bench.clusters pairs`)",
             "",
-            f"Thresholds chosen on half A: containment {chosen['containment']}, Jaccard "
-            f"{chosen['jaccard']}, numbers {chosen['numbers']}.",
+            "Thresholds chosen on half A: "
+            + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in chosen.items())
+            + ".",
             "",
-            _row(["half", "pairs", "same", "precision", "recall", "false joins", "missed"]),
-            _row(["---"] * 7),
+            _row(
+                ["pairs", "half", "count", "same", "precision", "recall", "false joins", "missed"]
+            ),
+            _row(["---"] * 8),
         ]
-        for half, r in pairs["halves"].items():
-            lines.append(_row([half, r["pairs"], r["same"], round(r["precision"], 3),
-                               round(r["recall"], 3), r["false_joins"], r["missed"]]))  # fmt: skip
+        for which, key in (
+            ("all", "halves"),
+            ("natural (hand-labelled and identical)", "halves_natural"),
+            ("hand-labelled", "halves_hand_labelled"),
+        ):
+            for half, r in pairs.get(key, {}).items():
+                lines.append(_row([which, half, r["pairs"], r["same"], round(r["precision"], 3),
+                                   round(r["recall"], 3), r["false_joins"],
+                                   r["missed"]]))  # fmt: skip
         lines += ["", _row(["kind", "pairs", "same story", "joined"]), _row(["---"] * 4)]
         for kind, r in pairs["by_kind"].items():
             lines.append(_row([kind, r["pairs"], r["same"], r["joined"]]))
@@ -229,4 +238,59 @@ def cluster_lines() -> list[str]:
                                    i[mode]["words_per_s"]]))  # fmt: skip
             lines += ["", f"{i['files']} files, {i['words']} words; on/off = "
                       f"{i['ratio_on_to_off']}.", ""]  # fmt: skip
+    lines += _small_cluster_lines()
+    return lines
+
+
+PAGE_COLUMNS = [
+    "page", "requests", "gunicorn p50 ms", "p95 ms", "in process p50 ms", "p95 ms",
+    "CPU p50 ms", "CPU p95 ms",
+]  # fmt: skip
+
+
+def _small_cluster_lines() -> list[str]:
+    """`python -m bench.clusters ingest` and `pages`: on archives this machine builds in
+    minutes, with CPU times beside the wall times (the machine is shared)."""
+    lines = []
+    ingest_path, pages_path = RESULTS / "clusters_ingest.json", RESULTS / "clusters_pages.json"
+    if ingest_path.exists():
+        a = json.loads(ingest_path.read_text())
+        i = a["ingest"]
+        lines += [
+            "## Story clusters: ingest with detection on and off (`python -m bench.clusters "
+            "ingest`, SQLite)",
+            "",
+            f"An archive of the first {a['archive_stories']} real stories, then {i['files']} "
+            f"derived copies of them ({i['words']} words), half with detection and half "
+            "without, in the order on, off, off, on.",
+            "",
+            _row(["detection", "seconds", "words/s", "CPU seconds", "words per CPU second"]),
+            _row(["---"] * 5),
+        ]
+        for mode in ("on", "off"):
+            m = i[mode]
+            lines.append(_row([mode, m["seconds"], m["words_per_s"], m.get("cpu_seconds", ""),
+                               m.get("words_per_cpu_s", "")]))  # fmt: skip
+        lines += ["", f"On/off: {i['ratio_on_to_off']} by wall time, "
+                  f"{i.get('cpu_ratio_on_to_off', '-')} by CPU time.", ""]  # fmt: skip
+    if pages_path.exists():
+        a = json.loads(pages_path.read_text())
+        shape = a["shape"]
+        lines += [
+            "## Story clusters: the versions page (`python -m bench.clusters pages`, SQLite)",
+            "",
+            f"{shape['public_stories']} public stories in {shape['clusters']} clusters (size "
+            f"p50 {shape['cluster_size_p50']}, p99 {shape['cluster_size_p99']}, max "
+            f"{shape['cluster_size_max']}; derived copies placed in their originals' clusters).",
+            "",
+            _row(PAGE_COLUMNS),
+            _row(["---"] * 8),
+        ]
+        for page, r in a["pages"].items():
+            q = a.get("pages_in_process", {}).get(page, {})
+            cpu = q.get("cpu", {})
+            lines.append(_row([page, r["requests"], r["p50_ms"], r["p95_ms"], q.get("p50_ms", ""),
+                               q.get("p95_ms", ""), cpu.get("p50_ms", ""),
+                               cpu.get("p95_ms", "")]))  # fmt: skip
+        lines.append("")
     return lines

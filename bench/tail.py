@@ -50,7 +50,11 @@ def originals(db: sqlite3.Connection) -> dict[str, int]:
     return out
 
 
-def add_slice(db: sqlite3.Connection, folder: Path, index: dict[str, int]) -> int:
+def add_slice(
+    db: sqlite3.Connection, folder: Path, index: dict[str, int], placed: list | None = None
+) -> int:
+    """Add the folder's derived stories; `placed`, if given, gets (story id, original id)
+    for each."""
     dates = {}
     with open(folder.parent / f"{folder.name}.manifest.tsv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -106,6 +110,8 @@ def add_slice(db: sqlite3.Connection, folder: Path, index: dict[str, int]) -> in
             f"VALUES ({', '.join('?' for _ in names)})",
             [row[c] for c in names],
         )
+        if placed is not None:
+            placed.append((cursor.lastrowid, original))
         db.execute(
             f"INSERT INTO articles_mention (article_id, {', '.join(kept)}) "
             f"SELECT ?, {', '.join(kept)} FROM articles_mention WHERE article_id = ?",

@@ -4,7 +4,8 @@ Pure Python, no Django models (like ingest/ and tagging/), so the benchmark and
 worker processes can use it on plain text.
 
 - `fingerprint(text)` reads a story's words once: its word 5-shingles (hashed to 64
-  bits), the numbers it states, and its LSH keys (MinHash bands, from `datasketch`).
+  bits), its lede's shingles, the numbers it states, its dateline's date, and its LSH
+  keys (MinHash bands; datasketch's affine32 signatures, computed in numpy).
 - Two stories that share an LSH key are candidates; `similarity` compares their
   shingle sets exactly and `same_story` decides. Keys only find candidates: every
   decision is made on the exact sets, so a key collision never joins two stories.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
@@ -35,12 +35,24 @@ class ClusterError(Exception):
     """A cluster edit that cannot be made; the message says why, for a person."""
 
 
-def cluster_keys_replace(*, article: Article, fingerprint: clusters.Fingerprint) -> None:
-    ClusterKey.objects.filter(article=article).delete()
+def cluster_keys_replace(
+    *, article: Article, fingerprint: clusters.Fingerprint, new: bool = False
+) -> None:
+    """Store the story's LSH keys in place of any it had (`new`: it was just stored, so
+    it has none). One statement for the rows: at ingest every story writes 32, and
+    building 32 model instances cost more than the rest of its detection."""
+    if not new:
+        ClusterKey.objects.filter(article=article).delete()
     if len(fingerprint.shingles) >= clusters.MIN_SHINGLES:
-        ClusterKey.objects.bulk_create(
-            ClusterKey(article=article, key=key) for key in dict.fromkeys(fingerprint.keys)
+        table, article_id, key = (
+            connection.ops.quote_name(name)
+            for name in (ClusterKey._meta.db_table, "article_id", "key")
         )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({article_id}, {key}) VALUES (%s, %s)",
+                [(article.pk, key) for key in dict.fromkeys(fingerprint.keys)],
+            )
 
 
 def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article | None:
@@ -65,7 +77,8 @@ def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article 
         other = found.get(pk)
         if other is None or (other.cluster_locked and other.cluster_id is None):
             continue  # gone, or a curator took it out of its cluster: it stays alone
-        if clusters.same_story(clusters.similarity(fingerprint, clusters.fingerprint(other.body))):
+        compared = clusters.fingerprint(other.body, keys=False)  # its keys are stored
+        if clusters.same_story(clusters.similarity(fingerprint, compared)):
             return other
     return None
 
@@ -102,12 +115,14 @@ def _changed(*, story_ids: Iterable[int], cluster_ids: Iterable[int]) -> None:
     search_changes.record_for_clusters(story_ids=story_ids, cluster_ids=cluster_ids)
 
 
-def cluster_assign(*, article: Article, fingerprint: clusters.Fingerprint | None = None) -> None:
-    """At ingest (inside its transaction), for a new or changed story: store its LSH keys
-    and put it in the cluster of the story it copies, if any. A story a curator placed
-    keeps its place; one whose text no longer matches its cluster leaves it."""
+def cluster_assign(
+    *, article: Article, fingerprint: clusters.Fingerprint | None = None, new: bool = False
+) -> None:
+    """At ingest (inside its transaction), for a new (`new`) or changed story: store its
+    LSH keys and put it in the cluster of the story it copies, if any. A story a curator
+    placed keeps its place; one whose text no longer matches its cluster leaves it."""
     fingerprint = fingerprint or clusters.fingerprint(article.body)
-    cluster_keys_replace(article=article, fingerprint=fingerprint)
+    cluster_keys_replace(article=article, fingerprint=fingerprint, new=new)
     if article.cluster_locked:
         clusters_settle(cluster_ids=[article.cluster_id] if article.cluster_id else [])
         return

@@ -430,7 +430,7 @@ def article_ingest(
             mention.article = article
         Mention.objects.bulk_create(mentions)
         if settings.NEWSARCHIVE_CLUSTERS:
-            cluster_assign(article=article)  # its copies' cluster, if it is one
+            cluster_assign(article=article, new=True)  # its copies' cluster, if any
         archive_changed(article_ids=[article.pk])
         return IngestResult(article, IngestOutcome.CREATED)
 
