@@ -311,3 +311,14 @@ def test_thousands_writes_counts_as_intcomma_does(value, shown):
     assert thousands(value) == shown
     if isinstance(value, int):
         assert thousands(value) == intcomma(value)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [(1, 1, "1 minute<"), (3, 3, "3 minutes<"), (4, 5, "4–5 minutes<")],
+)
+def test_read_time_reads_as_english(client, db, low, high, shown):
+    """A read time of "less than a minute" is stored as 1-1: the page said "1 minutes"."""
+    story = make_story("Harbour opens", "The harbour opened at dawn.")
+    type(story).objects.filter(pk=story.pk).update(read_time_min=low, read_time_max=high)
+    assert shown in page(client, story.get_absolute_url()).content.decode()
