@@ -94,6 +94,12 @@ EVENT_WORDS = _words(
 # Awards the model reads as people ("Oscar", 64 stories) or places.
 AWARDS = _words("oscar oscars emmy emmys grammy grammys bafta baftas tonys pulitzer")
 
+# Plurals that end a place's name: "Rocky Mountains", "Cayman Islands".
+_PLACE_PLURALS = _words(
+    "Islands Isles Mountains Hills Heights Falls Springs Lakes Plains Keys Highlands Downs"
+    " Rapids Narrows Sands Woods Gardens Docks Fields Meadows Flats Rocks Banks Shoals States"
+)
+
 # A word of a name that makes it an organization, whatever the model said: "Lib Dems",
 # "Manchester United", "Aftenposten Daily" are not people. The second set is also strong
 # enough to outvote a place label ("Bank" is not: the West Bank).
@@ -273,6 +279,8 @@ def _word_start(word: str) -> re.Pattern:
 _TRAILING_LOWER = re.compile(r"(?:\s+(?:[a-z][\w'’-]*|&|and|or))+$")
 # A capitalised verb or adverb that opened the sentence: "Questioning Vindman".
 _LEADING_VERB = re.compile(r"([A-Z][a-z]+(?:ing|ed|ly))\s+(?=[A-Z])")
+# After a sentence's first word, words that make it a verb: "Follow us", "SPEND a day".
+_IMPERATIVE_AFTER = re.compile(r"\s+(?:a|an|the|us|our|your|this|these|it|them|me|more)\b")
 _SUFFIX_AFTER = re.compile(r",?\s+(?:Jr|Sr)\.|,?\s+(?:II|III|IV)\b")
 
 
@@ -319,7 +327,20 @@ def _kind_from_name(surface: str, kind: str) -> str:
         return ORGANIZATION
     if kind == PLACE and any(w in STRONG_ORG_CUES for w in words):
         return ORGANIZATION
+    if kind == PLACE and _is_team(surface):
+        return ORGANIZATION
     return kind
+
+
+def _is_team(surface: str) -> bool:
+    """A place, then a plural that is no part of a place's name: "Green Bay Packers",
+    "Detroit Lions" (not "Virgin Islands", which the gazetteer knows whole)."""
+    from . import gazetteer
+
+    head, _, last = surface.rpartition(" ")
+    if not head or not re.fullmatch(r"[A-Z][a-z]+[^s]s", last) or last in _PLACE_PLURALS:
+        return False
+    return gazetteer.lookup(head) is not None and gazetteer.lookup(surface) is None
 
 
 def _clean_span(
@@ -379,7 +400,9 @@ def _clean_span(
     else:
         end = _strip_trailing_roles(text, start, end)
         # "Constitutional Affairs Minister Chris Leslie": a piece of a minister's title.
-        if re.match(r"\s+(?:Minister|Secretary)\b", text[end : end + 12]):
+        if re.match(
+            r"\s+(?:Minister|Secretary|Undersecretary|Under-Secretary)\b", text[end : end + 18]
+        ):
             return []
     start, end = _trim(text, start, end)
     start, end = _tidy_edges(text, start, end)
@@ -402,9 +425,9 @@ def _clean_span(
         " " not in surface
         and alias_key(surface) not in table
         and _at_sentence_start(text, start)
-        and _common_word(text, surface)
+        and (_common_word(text, surface) or _IMPERATIVE_AFTER.match(text, end))
     ):
-        return []
+        return []  # "Activist accounts ...", "ATTEND a symposium", "Follow us"
     if _is_shouted(surface) and _title_case(surface) in text:
         surface = _title_case(surface)  # "WASHINGTON" where the story also says "Washington"
     return [NameSpan(start, end, surface, surface, kind, label)]
@@ -452,6 +475,48 @@ def _company_mentions(text: str, mentions: list[NameSpan], title_end: int) -> li
             continue
         found.append(NameSpan(start, end, surface, surface, ORGANIZATION, "ORG"))
     return sorted([*mentions, *found], key=lambda m: m.start)
+
+
+# A name the model missed, known by the officer after it: "Labour MP John Cryer",
+# "Acme chief executive", "Everton manager".
+_BEFORE_ROLE = re.compile(
+    r"(?<![\w'’.-])(?P<name>[A-Z][\w&'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’-]*){0,3})"
+    r"(?:['’]s)?\s+(?:MPs?|MEPs?|councillors?|chief\s+executive|spokes(?:man|woman|person)|"
+    r"chairman|chairwoman|manager|boss)\b"
+)
+
+
+_PARTY_WORDS = _words("labour conservative democratic republican party")
+
+
+def _role_mentions(
+    text: str, mentions: list[NameSpan], title_end: int, table: Mapping[str, tuple[str, str]]
+) -> list[NameSpan]:
+    from . import gazetteer
+
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for match in _BEFORE_ROLE.finditer(text, title_end):
+        start, end = match.span("name")
+        if any(s < end and start < e for s, e in taken):
+            continue  # the model has a span here already, and its kind is weighed apart
+        surface = _normalise(match.group("name"))
+        words = surface.split()
+        if any(w.casefold() in TITLE_WORDS - _PARTY_WORDS for w in words) or _is_junk(surface):
+            continue  # "Deputy", "Former", "Party"
+        if (
+            _at_sentence_start(text, start)
+            and len(words) > 1
+            and alias_key(" ".join(words[1:])) in table
+        ):
+            start = end - len(" ".join(words[1:]))  # "Veteran Labour MP": the sentence's first word
+            surface, words = " ".join(words[1:]), words[1:]
+        elif _at_sentence_start(text, start) and _common_word(text, words[0]):
+            continue
+        if gazetteer.lookup(surface) is not None:
+            continue  # "England manager": a country's team, which the story names as a place
+        found.append(NameSpan(start, end, surface, surface, ORGANIZATION, "ROLE", 3.0))
+    return sorted([*mentions, *found], key=lambda m: m.start) if found else mentions
 
 
 _known_cache: list = []  # [(table, pattern)]: the pattern of the last table seen
@@ -545,7 +610,34 @@ _PERSON_BEFORE = re.compile(
     r"\b(?:President|Senator|Sen\.|Rep\.|Gov\.|Governor|Mayor|Judge|Minister|Secretary|"
     r"Chancellor|Premier|Coach|coach|striker|midfielder|defender|goalkeeper|winger|"
     r"actor|actress|singer|director|chairman|spokesman|spokeswoman|Speaker|Detective|"
-    r"Lt\.|Col\.|Gen\.|Sgt\.|Capt\.|Officer|Prince|Princess|King|Queen))\s+$"
+    r"Lt\.|Col\.|Gen\.|Sgt\.|Capt\.|Officer|Prince|Princess|King|Queen|"
+    r"rapper|comedian|author|writer|novelist|artist|musician|guitarist|drummer|referee|"
+    r"umpire|quarterback|pitcher|golfer|boxer|jockey|cyclist|sprinter|batsman|bowler|"
+    r"lawyer|attorney|prosecutor|surgeon|doctor|economist|analyst|professor))\s+$"
+)
+# After a name, words that say it is a person's: an age ("Jane Roe, 20,").
+_PERSON_AFTER = re.compile(
+    r"(?P<rest>\s+[A-Z][\w'’-]+)?,\s+(?:aged\s+)?\d{1,2}(?:,|\s+(?:of|from)\b)"
+)
+# Around a name, words that say it is an organization's: a company's shares or statement,
+# its officers; a club's players and grounds.
+_ORG_BEFORE = re.compile(
+    r"(?i:\b(?:shares\s+(?:in|of)|stake\s+in|takeover\s+of|bid\s+for|merger\s+with|"
+    r"signed\s+(?:for|with)|joined|loan\s+(?:to|from)|transfer\s+to)\s+(?:the\s+)?)$"
+)
+# A band is an organization, whatever its name sounds like ("band Franz Ferdinand").
+_BAND_BEFORE = re.compile(r"\b(?:band|group|duo|trio|quartet|label)\s+(?:the\s+)?$", re.I)
+# After a name, words that make it a work's title, which we do not tag: "the Harry Potter
+# films", "Shrek 2" (a number is never part of a person's name).
+_WORK_AFTER = re.compile(
+    r"\s+(?:films?|movies?|books?|novels?|series|franchise|sequels?|musical|album|star|"
+    r"author|and\s+the\s+[A-Z])\b"
+)
+_ORG_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:said\s+in\s+a\s+statement|chief\s+executive|executive|shareholders|"
+    r"shares\s+(?:rose|fell|closed|jumped|slipped|were|are)|spokesman|spokeswoman|"
+    r"spokesperson|chairman|chairwoman|board|manager|boss|striker|midfielder|defender|"
+    r"goalkeeper|MPs?|MEPs?|councillors?)\b"
 )
 # A place run into a person's span ("Ukraine Kurt Volker") is split off in _clean_span;
 # here, a name the gazetteer knows as a country or a first-level region.
@@ -584,10 +676,42 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         if m.kind is None or m.label == "DATELINE":
             continue
         before = text[max(0, m.start - 14) : m.start]
+        if m.kind == PERSON and _WORK_AFTER.match(text, m.end, m.end + 24):
+            m.label = "WORK"
+            continue
+        if _BAND_BEFORE.search(before):
+            m.kind, m.weight = ORGANIZATION, 3.0
+            continue
         if _PERSON_BEFORE.search(before):
             m.kind, m.weight = PERSON, 3.0
             continue
+        age = _PERSON_AFTER.match(text, m.end, m.end + 40) if " " in m.surface else None
+        if age:
+            if age.group("rest"):  # "Nathaly Cartas Leon, 20": the model stopped a word short
+                m.end = age.end("rest")
+                m.surface = m.name = _normalise(text[m.start : m.end])
+            m.kind, m.weight = PERSON, 3.0
+            continue
         if alias_key(m.surface) in table:
+            continue
+        if m.surface in US_STATE_CODES and re.search(
+            r"[A-Z][a-z]+,\s*$", text[m.start - 30 : m.start]
+        ):
+            state = gazetteer.us_state(m.surface)  # "Gladstone, NJ"
+            if state:
+                m.kind, m.name, m.weight = PLACE, state, 3.0
+                continue
+        # "joined John Smith" is still him, and a "Tory MP" is one of a group.
+        full_name = m.kind == PERSON and " " in m.surface
+        if (
+            not full_name
+            and m.kind != GROUP
+            and (
+                _ORG_AFTER.match(text, m.end, m.end + 40)
+                or _ORG_BEFORE.search(text[max(0, m.start - 24) : m.start])
+            )
+        ):
+            m.kind, m.weight = ORGANIZATION, 3.0  # "shares in Yukos", "Everton manager"
             continue
         if m.kind != ORGANIZATION and _is_company(text, m.surface):
             m.kind, m.weight = ORGANIZATION, 3.0  # "Pharmacia AB", "Lanco Infratech (LAIN.NS)"
@@ -929,12 +1053,16 @@ def entities_from_spans(
     mentions = _dateline_mentions(story, text, mentions)
     mentions = _company_mentions(text, mentions, len(story.title))
     mentions = _known_mentions(text, mentions, len(story.title), table)
+    mentions = _role_mentions(text, mentions, len(story.title), table)
     signoff = _SIGNOFF.search(text)
     if signoff:  # "Reuter" closing a wire story is a signature, not a mention
         mentions = [m for m in mentions if m.start < signoff.start()]
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     _weigh_evidence(text, mentions, table)
+    works = {alias_key(m.name) for m in mentions if m.label == "WORK"}
+    if works:  # a title, wherever the story writes it
+        mentions = [m for m in mentions if alias_key(m.name) not in works]
     _resolve_surnames(mentions, table)
     _apply_aliases(mentions, table)
     _resolve_short_forms(text, mentions)
