@@ -333,3 +333,19 @@ def test_a_band_is_an_organization_and_a_title_is_no_person():
     )
     assert names(found, "organization") == {"Fenwick Argyle"}
     assert names(found, "person") == {"Jo Lyle"}
+
+
+def test_places_a_story_names_by_colon_dateline_possessive_and_abbreviation():
+    s = parsed_story(
+        "",
+        "NEW DELHI: The flight landed.",
+        "He comes from Punjab's Kotwala, and Sen. Ann Dale, R-Ky., met him.",
+    )
+    found = tagged(
+        s,
+        span(s, "Punjab's Kotwala", "PERSON"),
+        span(s, "Ann Dale", "PERSON"),
+        span(s, "Ky", "GPE"),
+    )
+    assert names(found, "place") == {"New Delhi", "Punjab", "Kotwala", "Kentucky"}
+    assert names(found, "person") == {"Ann Dale"}
