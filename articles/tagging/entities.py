@@ -907,11 +907,17 @@ def _unify_kinds(mentions: list[NameSpan]) -> list[NameSpan]:
     kept = []
     for m in mentions:
         kind = winner.get(alias_key(m.name))
+        if kind is None and _has_org_word(m.name):
+            kind = ORGANIZATION  # "Operation Care International's party"
         if kind is None:
             continue  # an owner nothing else explains: "Smith's" with no Smith
         m.kind = kind
         kept.append(m)
     return kept
+
+
+def _has_org_word(name: str) -> bool:
+    return any(w.casefold().strip(".") in ORG_CUES | STRONG_ORG_CUES for w in name.split())
 
 
 def _singular_group(name: str) -> str:

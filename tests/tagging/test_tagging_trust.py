@@ -349,3 +349,9 @@ def test_places_a_story_names_by_colon_dateline_possessive_and_abbreviation():
     )
     assert names(found, "place") == {"New Delhi", "Punjab", "Kotwala", "Kentucky"}
     assert names(found, "person") == {"Ann Dale"}
+
+
+def test_an_owner_with_an_organizations_word_is_kept():
+    s = parsed_story("", "I went to the Harbour Care International's Summer Fair.")
+    found = tagged(s, span(s, "the Harbour Care International's Summer Fair", "ORG"))
+    assert "Harbour Care International" in names(found, "organization")
