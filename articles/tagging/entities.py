@@ -693,17 +693,26 @@ US_STATE_CODES = _words(
 )
 
 
-def _is_company(text: str, surface: str) -> bool:
-    """Somewhere in the story (the headline too, in any case) the name is followed by a
-    legal suffix or a stock ticker."""
+def _company_marks(text: str) -> list[str]:
+    """What stands before each legal suffix or stock ticker in the story (the headline
+    too), lower-cased: found once per story rather than with a pattern per name."""
+    return [
+        text[max(0, m.start() - 120) : m.start()].lower() for m in _COMPANY_AFTER.finditer(text)
+    ]
+
+
+def _is_company(marks: list[str], surface: str) -> bool:
+    """Somewhere in the story (in any case) the name is followed by a legal suffix or a
+    stock ticker."""
     if not surface[:1].isalpha():
         return False
-    return bool(_company_after(surface).search(text))
-
-
-@lru_cache(maxsize=4096)
-def _company_after(surface: str) -> re.Pattern:
-    return re.compile(rf"(?<!\w)(?i:{re.escape(surface)})(?:{_COMPANY_AFTER.pattern})")
+    name = surface.lower()
+    for before in marks:
+        if before.endswith(name):
+            edge = before[-len(name) - 1 : -len(name)]
+            if not edge or not (edge.isalnum() or edge == "_"):
+                return True
+    return False
 
 
 def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]):
@@ -712,6 +721,7 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
     place twice over unless a title says otherwise."""
     from . import gazetteer
 
+    marks = _company_marks(text)
     for m in mentions:
         if m.kind is None or m.label == "DATELINE":
             continue
@@ -753,7 +763,7 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         ):
             m.kind, m.weight = ORGANIZATION, 3.0  # "shares in Yukos", "Everton manager"
             continue
-        if m.kind != ORGANIZATION and _is_company(text, m.surface):
+        if m.kind != ORGANIZATION and _is_company(marks, m.surface):
             m.kind, m.weight = ORGANIZATION, 3.0  # "Pharmacia AB", "Lanco Infratech (LAIN.NS)"
             continue
         place = gazetteer.lookup(m.surface)
