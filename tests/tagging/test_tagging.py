@@ -438,7 +438,7 @@ def test_tag_many_with_two_processes():
 
 
 def test_tagger_version():
-    assert TAGGER_VERSION == "3"
+    assert TAGGER_VERSION == "4"
 
 
 def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):
@@ -482,3 +482,21 @@ def test_a_huge_text_is_tagged_to_its_end():
     assert len(huge.body) > 500_000
     names = {entity.name for entity in tag(huge)}
     assert {"Kofi Annan", "Nairobi"} <= names
+
+
+def test_the_name_after_a_dateline_is_not_read_as_part_of_its_date():
+    # The model read "March 5 - World Bank" as a date while it saw the dateline header.
+    story = parse_bytes(
+        b"Lender backs debt plan\n\n"
+        b"WASHINGTON, March 5 - World Bank President Wilma Crandall said she backed the plan.\n\n"
+        b"She spoke to reporters after a meeting with ministers.\n",
+        path="invented.txt",
+    )
+    found = {(e.name, e.kind) for e in tag(story)}
+    assert ("World Bank", "organization") in found
+    assert ("Washington", "place") in found
+    import articles.tagging as tagging_module
+
+    text = tagging_module.ner_text(story)
+    assert len(text) == len(f"{story.title}\n\n{story.body}")
+    assert "WASHINGTON" not in text
