@@ -142,15 +142,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
-    "DJANGO_PG_PARALLEL", False
-):
-    # A page's queries are small and many run at once: starting parallel workers cost a
-    # facet query 10-15 ms more than it saved. DJANGO_PG_PARALLEL=1 leaves the server's
-    # own setting.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c max_parallel_workers_per_gather=0"
-    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page's queries are small and many run at once, so two of the server's aids for
+    # big queries cost more than they save: starting parallel workers cost a facet query
+    # 10-15 ms more than it saved, and JIT compilation took 42 ms of an entity page's
+    # 78 ms listing query at 100k stories (EXPLAIN ANALYZE). DJANGO_PG_PARALLEL=1 and
+    # DJANGO_PG_JIT=1 leave the server's own settings. Behind pgbouncer, which drops these
+    # startup options, set them on the database (docs/deployment.md).
+    flags = []
+    if not env_bool("DJANGO_PG_PARALLEL", False):
+        flags.append("-c max_parallel_workers_per_gather=0")
+    if not env_bool("DJANGO_PG_JIT", False):
+        flags.append("-c jit=off")
+    if flags:
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", " ".join(flags))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DJANGO_DB_POOL=1: a psycopg pool per process (Django's OPTIONS["pool"]) instead of one
     # persistent connection per thread; measured in bench/pool.py (README).
@@ -161,8 +166,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", "4")),
             "timeout": 10,
         }
-    # Behind pgbouncer in transaction mode a server-side cursor (exports iterate with one)
-    # cannot outlive its transaction's server connection.
+    # Behind pgbouncer in transaction mode a server-side cursor cannot outlive its
+    # transaction's server connection (nothing uses one today; see docs/deployment.md).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DJANGO_DISABLE_SERVER_SIDE_CURSORS"
     )
