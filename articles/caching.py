@@ -77,7 +77,7 @@ def cached_fragment(name: str, compute: Callable[[], object], seconds: int) -> o
     every stored fragment unreachable at once. Every fragment a page stores goes
     through here, so none can outlive a change. While a replica in use may not hold the
     last change, a fragment is computed and not stored, as pages are (_storable_for)."""
-    if routing.replica_reads_allowed() and replica_may_lag():
+    if _replica_may_be_behind():
         return compute()
     return cache.get_or_set(f"fragment:{generation()}:{name}", compute, seconds)
 
@@ -88,9 +88,14 @@ def _storable_for(request) -> int:
     seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
     if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return 0
-    if routing.replica_reads_allowed() and replica_may_lag():
+    if _replica_may_be_behind():
         return 0
     return seconds
+
+
+def _replica_may_be_behind() -> bool:
+    """Whether this request reads a replica that may not hold the last change yet."""
+    return routing.replica_reads_allowed() and replica_may_lag()
 
 
 def cached_page(view: Callable) -> Callable:

@@ -116,10 +116,11 @@ class CopiesMixin(MultipleObjectMixin):
         return self.listed(stories)
 
     def total(self, queryset) -> int:
-        """How many stories the page lists, counted in one pass."""
+        """How many stories the page lists, counted in one pass and kept (stats()). A
+        page whose other aggregates already hold its total derives it from them."""
         if self.listing_of is None or self.every_copy():
-            return queryset.count()
-        return self.listing_of.collapsed_count()
+            return self.stats("total", queryset.count)
+        return self.stats("total", self.listing_of.collapsed_count)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         return CountedPaginator(
@@ -127,7 +128,7 @@ class CopiesMixin(MultipleObjectMixin):
             per_page,
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
-            counted=lambda: self.stats("total", lambda: self.total(queryset)),
+            counted=lambda: self.total(queryset),
         )
 
     def get_context_data(self, **kwargs):

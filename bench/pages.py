@@ -174,15 +174,13 @@ def soak(
 def soak_with_ingest(engine: str, seconds: int = 60) -> dict:
     """soak() on a scratch copy of the largest archive, with the newspaper4k stories (which
     the benchmark archive does not hold) ingested beside it."""
-    import shutil as _shutil
-
     from .common import PG_ADMIN, WORK, index_dir, pg_url
     from .pages_targets import targets
 
     url, urls = targets(engine)
     if engine == "sqlite":
         scratch = WORK / "soak.sqlite3"
-        _shutil.copyfile(url.removeprefix("sqlite:///"), scratch)
+        shutil.copyfile(url.removeprefix("sqlite:///"), scratch)
         copy = f"sqlite:///{scratch}"
     else:
         import psycopg
@@ -194,9 +192,9 @@ def soak_with_ingest(engine: str, seconds: int = 60) -> dict:
             db.execute(f'CREATE DATABASE "bench_soak" TEMPLATE "{url.rsplit("/", 1)[1]}"')
         copy = pg_url("bench_soak")
     # The copy's own search index, from the original's (env_for names it after the copy).
-    _shutil.rmtree(index_dir(copy), ignore_errors=True)
+    shutil.rmtree(index_dir(copy), ignore_errors=True)
     if index_dir(url).exists():
-        _shutil.copytree(index_dir(url), index_dir(copy))
+        shutil.copytree(index_dir(url), index_dir(copy))
     corpus = ROOT.parent / "shared" / "corpus" / "newspaper4k"
     before = _stories(copy)
     result = soak(copy, urls["home"], seconds=seconds, ingest=[str(corpus)])
