@@ -21,6 +21,15 @@ _CLUSTER_OR_SELF = Coalesce("cluster_id", -F("pk"), output_field=models.BigInteg
 CENTRAL_COUNT_CAP = 5
 
 
+class Row(models.Func):
+    """A row value, "(a, b)", compared as a whole: (published_at, id) < (t, n). Both
+    engines then walk an index to the one neighbour, where the same test written as
+    "a < t OR (a = t AND b < n)" made SQLite sort every earlier story of the source."""
+
+    function = ""
+    output_field = models.Field()
+
+
 class UTCYear(models.Func):
     """A timestamp's year in UTC, in each engine's own SQL. Django's ExtractYear calls
     back into Python for every row on SQLite, which dominated facet counts there."""
@@ -157,20 +166,21 @@ class ArticleQuerySet(models.QuerySet):
         return [found[pk] for pk in ids if pk in found]
 
     def neighbours(self, article) -> tuple:
-        """The previous and next story from the same source, by date."""
+        """The previous and next story from the same source, by date, then id."""
         if article.published_at is None or article.source_id is None:
             return None, None
-        same = self.filter(source_id=article.source_id, published_at__isnull=False)
-        earlier = same.filter(
-            Q(published_at__lt=article.published_at)
-            | Q(published_at=article.published_at, pk__lt=article.pk)
-        ).order_by("-published_at", "-pk")
-        later = same.filter(
-            Q(published_at__gt=article.published_at)
-            | Q(published_at=article.published_at, pk__gt=article.pk)
-        ).order_by("published_at", "pk")
-        fields = ("id", "slug", "title", "published_at")
-        return earlier.only(*fields).first(), later.only(*fields).first()
+        here = Row(
+            Value(article.published_at, output_field=models.DateTimeField()),
+            Value(article.pk, output_field=models.BigIntegerField()),
+        )
+        same = (
+            self.filter(source_id=article.source_id, published_at__isnull=False)
+            .alias(place=Row("published_at", "pk"))
+            .only("id", "slug", "title", "published_at")
+        )
+        earlier = same.filter(place__lt=here).order_by("-published_at", "-pk")
+        later = same.filter(place__gt=here).order_by("published_at", "pk")
+        return earlier.first(), later.first()
 
     def central_to(self, entity) -> ArticleQuerySet:
         """Stories ranked by how central the entity is to each, then newest first: named

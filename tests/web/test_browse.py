@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from ..factories import index_now, make_story
+from ..factories import index_now, make_article, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,31 @@ def test_story_related_and_neighbours(client, stories):
     assert "Cocoa review" not in [s.title for s in response.context["related"]]
     assert response.context["previous"].title == "Budget day"
     assert response.context["next"].title == "Blair reshuffles cabinet"
+
+
+@pytest.mark.django_db
+def test_neighbours_walk_date_then_id_within_the_source(django_assert_num_queries):
+    """Stories of one moment are ordered by id; other sources, undated and hidden stories
+    are never a neighbour."""
+    from datetime import UTC, datetime
+
+    from articles.models import Article, Source
+
+    bbc, other = Source.objects.create(name="BBC", slug="bbc"), Source.objects.create(
+        name="Other", slug="other"
+    )
+    noon, later = datetime(2005, 5, 6, 12, tzinfo=UTC), datetime(2005, 5, 7, tzinfo=UTC)
+    first = make_article("First", source=bbc, published_at=noon)
+    make_article("Elsewhere", source=other, published_at=noon)
+    make_article("Hidden", source=bbc, published_at=noon, is_public=False)
+    middle = make_article("Middle", source=bbc, published_at=noon)
+    make_article("Undated", source=bbc)
+    last = make_article("Last", source=bbc, published_at=later)
+    published = Article.objects.published()
+    with django_assert_num_queries(2):
+        assert published.neighbours(middle) == (first, last)
+    assert published.neighbours(first) == (None, middle)
+    assert published.neighbours(last) == (middle, None)
 
 
 class _Headings(HTMLParser):
