@@ -311,7 +311,7 @@ class MentionInline(admin.TabularInline):
     model = Mention
     extra = 0
     autocomplete_fields = ["entity"]
-    fields = ["entity", "count", "surface", "in_headline", "in_lede", "salience"]
+    fields = ["entity", "count", "surface", "in_headline", "in_lede", "in_section", "salience"]
     formset = PagedInlineFormSet
     template = "admin/articles/article/paged_tabular.html"
     page_param = "mentions_page"

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Least, Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .querysets import ArticleQuerySet, EntityQuerySet, SourceQuerySet
+from .querysets import CENTRAL_COUNT_CAP, ArticleQuerySet, EntityQuerySet, SourceQuerySet
 from .vocabulary import KIND_URL_PREFIX, TRUSTED_CONFIDENCE, EntityKind
 
 
@@ -348,14 +348,34 @@ class Mention(models.Model):
     in_headline = models.BooleanField(default=False)
     in_lede = models.BooleanField(default=False)
     salience = models.PositiveIntegerField(default=0, help_text="1 is the story's main subject.")
+    in_section = models.BooleanField(
+        default=False, help_text="The story's section has the entity's name, when tagged."
+    )
     confidence = models.FloatField(default=1.0)
+    # How central the entity is to the story, which its page ranks by: named in the
+    # headline (4), in the lede (2), how often (1 a mention, up to CENTRAL_COUNT_CAP) and
+    # the section (3). The database keeps it in step with the flags on every write, and
+    # its index gives an entity's most central stories without reading all of them.
+    centrality = models.GeneratedField(
+        expression=(
+            models.Case(models.When(in_headline=True, then=4), default=0)
+            + models.Case(models.When(in_lede=True, then=2), default=0)
+            + Least(models.F("count"), models.Value(CENTRAL_COUNT_CAP))
+            + models.Case(models.When(in_section=True, then=3), default=0)
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["salience", "-count"]
         constraints = [
             models.UniqueConstraint(fields=["article", "entity"], name="mention_unique"),
         ]
-        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
+        indexes = [
+            models.Index(fields=["entity", "article"], name="mention_entity_article"),
+            models.Index(fields=["entity", "-centrality"], name="mention_entity_central"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity.name} in {self.article_id}"

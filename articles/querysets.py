@@ -7,7 +7,7 @@ from typing import cast
 
 from django.db import models
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Least, Mod
+from django.db.models.functions import Coalesce, Mod
 
 from .vocabulary import TRUSTED_CONFIDENCE
 
@@ -101,17 +101,23 @@ class ArticleQuerySet(models.QuerySet):
         """Stories the public may see."""
         return self.filter(is_public=True)
 
-    def collapsed(self) -> ArticleQuerySet:
+    def collapsed(self, among: ArticleQuerySet | None = None) -> ArticleQuerySet:
         """Each story cluster once: of its copies in this set, the best ranked (the
         original when it is here; of two with one rank, which only a half-done edit
         leaves, the first stored). Stories in no cluster all stay. Apply it before
-        ordering or annotating: the set it compares with is this one as it stands.
+        ordering or annotating: the set it compares with is this one as it stands, or
+        `among`, the same stories written another way (a lookup the database makes
+        once, where a join in this one would be made again for every row).
         It looks for a better copy row by row, which a page of a listing stops early;
         counts over many stories go faster through cluster_heads()."""
-        better = self.order_by().filter(
-            Q(cluster_rank__lt=OuterRef("cluster_rank"))
-            | Q(cluster_rank=OuterRef("cluster_rank"), pk__lt=OuterRef("pk")),
-            cluster=OuterRef("cluster"),
+        better = (
+            (self if among is None else among)
+            .order_by()
+            .filter(
+                Q(cluster_rank__lt=OuterRef("cluster_rank"))
+                | Q(cluster_rank=OuterRef("cluster_rank"), pk__lt=OuterRef("pk")),
+                cluster=OuterRef("cluster"),
+            )
         )
         return self.filter(Q(cluster__isnull=True) | ~Exists(better))
 
@@ -150,9 +156,13 @@ class ArticleQuerySet(models.QuerySet):
             also_ran=Coalesce(Subquery(others, output_field=models.IntegerField()), 0)
         )
 
-    def for_listing(self) -> ArticleQuerySet:
-        """What a story card needs, in one query: no N+1 on source or publisher."""
-        return self.select_related("source", "publisher").defer("raw_input", "body")
+    def for_listing(self, *, joined: bool = True) -> ArticleQuerySet:
+        """What a story card needs, with no N+1 on source or publisher: joined in the
+        same query, or (joined=False) fetched in one more query each, for a list read in
+        an index's order, which SQLite stops using when the query joins other tables."""
+        related = ("source", "publisher")
+        cards = self.select_related(*related) if joined else self.prefetch_related(*related)
+        return cards.defer("raw_input", "body")
 
     def latest(self) -> ArticleQuerySet:  # type: ignore[override]  # newest first; Django's latest(field) is unused on stories
         return self.order_by(F("published_at").desc(nulls_last=True), "-id")
@@ -183,22 +193,14 @@ class ArticleQuerySet(models.QuerySet):
         return earlier.first(), later.first()
 
     def central_to(self, entity) -> ArticleQuerySet:
-        """Stories ranked by how central the entity is to each, then newest first: named
-        in the headline (4), in the lede (2), how often (1 a mention, up to 5), and the
-        story's section when it is the entity's name (3)."""
-        from .models import Mention
-
-        mention = Mention.objects.filter(entity=entity, article=OuterRef("pk"))
-        score = (
-            Case(When(in_headline=True, then=Value(4)), default=Value(0))
-            + Case(When(in_lede=True, then=Value(2)), default=Value(0))
-            + Least(F("count"), Value(CENTRAL_COUNT_CAP))
+        """Stories ranked by how central the entity is to each (Mention.centrality), then
+        newest first. Read in the order of the mentions' (entity, centrality) index, so a
+        page of the most central stories reads about that many, not all of them."""
+        return (
+            self.filter(mentions__entity=entity)
+            .alias(centrality=F("mentions__centrality"))
+            .order_by("-centrality", F("published_at").desc(nulls_last=True), "-id")
         )
-        ranked = mention.annotate(score=score).values("score")[:1]
-        section = Case(When(section__iexact=entity.name, then=Value(3)), default=Value(0))
-        return self.annotate(
-            centrality=Coalesce(Subquery(ranked, output_field=models.IntegerField()), 0) + section
-        ).order_by("-centrality", F("published_at").desc(nulls_last=True), "-id")
 
     def for_entity(self, entity) -> ArticleQuerySet:
         # The entity's story ids as a list to look stories up by, not a mention lookup

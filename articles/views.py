@@ -108,12 +108,16 @@ class CopiesMixin(MultipleObjectMixin):
         cluster found in one pass over the set rather than a lookup a story."""
         return stories if self.every_copy() else stories.cluster_heads()
 
-    def listing(self, stories):
+    def listing(self, stories, *, through=None):
         """listed(stories) as the page's list, which the paginator then counts in one
         pass too. Only for a list that is `stories` collapsed and ordered, no more: a
-        filter after collapsing changes what is counted."""
+        filter after collapsing changes what is counted. `through` is the same stories
+        found another way, through an index that also orders them; it is what is
+        listed, collapsed against `stories`."""
         self.listing_of = stories
-        return self.listed(stories)
+        if through is None:
+            return self.listed(stories)
+        return through if self.every_copy() else through.collapsed(among=stories)
 
     def total(self, queryset) -> int:
         """How many stories the page lists, counted in one pass and kept (stats()). A
@@ -489,12 +493,17 @@ class EntityView(CopiesMixin, ListView):
             kind=kind,
             slug=self.kwargs["slug"],
         )
-        stories = Article.objects.published().for_entity(self.entity)
+        published = Article.objects.published()
+        stories = published.for_entity(self.entity)
         self.entity_stories = self.counted(stories)
         self.stats_name = f"entity:{self.entity.pk}"
-        stories = self.listing(stories).with_also_ran().for_listing()
         self.sort = self._sort()
-        return stories.central_to(self.entity) if self.sort == "central" else stories.latest()
+        if self.sort == "central":
+            # The same stories, found through the mentions' centrality index, which
+            # orders them too; the counts still come from `stories`.
+            central = self.listing(stories, through=published.central_to(self.entity))
+            return central.with_also_ran().for_listing(joined=False)
+        return self.listing(stories).with_also_ran().for_listing().latest()
 
     def _sort(self) -> str:
         """Every entity's page ranks by how central the entity is to each story (named

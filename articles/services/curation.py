@@ -122,7 +122,15 @@ def admin_delete(*, objects: QuerySet | Iterable[models.Model]) -> int:
     return len(chosen)
 
 
-_MENTION_FIELDS = ["count", "first_offset", "surface", "in_headline", "in_lede", "salience"]
+_MENTION_FIELDS = [
+    "count",
+    "first_offset",
+    "surface",
+    "in_headline",
+    "in_lede",
+    "in_section",
+    "salience",
+]
 
 
 def _mention_values(mention: Mention) -> dict:
@@ -175,6 +183,10 @@ def _mentions_fold(*, keep: Entity, remove: Entity) -> None:
         ),
         in_lede=Case(
             When(Q(in_lede=True) | Exists(theirs.filter(in_lede=True)), then=True),
+            default=False,
+        ),
+        in_section=Case(
+            When(Q(in_section=True) | Exists(theirs.filter(in_section=True)), then=True),
             default=False,
         ),
         salience=Case(

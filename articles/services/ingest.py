@@ -304,9 +304,13 @@ def _place_name(code: str) -> str:
     return " ".join(word.capitalize() for word in words)
 
 
-def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> list[Mention]:
-    """Unsaved mentions for `entities`, merging those that resolve to one entity."""
+def _mentions_for(
+    entities: list[TaggedEntity], cache: IngestCache | None, section: str = ""
+) -> list[Mention]:
+    """Unsaved mentions for `entities`, merging those that resolve to one entity. A
+    mention is in_section when the story's `section` is the entity's name."""
     merged: dict[int, Mention] = {}
+    section = section.strip().casefold()
     for tagged in entities:
         entity = entity_get_or_create(
             name=tagged.name, kind=tagged.kind, cache=cache, confidence=tagged.confidence
@@ -326,6 +330,7 @@ def _mentions_for(entities: list[TaggedEntity], cache: IngestCache | None) -> li
             in_headline=tagged.in_headline,
             in_lede=tagged.in_lede,
             salience=tagged.salience,
+            in_section=bool(section) and section == entity.name.casefold(),
             confidence=tagged.confidence,
         )
     return list(merged.values())
@@ -336,7 +341,7 @@ def mentions_replace(
 ) -> None:
     """Set a story's mentions to exactly `entities` (merging ones that resolve alike).
     The caller says archive_changed for the story, in the same transaction."""
-    mentions = _mentions_for(entities, cache)
+    mentions = _mentions_for(entities, cache, article.section)
     for mention in mentions:
         mention.article = article
     article.mentions.all().delete()
@@ -413,7 +418,7 @@ def article_ingest(
 
         # A new story: its mentions and search text are known before it is written,
         # so it takes one insert each for the story, its mentions and its index row.
-        mentions = _mentions_for(entities, cache)
+        mentions = _mentions_for(entities, cache, fields["section"])
         try:
             with transaction.atomic():
                 article = Article.objects.create(

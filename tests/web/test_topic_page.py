@@ -96,7 +96,7 @@ def test_a_section_named_like_the_topic_counts_toward_centrality(client):
     topic = Entity.objects.get(kind="topic", name="Elections")
     Mention.objects.create(article=loud, entity=topic, count=2)  # count 2, no flags: score 2
     # The section's story: count 1 (score 1) plus 3 for the section.
-    assert list(Article.objects.for_entity(topic).central_to(topic)) == [quiet, loud]
+    assert list(Article.objects.central_to(topic)) == [quiet, loud]
 
 
 def test_every_entity_puts_central_stories_first_and_a_bad_sort_is_400(client, stories):
@@ -111,3 +111,24 @@ def test_every_entity_puts_central_stories_first_and_a_bad_sort_is_400(client, s
     assert titles(newest) == ["New phone goes on sale", "General election date is set"]
     topic = Entity.objects.get(kind="topic", name="Elections")
     assert client.get(topic.get_absolute_url(), {"sort": "oldest"}).status_code == 400
+
+
+def test_the_central_listing_reads_the_centrality_index(client, stories, settings):
+    """The first page of an entity's most central stories walks the mentions' (entity,
+    centrality) index rather than reading and sorting every story of the entity."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan asserted is SQLite's; PostgreSQL plans by its statistics")
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    url = Entity.objects.get(kind="topic", name="Elections").get_absolute_url()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    sqls = [q["sql"] for q in captured]
+    listing = next(sql for sql in sqls if "ORDER BY" in sql and "centrality" in sql)
+    with connection.cursor() as cursor:
+        # The captured SQL has its parameters inlined; the listing's are numbers only.
+        cursor.execute(f"EXPLAIN QUERY PLAN {listing}")
+        plan = " ".join(str(row[3]) for row in cursor.fetchall())
+    assert "mention_entity_central" in plan, plan
