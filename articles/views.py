@@ -206,7 +206,9 @@ class StoryView(DetailView):
         context["paragraphs"] = link_first_mentions(self.object.paragraphs, targets)
         published = Article.objects.published()
         related = search.related_ids(self.object)
-        context["related"] = published.select_related("source").in_id_order(related)
+        # What the list shows: the title, linked, and the date; not the bodies.
+        shown = published.only("id", "slug", "title", "published_at")
+        context["related"] = shown.in_id_order(related)
         context["previous"], context["next"] = published.neighbours(self.object)
         return context
 

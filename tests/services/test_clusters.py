@@ -702,3 +702,37 @@ def test_a_further_copy_rewrites_only_itself_and_its_cluster_in_search(copies):
         trimmed.pk,
         cluster_document_id(original.cluster_id),
     }
+
+
+def test_related_stories_show_a_cluster_once_however_many_of_its_copies_rank_first(
+    copies, monkeypatch
+):
+    """The copies of one cluster can fill the best matches of a story like them; each
+    cluster is still listed once (by its original), and the list is as long as asked.
+    Ranking only as many as asked at first lets the copies fill them, so the search must
+    ask again for more."""
+    from articles.search.backends import tantivy_backend
+
+    monkeypatch.setattr(tantivy_backend, "RELATED_OVERFETCH", 1)
+    original = copies[0]
+    index_now()
+    neighbour = wire(
+        "Wildfire smoke reaches Salt Lake City",
+        [
+            "Air quality alerts were issued for the valley on Tuesday as smoke drifted in.",
+            "Doctors told people with asthma to stay indoors and to keep windows shut.",
+            "Schools moved recess inside, and two outdoor concerts were called off.",
+            WIRE[1],
+        ],
+        published="2024-07-03",
+        source="Tribune",
+        entities=[("Utah", "place")],
+    )
+    index_now()
+    assert neighbour.cluster_id is None or neighbour.cluster_id != original.cluster_id
+    for limit in (1, 2):
+        related = search.related_ids(neighbour, limit=limit)
+        assert related[0] == original.pk
+        assert len(related) == len(set(related)) == limit
+        copy_ids = {story.pk for story in copies[1:4]}
+        assert not copy_ids & set(related)
