@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, IngestBatch
+from articles.models import Article, IngestBatch, Source
 
 from ..conftest import SEED
 from ..factories import ingest_command
@@ -222,3 +222,19 @@ def test_ingest_leaves_no_setting_on_its_connection():
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_reingesting_the_same_file_replaces_junk_an_earlier_parser_stored(tmp_path):
+    # How a deployer cleans an archive after a parser upgrade: ingest the same files again.
+    story_file = tmp_path / "story.txt"
+    story_file.write_bytes(SEED.read_bytes())
+    ingest_command(str(story_file))
+    story = Article.objects.get()
+    right = (story.source.name, story.copyright)
+    junk = Source.objects.create(name="Trademark and Patent Information", slug="junk")
+    Article.objects.filter(pk=story.pk).update(source=junk, copyright="Copyright 2001 -")
+    out, _ = ingest_command(str(story_file))
+    assert "1 updated" in out
+    story.refresh_from_db()
+    assert (story.source.name, story.copyright) == right
+    assert not Source.objects.public().filter(pk=junk.pk).exists()  # listed nowhere
