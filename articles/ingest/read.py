@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import ftfy
 from charset_normalizer import from_bytes
 
-from .types import IngestError
+from .types import IngestError, SkipStory
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -64,7 +64,9 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
             f"file is too large ({len(data):,} bytes; the limit is {max_bytes:,} bytes)"
         )
     if not data.strip():
-        raise IngestError("file is empty")
+        # Nothing to store, and nothing wrong with it: a placeholder is skipped, not failed,
+        # so a run of stories beside one exits 0 (the README's exit-status contract).
+        raise SkipStory("file is empty")
 
     encoding = ""
     warnings: list[str] = []

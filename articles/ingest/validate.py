@@ -29,6 +29,15 @@ _NOT_A_TOPIC = {
     "undefined", "untitled", "misc", "other", "others", "tags", "topics", "categories",
     "related", "related topics", "article", "articles", "story", "stories", "page", "post",
 }  # fmt: skip
+# Words of a page's legal links and notices: a "name" made of nothing else names nobody
+# ("Trademark and Patent Information", "Copyright and Reprint", "Terms & Privacy").
+_NOTICE_WORDS = {
+    "copyright", "copyrights", "trademark", "trademarks", "patent", "patents", "reprint",
+    "reprints", "permission", "permissions", "licensing", "license", "licence", "legal",
+    "information", "info", "policy", "policies", "privacy", "terms", "conditions", "notice",
+    "notices", "rights", "reserved", "all", "use", "cookie", "cookies", "disclaimer",
+}  # fmt: skip
+_JOINERS = {"and", "&", "of", "the", "our", "for", "to", "+", "/"}
 _YEAR_START = re.compile(r"^(?:1[6-9]|20)\d{2}(?:\b|$)")
 _LETTERS = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"https?://|\bwww\.\S+/", re.I)
@@ -74,6 +83,14 @@ _LEADING_WORD = re.compile(r"^(?:by|of|from)\s+", re.I)
 _TRAILING_YEARS = re.compile(
     r"[\s,]+(?:1[6-9]|20)\d{2}(?:\s*[-–]\s*(?:1[6-9]|20)\d{2})?(?:\s*[-–|:,].*)?$"
 )
+# A company's registration printed after its name: "… Limited in England No. 679215",
+# "… Ltd, registered in England and Wales"; the number itself may already be cut off.
+_REGISTRATION = re.compile(
+    r"[\s,]+(?i:company\s+)?(?i:registered)\s+in\s+[A-Z][a-z]+.*$"
+    r"|\s+in\s+[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?\s+(?:No|Number|Reg)\b.*$"
+    r"|(?:,\s*|\s+(?=(?i:company|registration)\b))(?i:company\s+)?(?i:registration\s+)?"
+    r"(?i:no|number)\b\.?\s*[:.]?\s*\d.*$"
+)
 _ADDRESS = re.compile(
     r"[\s,]+\d{1,5}\s+(?:[A-Z][\w.]*\s+){1,3}"
     r"(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Plaza|Square)\b.*$"
@@ -94,14 +111,23 @@ def valid_source(value: str) -> str:
 
         return copyright_holder(name)  # "Copyright 2015 Onion Inc" credits Onion Inc
     name = _LEADING_WORD.sub("", re.split(r"\s[·|•]\s", name, maxsplit=1)[0])
-    name = _ADDRESS.sub("", _TRAILING_YEARS.sub("", name)).rstrip(" ,;:|-–—")
-    if not name or name.casefold() in _NOT_A_NAME or _is_fragment(name):
+    name = _ADDRESS.sub("", _TRAILING_YEARS.sub("", name))
+    name = _REGISTRATION.sub("", name).rstrip(" ,;:|-–—(")
+    if not name or name.casefold() in _NOT_A_NAME or _is_fragment(name) or _is_notice(name):
         return ""
+    if "_" in name:
+        return ""  # an account handle or a file's slug ("Example_Co_Uk"), not a printed name
     if _STATISTIC.search(name):
         return ""
     if len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         return ""  # a sentence, not a name
     return name
+
+
+def _is_notice(name: str) -> bool:
+    """Only the words of legal links and notices, and the words that join them."""
+    words = [w for w in re.split(r"[\s,;]+", name.casefold()) if w and w not in _JOINERS]
+    return bool(words) and all(word in _NOTICE_WORDS for word in words)
 
 
 def is_copyright_line_start(name: str) -> bool:
@@ -113,12 +139,20 @@ def valid_copyright(value: str) -> str:
     """A printed rights notice, or "" when it names nobody and no year ("Copyright Policy")."""
     from .common import copyright_holder, is_copyright_line
 
-    line = _squash(value)
+    line = _squash(value).rstrip(" (")  # "All rights reserved (" lost what followed
     if not line or not is_copyright_line(line):
         return ""
-    if copyright_holder(line) or re.search(r"\b(?:1[6-9]|20)\d{2}\b", line):
+    if copyright_holder(line):
+        return line
+    if _OPEN_YEARS.search(line):
+        return ""  # "Copyright 2001 -", "© Copyright 2015,": cut off before the holder
+    if re.search(r"\b(?:1[6-9]|20)\d{2}\b", line):
         return line
     return ""
+
+
+# Years, then a dash or a comma, then nothing: the holder was cut off.
+_OPEN_YEARS = re.compile(r"\b(?:1[6-9]|20)\d{2}\s*[-–,]\s*$")
 
 
 def valid_topic(value: str) -> str:
@@ -165,6 +199,10 @@ def plausible_date(value: datetime | None, *, now: datetime | None = None) -> da
     return value if EARLIEST <= aware <= latest else None
 
 
+def _same_text(first: str, second: str) -> bool:
+    return bool(first) and first.casefold() == " ".join(second.split()).casefold()
+
+
 def clean(story: ParsedStory, *, now: datetime | None = None) -> list[str]:
     """Check every metadata field of `story` in place; return what was dropped, for a person."""
     dropped: list[str] = []
@@ -179,6 +217,9 @@ def clean(story: ParsedStory, *, now: datetime | None = None) -> list[str]:
         value = getattr(story, name)
         if value and not valid_source(value):
             note(name, value, "boilerplate or a fragment, not a name")
+        elif value and _same_text(valid_source(value), story.title):
+            note(name, value, "the story's headline, not a name")
+            value = ""
         setattr(story, name, valid_source(value) if value else "")
     if story.copyright and not valid_copyright(story.copyright):
         note("copyright", story.copyright, "names no holder and no year")

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, IngestBatch
+from articles.models import Article, IngestBatch, Source
 
 from ..conftest import SEED
 from ..factories import ingest_command
@@ -92,29 +92,40 @@ def test_changed_file_updates_the_story_and_keeps_history(tmp_path):
 
 
 def test_bad_files_fail_alone_and_exit_1(tmp_path):
-    (tmp_path / "a_empty.txt").write_bytes(b"")
-    (tmp_path / "b_binary.bin").write_bytes(bytes(range(256)) * 20)
+    (tmp_path / "a_binary.bin").write_bytes(bytes(range(256)) * 20)
     (tmp_path / "c_story.txt").write_bytes(SEED.read_bytes())
     with pytest.raises(CommandError) as excinfo:
         ingest_command(str(tmp_path), str(tmp_path / "missing.txt"))
     assert excinfo.value.returncode == 1
     assert Article.objects.count() == 1
     batch = IngestBatch.objects.get()
-    assert batch.failed == 3 and batch.created == 1
+    assert batch.failed == 2 and batch.created == 1
     reasons = {e["path"].rsplit("/", 1)[-1]: e["error"] for e in batch.errors}
-    assert reasons["a_empty.txt"] == "file is empty"
-    assert reasons["b_binary.bin"] == "file looks binary, not text"
+    assert reasons["a_binary.bin"] == "file looks binary, not text"
     assert reasons["missing.txt"] == "no such file or directory"
 
 
+@pytest.mark.parametrize("data", [b"", b" \n\t\n"], ids=["empty", "whitespace"])
+def test_an_empty_file_is_skipped_and_the_run_exits_0(tmp_path, data):
+    (tmp_path / "a_empty.txt").write_bytes(data)
+    (tmp_path / "b_story.txt").write_bytes(SEED.read_bytes())
+    out, _ = ingest_command(str(tmp_path))  # no CommandError: exit status 0
+    assert "1 created" in out and "1 skipped" in out and "0 failed" in out
+    assert "(skipped: 1 file is empty)" in out
+    assert "a_empty.txt: skipped: file is empty" in out
+    batch = IngestBatch.objects.get()
+    assert (batch.created, batch.skipped, batch.failed, batch.errors) == (1, 1, 0, [])
+
+
 def test_failures_are_named_on_stderr_and_in_json(tmp_path):
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"")
+    binary = tmp_path / "binary.bin"
+    binary.write_bytes(bytes(range(256)) * 20)
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError):
-        call_command("ingest", "--json", "--dry-run", str(empty), stdout=out, stderr=err)
-    assert json.loads(out.getvalue()) == {"path": str(empty), "error": "file is empty"}
-    assert f"{empty}: file is empty" in err.getvalue()
+        call_command("ingest", "--json", "--dry-run", str(binary), stdout=out, stderr=err)
+    error = "file looks binary, not text"
+    assert json.loads(out.getvalue()) == {"path": str(binary), "error": error}
+    assert f"{binary}: {error}" in err.getvalue()
 
 
 def test_oversized_file_is_refused(tmp_path):
@@ -211,3 +222,19 @@ def test_ingest_leaves_no_setting_on_its_connection():
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_reingesting_the_same_file_replaces_junk_an_earlier_parser_stored(tmp_path):
+    # How a deployer cleans an archive after a parser upgrade: ingest the same files again.
+    story_file = tmp_path / "story.txt"
+    story_file.write_bytes(SEED.read_bytes())
+    ingest_command(str(story_file))
+    story = Article.objects.get()
+    right = (story.source.name, story.copyright)
+    junk = Source.objects.create(name="Trademark and Patent Information", slug="junk")
+    Article.objects.filter(pk=story.pk).update(source=junk, copyright="Copyright 2001 -")
+    out, _ = ingest_command(str(story_file))
+    assert "1 updated" in out
+    story.refresh_from_db()
+    assert (story.source.name, story.copyright) == right
+    assert not Source.objects.public().filter(pk=junk.pk).exists()  # listed nowhere

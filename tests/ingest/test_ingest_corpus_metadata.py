@@ -17,6 +17,7 @@ def _outcomes(paths):
 
 def test_every_stored_source_copyright_and_date_passes_its_validator(corpus):
     folders = [corpus / "scrapes" / "html", corpus / "scrapes" / "page_text"]
+    folders += [corpus / "newspaper4k" / "html", corpus / "newspaper4k" / "text"]
     samples = sorted((corpus / "bbc").glob("*/*.txt"))[::10]
     samples += sorted((corpus / "reuters21578" / "articles").glob("*.txt"))[::50]
     stories = [o.story for o in _outcomes([*folders, *samples]) if o.story is not None]
@@ -26,7 +27,9 @@ def test_every_stored_source_copyright_and_date_passes_its_validator(corpus):
         for name in ("source", "publisher"):
             value = getattr(story, name)
             assert not value or validate.valid_source(value) == value, (story.path, value)
-        assert not story.copyright or validate.valid_copyright(story.copyright), story.path
+            assert value.casefold() != story.title.casefold(), (story.path, value)
+        line = story.copyright
+        assert not line or validate.valid_copyright(line) == line, (story.path, line)
         for when in (story.published_at, story.updated_at):
             assert when is None or validate.plausible_date(when, now=now) == when, story.path
         assert all(validate.valid_topic(topic) == topic for topic in story.topics), story.path

@@ -3,7 +3,7 @@ import codecs
 import ftfy
 import pytest
 
-from articles.ingest import IngestError, parse_bytes
+from articles.ingest import IngestError, SkipStory, parse_bytes
 from articles.ingest.read import decode
 
 TEXT = "Café owners say “prices” rose — again.\n\nSecond paragraph."
@@ -54,8 +54,8 @@ def test_many_nul_bytes_mean_binary():
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\n\t "], ids=["empty", "whitespace"])
-def test_empty_files_are_refused(data):
-    with pytest.raises(IngestError, match="empty"):
+def test_empty_files_are_skipped_not_failed(data):
+    with pytest.raises(SkipStory, match="file is empty"):
         decode(data)
 
 

@@ -186,3 +186,54 @@ def test_clean_drops_each_kind_and_says_why():
     assert story.topics == ["Space", "NASA", "Mars"]
     assert len(warnings) == 5
     assert validate.clean(story) == []  # nothing left to drop
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["Legal and Licensing Information", "Copyright & Reprints", "Terms, Privacy & Cookies",
+     "Example_Gazette_Uk", "Gazette_"],
+)  # fmt: skip
+def test_a_source_of_notice_words_or_an_account_handle_is_dropped(junk):
+    assert validate.valid_source(junk) == ""
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("Harbour Press Limited in Scotland No", "Harbour Press Limited"),
+        ("Harbour Ltd, company number: 0123 registered office 4 Quay Road", "Harbour Ltd"),
+        ("Harbour Press Ltd registered in England and Wales", "Harbour Press Ltd"),
+        ("Harbour Press Ltd, Registration No. 99", "Harbour Press Ltd"),
+    ],
+)  # fmt: skip
+def test_a_source_printed_with_its_company_registration_keeps_only_the_name(printed, name):
+    assert validate.valid_source(printed) == name
+
+
+@pytest.mark.parametrize("name", ["Studio 54 in Manhattan", "The Number 23", "Information Week"])
+def test_a_name_that_only_looks_like_a_notice_or_registration_is_kept(name):
+    assert validate.valid_source(name) == name
+
+
+@pytest.mark.parametrize("junk", ["Copyright 1998 -", "Copyright © 2003-", "© Copyright 2011,",
+                                  "Copyright, Legal and Licensing Information"])  # fmt: skip
+def test_a_copyright_line_cut_off_before_its_holder_is_dropped(junk):
+    assert validate.valid_copyright(junk) == ""
+
+
+def test_a_copyright_line_keeps_its_holder_and_loses_a_dangling_bracket():
+    line = "© 2012 Harbour Press Ltd, company number: 0123 registered in Scotland"
+    assert validate.valid_copyright(line) == line
+    assert copyright_holder(line) == "Harbour Press Ltd"
+    assert validate.valid_copyright("© 2012 Harbour Press. All rights reserved (") == (
+        "© 2012 Harbour Press. All rights reserved"
+    )
+
+
+def test_a_publisher_that_is_the_headline_is_dropped_with_a_warning():
+    story = ParsedStory(path="x.html", title="Tide  Rises Over Quay", body="Text.")
+    story.publisher = "Tide Rises over Quay"
+    story.source = "Harbour Press"
+    dropped = validate.clean(story)
+    assert (story.publisher, story.source) == ("", "Harbour Press")
+    assert dropped == ["publisher 'Tide Rises over Quay' dropped: the story's headline, not a name"]
