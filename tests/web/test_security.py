@@ -217,3 +217,13 @@ def test_a_fault_that_is_not_an_outage_stays_a_500(client, settings):
     response = client.get("/broken/")
     assert response.status_code == 500  # the database answers: this is a bug, not an outage
     assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize("name", ["500.html", "503.html", "503_search.html", "503_busy.html"])
+def test_the_pages_that_stand_alone_scale_to_a_phone(name):
+    """The error pages that cannot extend base.html (they render when the database or
+    the index is gone) carry base.html's viewport line, or a phone shows them shrunk."""
+    from django.template.loader import get_template
+
+    html = get_template(name).render({})
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
