@@ -220,5 +220,17 @@ if __name__ == "__main__":
         found = soak_with_ingest(engine)
         print(found)
         merge_results(f"soak_ingest_{engine}", found)
+    elif sys.argv[1] == "million":
+        # The story, home, entity and search pages of the million-story archive
+        # (bench/million.py builds it) on PostgreSQL, page cache off.
+        from .common import pg_url
+        from .pages_targets import targets
+
+        url, urls = targets("postgresql", [pg_url("bench_million_postgresql")])
+        wanted = ("story", "home", "entity", "search_broad", "search_typical", "search_narrow")
+        pages = {name: path for name, path in urls.items() if name in wanted}
+        found = run(url, pages, NEWSARCHIVE_PAGE_CACHE_SECONDS="0")
+        print(found)
+        merge_results("pages_million_postgresql", found)
     else:
         merge_results("pages", run(sys.argv[1], {"home": "/"}))

@@ -55,8 +55,10 @@ def search_pages(engine: str) -> dict[str, str]:
     return pages
 
 
-def targets(engine: str) -> tuple[str, dict[str, str]]:
-    for url in candidates(engine):
+def targets(engine: str, urls: list[str] | None = None) -> tuple[str, dict[str, str]]:
+    """The first archive of `urls` (by default the benchmark's, largest first) that
+    answers, and its pages to load."""
+    for url in urls or candidates(engine):
         out = subprocess.run(
             [sys.executable, "-c", CODE],
             cwd=ROOT,
