@@ -658,7 +658,8 @@ class TantivyBackend(BaseSearchBackend):
         wanted = limit * RELATED_OVERFETCH
         while True:
             hits = searcher.search(query, wanted, count=False).hits
-            ids = list(searcher.fast_field_values("id", [a for _, a in hits])) if hits else []
+            addresses = [address for _, address in hits]
+            ids = [int(pk) for pk in searcher.fast_field_values("id", addresses)] if hits else []
             shown = self._in_collapsed_view(searcher, ids)
             kept = [pk for pk in ids if pk in shown]
             if len(kept) >= limit or len(hits) < wanted:
