@@ -21,7 +21,7 @@ _CLUSTER_OR_SELF = Coalesce("cluster_id", -F("pk"), output_field=models.BigInteg
 CENTRAL_COUNT_CAP = 5
 
 
-class Row(models.Func):
+class RowValue(models.Func):
     """A row value, "(a, b)", compared as a whole: (published_at, id) < (t, n). Both
     engines then walk an index to the one neighbour, where the same test written as
     "a < t OR (a = t AND b < n)" made SQLite sort every earlier story of the source."""
@@ -179,13 +179,13 @@ class ArticleQuerySet(models.QuerySet):
         """The previous and next story from the same source, by date, then id."""
         if article.published_at is None or article.source_id is None:
             return None, None
-        here = Row(
+        here = RowValue(
             Value(article.published_at, output_field=models.DateTimeField()),
             Value(article.pk, output_field=models.BigIntegerField()),
         )
         same = (
             self.filter(source_id=article.source_id, published_at__isnull=False)
-            .alias(place=Row("published_at", "pk"))
+            .alias(place=RowValue("published_at", "pk"))
             .only("id", "slug", "title", "published_at")
         )
         earlier = same.filter(place__lt=here).order_by("-published_at", "-pk")
