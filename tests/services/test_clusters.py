@@ -702,3 +702,109 @@ def test_a_further_copy_rewrites_only_itself_and_its_cluster_in_search(copies):
         trimmed.pk,
         cluster_document_id(original.cluster_id),
     }
+
+
+def _invented_archive() -> list:
+    """Invented copies of two wire stories, arriving mixed with others, one story
+    changed part-way (the same file again, with another text) and one too short."""
+    from ..factories import story_parsed
+
+    def p(title, paragraphs, published, source, path=None):
+        return story_parsed(title, body(paragraphs), published=published, source=source, path=path)
+
+    rng = random.Random(17)
+    vocabulary = " ".join(WIRE + OTHER).split()
+    noise = [" ".join(rng.choice(vocabulary) for _ in range(60)) for _ in range(2)]
+    return [
+        p("Wildfire forces evacuations in Utah", WIRE, "2024-07-01", "AP"),
+        p("Utah water law takes effect", OTHER, "2024-07-01", "AP", "test/water.txt"),
+        p("Utah wildfire grows", WIRE[:4], "2024-07-01", "KSL.com"),
+        p("Fire grows", [*WIRE[:3], "More details later.", *WIRE[3:]], "2024-07-02", "Deseret"),
+        p("Water law in brief", OTHER[:3], "2024-07-02", "KSL.com"),
+        p("Fire, reordered", [WIRE[0], WIRE[3], WIRE[1], WIRE[5], WIRE[2], WIRE[4]], None, "Fox"),
+        p(
+            "Utah water law takes effect",
+            [*OTHER[:3], "A changed end."],
+            "2024-07-01",
+            "AP",
+            "test/water.txt",
+        ),
+        p("Brief", ["Fire grows in Utah."], "2024-07-02", "KUTV"),
+        p("Fire, in brief", WIRE[:5], "2024-07-03", "KUTV"),
+        p("Noise", [noise[0]], "2024-07-03", "KUTV"),
+        p("Water law, again", OTHER, "2024-07-04", "Fox"),
+        p("Noise again", [noise[1]], "2024-07-04", "Fox"),
+    ]
+
+
+def _clusters_as_stored() -> tuple:
+    """Every story's cluster (by its copies' paths), rank and keys: what ingest decided."""
+    from articles.models import ClusterKey
+
+    paths = dict(Article.objects.values_list("pk", "source_path"))
+    members: dict = {}
+    for pk, cluster_id in Article.objects.values_list("pk", "cluster_id"):
+        members.setdefault(cluster_id, set()).add(paths[pk])
+    keys: dict = {}
+    for pk, key in ClusterKey.objects.values_list("article_id", "key"):
+        keys.setdefault(paths[pk], []).append(key)
+    return (
+        sorted(
+            (path, tuple(sorted(members[cluster])) if cluster else None, rank, locked)
+            for path, cluster, rank, locked in Article.objects.values_list(
+                "source_path", "cluster_id", "cluster_rank", "cluster_locked"
+            )
+        ),
+        {path: sorted(found) for path, found in keys.items()},
+        StoryCluster.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("group", [1, 3, 5, 12])
+def test_a_group_finds_the_clusters_one_story_at_a_time_finds(db, group):
+    from articles.services import ingest
+
+    stories = _invented_archive()
+    for parsed in stories:
+        ingest.article_ingest(parsed=parsed)
+    alone = _clusters_as_stored()
+    assert sum(1 for _, cluster, _, _ in alone[0] if cluster) == 8  # the test has copies
+    Article.objects.all().delete()
+    StoryCluster.objects.all().delete()
+    cache = ingest.IngestCache.prepared()
+    for start in range(0, len(stories), group):
+        results = ingest._group_store(
+            [(p.path, p) for p in stories[start : start + group]], batch=None, cache=cache
+        )
+        assert all(not isinstance(result, str) for _, result in results)
+    assert _clusters_as_stored() == alone
+
+
+def test_a_groups_clusters_take_the_same_queries_however_many_stories(db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    original = make_story("Wildfire forces evacuations in Utah", body(WIRE), source="AP")
+    counts = []
+    for size in (2, 8):
+        settings.NEWSARCHIVE_CLUSTERS = False  # stored without clusters, then decided here
+        new = [
+            make_story(
+                f"Copy {size}-{n}",
+                body([*WIRE[1 + n % 2 :], f"Copy {size}-{n} of the story."]),
+                source=f"Site {n}",
+            )
+            for n in range(size)
+        ]
+        settings.NEWSARCHIVE_CLUSTERS = True
+        later = cluster_services.ClusterBatch()
+        for story in new:
+            later.add(article=story)
+        with CaptureQueriesContext(connection) as queries:
+            later.flush()
+        counts.append(len(queries))
+        original.refresh_from_db()
+        assert {story.cluster_id for story in new} == {original.cluster_id} != {None}
+        Article.objects.filter(pk__in=[story.pk for story in new]).delete()
+        cluster_services.clusters_settle(cluster_ids=[original.cluster_id])
+    assert counts[0] == counts[1]
