@@ -438,11 +438,22 @@ def _timed(url: str, *args: str, **env: str) -> dict:
     }
 
 
+def _connect(url: str):
+    """A DB-API connection to the archive at `url`, SQLite or PostgreSQL."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        return sqlite3.connect(url.removeprefix("sqlite:///"))
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://"))
+
+
 def _shape(url: str) -> dict:
     """What the clusters make of the archive: how many stories a collapsed list counts."""
-    import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+    with closing(_connect(url)) as db:
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         sizes = sorted(
             n
@@ -464,6 +475,39 @@ def _shape(url: str) -> dict:
             "cluster_size_max": sizes[-1] if sizes else 0,
             "cluster_keys": one("SELECT COUNT(*) FROM articles_clusterkey"),
         }
+
+
+def clusters_formed(url: str) -> dict[str, tuple]:
+    """Each story's cluster as its fellow copies' paths (or None), and its rank, by the
+    story's path: what two ingests of the same files must agree on."""
+    from contextlib import closing
+
+    with closing(_connect(url)) as db:
+        rows = db.execute(
+            "SELECT source_path, cluster_id, cluster_rank FROM articles_article"
+        ).fetchall()
+    members: dict = defaultdict(list)
+    for path, cluster_id, _rank in rows:
+        if cluster_id is not None:
+            members[cluster_id].append(path)
+    return {
+        path: (tuple(sorted(members[cluster_id])) if cluster_id is not None else None, rank)
+        for path, cluster_id, rank in rows
+    }
+
+
+def compare_clusters(first: str, second: str) -> dict:
+    """How many stories two archives of the same files place differently (0: the same
+    clusters and ranks), e.g. the detection-on archive of `ingest` before and after a
+    change to how ingest decides clusters."""
+    a, b = clusters_formed(first), clusters_formed(second)
+    differ = sorted(path for path in set(a) | set(b) if a.get(path) != b.get(path))
+    return {
+        "stories": [len(a), len(b)],
+        "in_clusters": [sum(1 for v in a.values() if v[0]), sum(1 for v in b.values() if v[0])],
+        "placed_differently": len(differ),
+        "examples": differ[:5],
+    }
 
 
 def _page_urls(url: str, rng: random.Random) -> dict[str, list[str]]:
@@ -626,11 +670,32 @@ def run_archive() -> dict:
 SMALL_ARCHIVE = int(os.environ.get("BENCH_CLUSTERS_SMALL", "1500"))
 
 
-def run_ingest() -> dict:
+def _database_name(name: str) -> str:
+    """A PostgreSQL database's name for this checkout (several share one server)."""
+    return f"{name}_{re.sub(r'[^a-z0-9]', '', ROOT.name.lower())}"
+
+
+def _clone(base: str, name: str) -> str:
+    """A copy of the archive at `base` (SQLite's backup API, or a PostgreSQL template)."""
+    if base.startswith("sqlite:///"):
+        return _copy(Path(base.removeprefix("sqlite:///")), name)
+    import psycopg
+
+    from .common import PG_ADMIN, pg_url
+
+    target, source = _database_name(name), base.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://"), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    return pg_url(target)
+
+
+def run_ingest(engine: str = "sqlite") -> dict:
     """Ingest speed with detection on and off, in the same run, on an archive this machine
     builds in a few minutes: the first SMALL_ARCHIVE real stories (Reuters first) ingested
     with detection, then INGEST_FILES derived copies of them (each joins a cluster, the
-    costly path) into two copies of it (bench/results/clusters_ingest.json)."""
+    costly path) into two copies of it (bench/results/clusters_ingest[_postgres].json).
+    `engine` is sqlite or postgres."""
     from . import corpus
 
     folder = WORK / "clusters-small-archive"
@@ -638,16 +703,18 @@ def run_ingest() -> dict:
     folder.mkdir(parents=True)
     for source in corpus.real_sources(SMALL_ARCHIVE):
         shutil.copy(source.path, folder / f"{source.path.parent.name}-{source.path.name}")
-    base = fresh_database("sqlite", "clusters_small")
+    name = "clusters_small" if engine == "sqlite" else _database_name("clusters_small")
+    base = fresh_database(engine, name)
     shutil.rmtree(index_dir(base), ignore_errors=True)
-    print(f"clusters: the archive of {SMALL_ARCHIVE} real stories", flush=True)
+    print(f"clusters: the archive of {SMALL_ARCHIVE} real stories ({engine})", flush=True)
     built = _timed(base, "ingest", str(folder))
     print(f"  {built}", flush=True)
-    result = {"archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
+    result = {"engine": engine, "archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
     result["shape"] = _shape(base)
     result["ingest"] = _ingest_on_and_off(base, limit=SMALL_ARCHIVE)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "clusters_ingest.json").write_text(json.dumps(result, indent=2) + "\n")
+    suffix = "" if engine == "sqlite" else f"_{engine}"
+    (RESULTS / f"clusters_ingest{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
@@ -758,7 +825,7 @@ def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     halves, words = _new_stories(limit)
     urls = {}
     for mode in ("on", "off"):
-        urls[mode] = _copy(Path(base.removeprefix("sqlite:///")), f"clusters_100k_ingest_{mode}")
+        urls[mode] = _clone(base, f"clusters_100k_ingest_{mode}")
         shutil.rmtree(index_dir(urls[mode]), ignore_errors=True)
         shutil.copytree(index_dir(base), index_dir(urls[mode]))
     runs = {"on": [], "off": []}
@@ -796,10 +863,14 @@ if __name__ == "__main__":
     elif command == "archive":
         print(json.dumps(run_archive(), indent=2))
     elif command == "ingest":
-        print(json.dumps(run_ingest(), indent=2))
+        print(json.dumps(run_ingest(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
+    elif command == "same":
+        print(json.dumps(compare_clusters(sys.argv[2], sys.argv[3]), indent=2))
     elif command == "pages":
         print(json.dumps(run_pages(), indent=2))
     elif command == "sheet":
         label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     else:
-        raise SystemExit("usage: python -m bench.clusters pairs|archive|ingest|pages|sheet")
+        raise SystemExit(
+            "usage: python -m bench.clusters pairs|archive|ingest [postgres]|pages|same A B|sheet"
+        )
