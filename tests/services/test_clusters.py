@@ -808,3 +808,73 @@ def test_a_groups_clusters_take_the_same_queries_however_many_stories(db, settin
         Article.objects.filter(pk__in=[story.pk for story in new]).delete()
         cluster_services.clusters_settle(cluster_ids=[original.cluster_id])
     assert counts[0] == counts[1]
+
+
+def _big_cluster(size: int) -> StoryCluster:
+    """A cluster of `size` public copies, as bare rows (ranked as ingest ranks them)."""
+    from ..factories import make_article
+
+    cluster = StoryCluster.objects.create()
+    for n in range(size):
+        make_article(f"Copy {n} of the fire story", body(WIRE[: 2 + n % 5]), cluster=cluster)
+    cluster_services.clusters_settle(cluster_ids=[cluster.pk])
+    return cluster
+
+
+def _listed(response) -> list[int]:
+    return [copy.pk for copy in response.context["copies"]]
+
+
+def test_versions_page_lists_a_big_cluster_page_by_page_with_exact_counts(client, db):
+    from articles.vocabulary import COPIES_PAGE_SIZE
+
+    size = 2 * COPIES_PAGE_SIZE + 7
+    cluster = _big_cluster(size)
+    url = f"/clusters/{cluster.pk}/"
+    first = client.get(url)
+    html = first.content.decode()
+    assert f"One story, {size} copies" in html
+    assert len(_listed(first)) == COPIES_PAGE_SIZE
+    assert f"{size - COPIES_PAGE_SIZE} more copies" in html and "?page=2#copies" in html
+    assert html.count('class="headline"') == COPIES_PAGE_SIZE  # each copy rendered once
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200
+        seen += _listed(response)
+    assert "more cop" not in response.content.decode()  # the last page has no more
+    ranked = list(
+        Article.objects.filter(cluster=cluster)
+        .order_by("cluster_rank", "id")
+        .values_list("pk", flat=True)
+    )
+    assert seen == ranked  # every copy once, in rank order, across the pages
+    # A copy listed on the last page compared from the first: kept in the form.
+    response = client.get(url, {"a": ranked[0], "b": ranked[-1]})
+    assert response.status_code == 200
+    assert response.context["right"].pk == ranked[-1]
+    assert f'<input type="hidden" name="b" value="{ranked[-1]}">' in response.content.decode()
+
+
+def test_versions_page_takes_the_same_queries_for_3_copies_as_for_300(client, db):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 300):
+        cluster = _big_cluster(size)
+        last = Article.objects.filter(cluster=cluster).order_by("-cluster_rank").first()
+        for params in ({}, {"page": (size - 1) // 50 + 1, "a": last.pk}):
+            cache.clear()  # the page rendered, not the page cache's copy of it
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/clusters/{cluster.pk}/", params).status_code == 200
+            counts.append(len(queries))
+    assert counts[0] > 2  # the view's own queries were counted
+    assert counts[:2] == counts[2:]
+
+
+@pytest.mark.parametrize("page", ["0", "4", "x", "-1"])
+def test_versions_page_refuses_a_page_it_does_not_have(client, db, page):
+    cluster = _big_cluster(60)
+    assert client.get(f"/clusters/{cluster.pk}/", {"page": page}).status_code == 404
