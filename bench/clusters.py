@@ -613,8 +613,10 @@ def _time_pages_in_process(url: str, pages: dict[str, list[str]]) -> dict:
     )
     done = subprocess.run(
         [sys.executable, "-c", _IN_PROCESS], cwd=ROOT, env=env, input=json.dumps(pages),
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
     out = {}
     for name, (wall, cpu) in json.loads(done.stdout).items():
         out[name] = {"requests": len(wall), **summary_ms(wall),
@@ -818,6 +820,137 @@ def run_pages() -> dict:
     return result
 
 
+VERSIONS_STORIES = int(os.environ.get("BENCH_CLUSTERS_VERSIONS", "100000"))
+# Cluster sizes of the synthetic archive: (how many clusters, smallest, largest copies).
+VERSIONS_CLUSTERS = ((3000, 2, 6), (20, 150, 150), (5, 240, 240), (2, 1000, 1000))
+
+
+def _insert(db, table: str, rows: list[dict]) -> None:
+    """Rows into `table`, every NOT NULL column a row leaves out set to '' or 0."""
+    columns = [
+        (name, kind.lower(), notnull)
+        for _cid, name, kind, notnull, _default, primary in db.execute(
+            f"PRAGMA table_info({table})"
+        )
+        if not primary
+    ]
+    filler = {
+        name: (0 if kind.startswith(("int", "bool", "small", "big")) else "")
+        for name, kind, notnull in columns
+        if notnull
+    }
+    names = [name for name, _, _ in columns]
+    db.executemany(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [[row.get(name, filler.get(name)) for name in names] for row in rows],
+    )
+
+
+def _build_versions_archive() -> str:
+    """VERSIONS_STORIES invented stories (no corpus text) as bare rows in a migrated
+    SQLite file, in clusters of VERSIONS_CLUSTERS' sizes, ranked as ingest ranks them."""
+    import sqlite3
+    from contextlib import closing
+    from datetime import datetime, timedelta
+
+    base = fresh_database("sqlite", "clusters_versions")
+    rng = random.Random(2026)
+    vocabulary = [f"w{n}" for n in range(4000)]
+    now = datetime(2026, 1, 1).isoformat(sep=" ")
+    with closing(sqlite3.connect(base.removeprefix("sqlite:///"))) as db:
+        _insert(db, "articles_source", [
+            {"name": f"Site {n}", "short_name": f"S{n}", "slug": f"site-{n}"} for n in range(40)
+        ])  # fmt: skip
+        sizes = [
+            rng.randint(low, high) for count, low, high in VERSIONS_CLUSTERS for _ in range(count)
+        ]
+        _insert(db, "articles_storycluster",
+                [{"created_at": now, "updated_at": now} for _ in sizes])  # fmt: skip
+        cluster_of = [c + 1 for c, size in enumerate(sizes) for _ in range(size)]
+        cluster_of += [None] * (VERSIONS_STORIES - len(cluster_of))
+        rng.shuffle(cluster_of)
+        rows = []
+        for n, cluster_id in enumerate(cluster_of):
+            paragraphs = [
+                " ".join(rng.choice(vocabulary) for _ in range(50))
+                for _ in range(rng.randint(3, 8))
+            ]
+            text = "\n\n".join(paragraphs)
+            day = datetime(2020, 1, 1) + timedelta(days=rng.randint(0, 2000))
+            rows.append({
+                "title": f"Story {n}", "slug": f"story-{n}", "body": text,
+                "word_count": len(text.split()), "content_hash": f"{n:064d}", "is_public": 1,
+                "published_at": day.isoformat(sep=" "), "date_precision": "day",
+                "created_at": now, "updated_at": now, "language": "en",
+                "source_id": rng.randint(1, 40), "publisher_id": rng.randint(1, 40),
+                "url": f"https://site.example/{n}", "cluster_id": cluster_id,
+            })  # fmt: skip
+            if len(rows) == 5000:
+                _insert(db, "articles_article", rows)
+                rows = []
+        _insert(db, "articles_article", rows)
+        db.execute(
+            "UPDATE articles_article AS a SET cluster_rank = ("
+            " SELECT COUNT(*) FROM articles_article o WHERE o.cluster_id = a.cluster_id"
+            " AND (o.published_at < a.published_at OR (o.published_at = a.published_at"
+            " AND (o.word_count > a.word_count"
+            " OR (o.word_count = a.word_count AND o.id < a.id)))))"
+            " WHERE cluster_id IS NOT NULL"
+        )
+        db.commit()
+        db.execute("ANALYZE")
+    manage(base, "collectstatic", "--noinput", "-v0")
+    return base
+
+
+def run_versions() -> dict:
+    """The versions page on a synthetic archive of VERSIONS_STORIES stories with clusters
+    of up to 1,000 copies: each size's first page, its last page, and its first and last
+    copies compared, in one process with the page cache off, wall and CPU time
+    (bench/results/clusters_versions.json)."""
+    import sqlite3
+    from contextlib import closing
+
+    started = time.perf_counter()
+    base = _build_versions_archive()
+    result: dict = {"stories": VERSIONS_STORIES, "built_seconds": 0.0}
+    result["built_seconds"] = round(time.perf_counter() - started, 1)
+    rng = random.Random(17)
+    pages: dict[str, list[str]] = {}
+    with closing(sqlite3.connect(base.removeprefix("sqlite:///"))) as db:
+        by_size: dict[int, list[int]] = defaultdict(list)
+        for cluster_id, size in db.execute(
+            "SELECT cluster_id, COUNT(*) FROM articles_article"
+            " WHERE cluster_id IS NOT NULL GROUP BY cluster_id"
+        ):
+            by_size[min(size, 1000) if size >= 150 else 6].append(cluster_id)
+        for size, ids in sorted(by_size.items()):
+            name = "2-6 copies" if size == 6 else f"{size} copies"
+            chosen = rng.sample(ids, min(len(ids), 100))
+            pages[f"versions, {name}, first page"] = [f"/clusters/{c}/" for c in chosen]
+            last, compared = [], []
+            for c in chosen:
+                (count,) = db.execute(
+                    "SELECT COUNT(*) FROM articles_article WHERE cluster_id = ?", [c]
+                ).fetchone()
+                first_id, last_id = (
+                    db.execute(
+                        f"SELECT id FROM articles_article WHERE cluster_id = ?"
+                        f" ORDER BY cluster_rank {order}, id {order} LIMIT 1",
+                        [c],
+                    ).fetchone()[0]
+                    for order in ("ASC", "DESC")
+                )
+                last.append(f"/clusters/{c}/?page={(count - 1) // 50 + 1}")
+                compared.append(f"/clusters/{c}/?a={first_id}&b={last_id}")
+            pages[f"versions, {name}, last page"] = last
+            pages[f"versions, {name}, first and last compared"] = compared
+    result["pages_in_process"] = _time_pages_in_process(base, pages)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_versions.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     """The same new stories into two copies of the archive, one with detection and one
     without, in the order on, off, off, on (half the stories each time), so that the
@@ -864,6 +997,8 @@ if __name__ == "__main__":
         print(json.dumps(run_archive(), indent=2))
     elif command == "ingest":
         print(json.dumps(run_ingest(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
+    elif command == "versions":
+        print(json.dumps(run_versions(), indent=2))
     elif command == "same":
         print(json.dumps(compare_clusters(sys.argv[2], sys.argv[3]), indent=2))
     elif command == "pages":
@@ -872,5 +1007,6 @@ if __name__ == "__main__":
         label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     else:
         raise SystemExit(
-            "usage: python -m bench.clusters pairs|archive|ingest [postgres]|pages|same A B|sheet"
+            "usage: python -m bench.clusters"
+            " pairs|archive|ingest [postgres]|pages|versions|same A B|sheet"
         )
