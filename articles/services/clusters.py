@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
@@ -325,10 +325,20 @@ class ClusterBatch:
         self.stories.append((article, clusters.fingerprint(article.body)))
 
     def flush(self) -> None:
+        """Decide the waiting stories' clusters. A database error here is the group's,
+        not the story being stored when it came: ClusterBatchError, which rolls back the
+        whole group for the caller to store story by story."""
         if self.stories:
-            with transaction.atomic():
-                clusters_assign_new(stories=self.stories)
+            try:
+                with transaction.atomic():
+                    clusters_assign_new(stories=self.stories)
+            except DatabaseError as exc:
+                raise ClusterBatchError(str(exc)) from exc
             self.stories.clear()
+
+
+class ClusterBatchError(Exception):
+    """A group's clusters could not be written (the database refused them)."""
 
 
 def clusters_of(*, stories: QuerySet[Article]) -> set[int]:

@@ -35,7 +35,7 @@ from ..models import (
     unique_slug,
 )
 from .archive import archive_changed
-from .clusters import ClusterBatch, cluster_assign
+from .clusters import ClusterBatch, ClusterBatchError, cluster_assign
 
 
 class IngestOutcome(StrEnum):
@@ -532,7 +532,7 @@ def _group_store(
             ]
             later.flush()
             return stored
-    except DatabaseError:
+    except (DatabaseError, ClusterBatchError):  # the group's clusters, or its commit
         cache.clear()
         return [
             (name, _story_store(parsed=parsed, batch=batch, cache=cache)) for name, parsed in group

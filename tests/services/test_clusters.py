@@ -821,7 +821,7 @@ def _big_cluster(size: int) -> StoryCluster:
     return cluster
 
 
-def _listed(response) -> list[int]:
+def _copies_on_page(response) -> list[int]:
     return [copy.pk for copy in response.context["copies"]]
 
 
@@ -834,14 +834,14 @@ def test_versions_page_lists_a_big_cluster_page_by_page_with_exact_counts(client
     first = client.get(url)
     html = first.content.decode()
     assert f"One story, {size} copies" in html
-    assert len(_listed(first)) == COPIES_PAGE_SIZE
+    assert len(_copies_on_page(first)) == COPIES_PAGE_SIZE
     assert f"{size - COPIES_PAGE_SIZE} more copies" in html and "?page=2#copies" in html
     assert html.count('class="headline"') == COPIES_PAGE_SIZE  # each copy rendered once
     seen = []
     for page in (1, 2, 3):
         response = client.get(url, {"page": page})
         assert response.status_code == 200
-        seen += _listed(response)
+        seen += _copies_on_page(response)
     assert "more cop" not in response.content.decode()  # the last page has no more
     ranked = list(
         Article.objects.filter(cluster=cluster)
@@ -878,3 +878,31 @@ def test_versions_page_takes_the_same_queries_for_3_copies_as_for_300(client, db
 def test_versions_page_refuses_a_page_it_does_not_have(client, db, page):
     cluster = _big_cluster(60)
     assert client.get(f"/clusters/{cluster.pk}/", {"page": page}).status_code == 404
+
+
+def test_a_group_whose_clusters_cannot_be_written_is_stored_story_by_story(db, monkeypatch):
+    from django.db import OperationalError
+
+    from articles.services import ingest
+
+    stories = _invented_archive()
+    for parsed in stories:
+        ingest.article_ingest(parsed=parsed)
+    alone = _clusters_as_stored()
+    Article.objects.all().delete()
+    StoryCluster.objects.all().delete()
+    real, calls = cluster_services.clusters_assign_new, []
+
+    def fails_once(*, stories):
+        calls.append(len(stories))
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(stories=stories)
+
+    monkeypatch.setattr(cluster_services, "clusters_assign_new", fails_once)
+    results = ingest._group_store(
+        [(p.path, p) for p in stories], batch=None, cache=ingest.IngestCache.prepared()
+    )
+    assert all(not isinstance(result, str) for _, result in results)
+    assert calls[0] > 1  # the group's first try, then each story on its own
+    assert _clusters_as_stored() == alone
