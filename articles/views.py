@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -44,6 +44,7 @@ from .models import Article, Entity, EntityRedirect, Source, StoryCluster
 from .querysets import ArchiveStats
 from .templatetags.archive import query_with
 from .vocabulary import (
+    COPIES_PAGE_SIZE,
     ENTITY_SORTS,
     FACET_LIMIT,
     KIND_BY_URL_PREFIX,
@@ -1006,8 +1007,11 @@ def compare_csv(request: HttpRequest) -> HttpResponse:
 
 
 class ClusterView(DetailView):
-    """A story cluster's versions: every public copy with its source, date and length,
-    and any two side by side (?a=<id>&b=<id>; the original and the next by default)."""
+    """A story cluster's versions: its public copies with their source, date and length,
+    COPIES_PAGE_SIZE a page (?page=N), and any two side by side (?a=<id>&b=<id>; the
+    original and the next by default), whichever pages they are listed on. Each copy on
+    the page is rendered once, and the page takes the same queries however many copies
+    the cluster has."""
 
     template_name = "articles/cluster.html"
     context_object_name = "cluster"
@@ -1015,34 +1019,53 @@ class ClusterView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        copies = list(
+        ordered = (
             Article.objects.published()
             .for_listing()
             .filter(cluster=self.object)
             .order_by("cluster_rank", "id")
         )
-        if not copies:
+        paginator = Paginator(ordered, COPIES_PAGE_SIZE)
+        if not paginator.count:
             raise Http404("No such story cluster")
-        by_id = {copy.pk: copy for copy in copies}
-        for copy in copies:
-            copy.label = _copy_name(copy)
+        try:
+            page = paginator.page(self.request.GET.get("page", 1))
+        except InvalidPage as exc:
+            raise Http404("No such page of copies") from exc
+        first_two = list(page.object_list[:2]) if page.number == 1 else list(ordered[:2])
         chosen = []
-        for key, default in (("a", copies[0].pk), ("b", copies[min(1, len(copies) - 1)].pk)):
+        for key, default in (("a", first_two[0].pk), ("b", first_two[-1].pk)):
             value = self.request.GET.get(key, "")
             if value == "":
                 chosen.append(default)
-            elif not value.isdigit() or int(value) not in by_id:
+            elif not value.isdigit():
                 raise BadRequest(f"{key} must be the id of one of this cluster's copies")
             else:
                 chosen.append(int(value))
-        bodies = dict(Article.objects.filter(pk__in=chosen).values_list("pk", "body"))
-        left, right = by_id[chosen[0]], by_id[chosen[1]]
-        rows = diff.paragraphs(bodies[left.pk].split("\n\n"), bodies[right.pk].split("\n\n"))
+        compared = ordered.defer(None).select_related("source", "publisher").in_bulk(chosen)
+        if any(pk not in compared for pk in chosen):
+            raise BadRequest("a and b must be the ids of two of this cluster's copies")
+        left, right = compared[chosen[0]], compared[chosen[1]]
+        for copy in (*page.object_list, left, right):
+            copy.label = _copy_name(copy)
+        rows = diff.paragraphs(left.body.split("\n\n"), right.body.split("\n\n"))
+        on_page = {copy.pk for copy in page.object_list}
         context.update(
-            copies=copies,
-            original=copies[0],
+            copies=page.object_list,
+            copy_count=paginator.count,
+            page_obj=page,
+            paginator=paginator,
+            pagination_noun="copies",
+            more=paginator.count - page.end_index(),
+            original=first_two[0],
             left=left,
             right=right,
+            # A compared copy listed on another page keeps its place in the form.
+            kept=[
+                (key, copy.pk)
+                for key, copy in (("a", left), ("b", right))
+                if copy.pk not in on_page
+            ],
             left_name=left.label,
             right_name=right.label,
             rows=rows,

@@ -52,6 +52,7 @@ ENTITY_SORTS: dict[str, str] = {"central": "Most central first", "newest": "Newe
 
 # Page sizes.
 PAGE_SIZE = 20  # stories on a browse or search page
+COPIES_PAGE_SIZE = 50  # copies on a page of a story cluster's versions
 FACET_LIMIT = 10  # values of one facet beside the results ("More…" shows the rest)
 FEED_LIMIT = 50  # entries in an Atom feed
 API_MAX_PAGE = 100_000  # the highest page number the API answers

@@ -438,11 +438,22 @@ def _timed(url: str, *args: str, **env: str) -> dict:
     }
 
 
+def _connect(url: str):
+    """A DB-API connection to the archive at `url`, SQLite or PostgreSQL."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        return sqlite3.connect(url.removeprefix("sqlite:///"))
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://"))
+
+
 def _shape(url: str) -> dict:
     """What the clusters make of the archive: how many stories a collapsed list counts."""
-    import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+    with closing(_connect(url)) as db:
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         sizes = sorted(
             n
@@ -464,6 +475,39 @@ def _shape(url: str) -> dict:
             "cluster_size_max": sizes[-1] if sizes else 0,
             "cluster_keys": one("SELECT COUNT(*) FROM articles_clusterkey"),
         }
+
+
+def clusters_formed(url: str) -> dict[str, tuple]:
+    """Each story's cluster as its fellow copies' paths (or None), and its rank, by the
+    story's path: what two ingests of the same files must agree on."""
+    from contextlib import closing
+
+    with closing(_connect(url)) as db:
+        rows = db.execute(
+            "SELECT source_path, cluster_id, cluster_rank FROM articles_article"
+        ).fetchall()
+    members: dict = defaultdict(list)
+    for path, cluster_id, _rank in rows:
+        if cluster_id is not None:
+            members[cluster_id].append(path)
+    return {
+        path: (tuple(sorted(members[cluster_id])) if cluster_id is not None else None, rank)
+        for path, cluster_id, rank in rows
+    }
+
+
+def compare_clusters(first: str, second: str) -> dict:
+    """How many stories two archives of the same files place differently (0: the same
+    clusters and ranks), e.g. the detection-on archive of `ingest` before and after a
+    change to how ingest decides clusters."""
+    a, b = clusters_formed(first), clusters_formed(second)
+    differ = sorted(path for path in set(a) | set(b) if a.get(path) != b.get(path))
+    return {
+        "stories": [len(a), len(b)],
+        "in_clusters": [sum(1 for v in a.values() if v[0]), sum(1 for v in b.values() if v[0])],
+        "placed_differently": len(differ),
+        "examples": differ[:5],
+    }
 
 
 def _page_urls(url: str, rng: random.Random) -> dict[str, list[str]]:
@@ -569,8 +613,10 @@ def _time_pages_in_process(url: str, pages: dict[str, list[str]]) -> dict:
     )
     done = subprocess.run(
         [sys.executable, "-c", _IN_PROCESS], cwd=ROOT, env=env, input=json.dumps(pages),
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
     out = {}
     for name, (wall, cpu) in json.loads(done.stdout).items():
         out[name] = {"requests": len(wall), **summary_ms(wall),
@@ -626,11 +672,32 @@ def run_archive() -> dict:
 SMALL_ARCHIVE = int(os.environ.get("BENCH_CLUSTERS_SMALL", "1500"))
 
 
-def run_ingest() -> dict:
+def _database_name(name: str) -> str:
+    """A PostgreSQL database's name for this checkout (several share one server)."""
+    return f"{name}_{re.sub(r'[^a-z0-9]', '', ROOT.name.lower())}"
+
+
+def _clone(base: str, name: str) -> str:
+    """A copy of the archive at `base` (SQLite's backup API, or a PostgreSQL template)."""
+    if base.startswith("sqlite:///"):
+        return _copy(Path(base.removeprefix("sqlite:///")), name)
+    import psycopg
+
+    from .common import PG_ADMIN, pg_url
+
+    target, source = _database_name(name), base.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://"), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    return pg_url(target)
+
+
+def run_ingest(engine: str = "sqlite") -> dict:
     """Ingest speed with detection on and off, in the same run, on an archive this machine
     builds in a few minutes: the first SMALL_ARCHIVE real stories (Reuters first) ingested
     with detection, then INGEST_FILES derived copies of them (each joins a cluster, the
-    costly path) into two copies of it (bench/results/clusters_ingest.json)."""
+    costly path) into two copies of it (bench/results/clusters_ingest[_postgres].json).
+    `engine` is sqlite or postgres."""
     from . import corpus
 
     folder = WORK / "clusters-small-archive"
@@ -638,16 +705,18 @@ def run_ingest() -> dict:
     folder.mkdir(parents=True)
     for source in corpus.real_sources(SMALL_ARCHIVE):
         shutil.copy(source.path, folder / f"{source.path.parent.name}-{source.path.name}")
-    base = fresh_database("sqlite", "clusters_small")
+    name = "clusters_small" if engine == "sqlite" else _database_name("clusters_small")
+    base = fresh_database(engine, name)
     shutil.rmtree(index_dir(base), ignore_errors=True)
-    print(f"clusters: the archive of {SMALL_ARCHIVE} real stories", flush=True)
+    print(f"clusters: the archive of {SMALL_ARCHIVE} real stories ({engine})", flush=True)
     built = _timed(base, "ingest", str(folder))
     print(f"  {built}", flush=True)
-    result = {"archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
+    result = {"engine": engine, "archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
     result["shape"] = _shape(base)
     result["ingest"] = _ingest_on_and_off(base, limit=SMALL_ARCHIVE)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "clusters_ingest.json").write_text(json.dumps(result, indent=2) + "\n")
+    suffix = "" if engine == "sqlite" else f"_{engine}"
+    (RESULTS / f"clusters_ingest{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
@@ -751,6 +820,137 @@ def run_pages() -> dict:
     return result
 
 
+VERSIONS_STORIES = int(os.environ.get("BENCH_CLUSTERS_VERSIONS", "100000"))
+# Cluster sizes of the synthetic archive: (how many clusters, smallest, largest copies).
+VERSIONS_CLUSTERS = ((3000, 2, 6), (20, 150, 150), (5, 240, 240), (2, 1000, 1000))
+
+
+def _insert(db, table: str, rows: list[dict]) -> None:
+    """Rows into `table`, every NOT NULL column a row leaves out set to '' or 0."""
+    columns = [
+        (name, kind.lower(), notnull)
+        for _cid, name, kind, notnull, _default, primary in db.execute(
+            f"PRAGMA table_info({table})"
+        )
+        if not primary
+    ]
+    filler = {
+        name: (0 if kind.startswith(("int", "bool", "small", "big")) else "")
+        for name, kind, notnull in columns
+        if notnull
+    }
+    names = [name for name, _, _ in columns]
+    db.executemany(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [[row.get(name, filler.get(name)) for name in names] for row in rows],
+    )
+
+
+def _build_versions_archive() -> str:
+    """VERSIONS_STORIES invented stories (no corpus text) as bare rows in a migrated
+    SQLite file, in clusters of VERSIONS_CLUSTERS' sizes, ranked as ingest ranks them."""
+    import sqlite3
+    from contextlib import closing
+    from datetime import datetime, timedelta
+
+    base = fresh_database("sqlite", "clusters_versions")
+    rng = random.Random(2026)
+    vocabulary = [f"w{n}" for n in range(4000)]
+    now = datetime(2026, 1, 1).isoformat(sep=" ")
+    with closing(sqlite3.connect(base.removeprefix("sqlite:///"))) as db:
+        _insert(db, "articles_source", [
+            {"name": f"Site {n}", "short_name": f"S{n}", "slug": f"site-{n}"} for n in range(40)
+        ])  # fmt: skip
+        sizes = [
+            rng.randint(low, high) for count, low, high in VERSIONS_CLUSTERS for _ in range(count)
+        ]
+        _insert(db, "articles_storycluster",
+                [{"created_at": now, "updated_at": now} for _ in sizes])  # fmt: skip
+        cluster_of = [c + 1 for c, size in enumerate(sizes) for _ in range(size)]
+        cluster_of += [None] * (VERSIONS_STORIES - len(cluster_of))
+        rng.shuffle(cluster_of)
+        rows = []
+        for n, cluster_id in enumerate(cluster_of):
+            paragraphs = [
+                " ".join(rng.choice(vocabulary) for _ in range(50))
+                for _ in range(rng.randint(3, 8))
+            ]
+            text = "\n\n".join(paragraphs)
+            day = datetime(2020, 1, 1) + timedelta(days=rng.randint(0, 2000))
+            rows.append({
+                "title": f"Story {n}", "slug": f"story-{n}", "body": text,
+                "word_count": len(text.split()), "content_hash": f"{n:064d}", "is_public": 1,
+                "published_at": day.isoformat(sep=" "), "date_precision": "day",
+                "created_at": now, "updated_at": now, "language": "en",
+                "source_id": rng.randint(1, 40), "publisher_id": rng.randint(1, 40),
+                "url": f"https://site.example/{n}", "cluster_id": cluster_id,
+            })  # fmt: skip
+            if len(rows) == 5000:
+                _insert(db, "articles_article", rows)
+                rows = []
+        _insert(db, "articles_article", rows)
+        db.execute(
+            "UPDATE articles_article AS a SET cluster_rank = ("
+            " SELECT COUNT(*) FROM articles_article o WHERE o.cluster_id = a.cluster_id"
+            " AND (o.published_at < a.published_at OR (o.published_at = a.published_at"
+            " AND (o.word_count > a.word_count"
+            " OR (o.word_count = a.word_count AND o.id < a.id)))))"
+            " WHERE cluster_id IS NOT NULL"
+        )
+        db.commit()
+        db.execute("ANALYZE")
+    manage(base, "collectstatic", "--noinput", "-v0")
+    return base
+
+
+def run_versions() -> dict:
+    """The versions page on a synthetic archive of VERSIONS_STORIES stories with clusters
+    of up to 1,000 copies: each size's first page, its last page, and its first and last
+    copies compared, in one process with the page cache off, wall and CPU time
+    (bench/results/clusters_versions.json)."""
+    import sqlite3
+    from contextlib import closing
+
+    started = time.perf_counter()
+    base = _build_versions_archive()
+    result: dict = {"stories": VERSIONS_STORIES, "built_seconds": 0.0}
+    result["built_seconds"] = round(time.perf_counter() - started, 1)
+    rng = random.Random(17)
+    pages: dict[str, list[str]] = {}
+    with closing(sqlite3.connect(base.removeprefix("sqlite:///"))) as db:
+        by_size: dict[int, list[int]] = defaultdict(list)
+        for cluster_id, size in db.execute(
+            "SELECT cluster_id, COUNT(*) FROM articles_article"
+            " WHERE cluster_id IS NOT NULL GROUP BY cluster_id"
+        ):
+            by_size[min(size, 1000) if size >= 150 else 6].append(cluster_id)
+        for size, ids in sorted(by_size.items()):
+            name = "2-6 copies" if size == 6 else f"{size} copies"
+            chosen = rng.sample(ids, min(len(ids), 100))
+            pages[f"versions, {name}, first page"] = [f"/clusters/{c}/" for c in chosen]
+            last, compared = [], []
+            for c in chosen:
+                (count,) = db.execute(
+                    "SELECT COUNT(*) FROM articles_article WHERE cluster_id = ?", [c]
+                ).fetchone()
+                first_id, last_id = (
+                    db.execute(
+                        f"SELECT id FROM articles_article WHERE cluster_id = ?"
+                        f" ORDER BY cluster_rank {order}, id {order} LIMIT 1",
+                        [c],
+                    ).fetchone()[0]
+                    for order in ("ASC", "DESC")
+                )
+                last.append(f"/clusters/{c}/?page={(count - 1) // 50 + 1}")
+                compared.append(f"/clusters/{c}/?a={first_id}&b={last_id}")
+            pages[f"versions, {name}, last page"] = last
+            pages[f"versions, {name}, first and last compared"] = compared
+    result["pages_in_process"] = _time_pages_in_process(base, pages)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "clusters_versions.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     """The same new stories into two copies of the archive, one with detection and one
     without, in the order on, off, off, on (half the stories each time), so that the
@@ -758,7 +958,7 @@ def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     halves, words = _new_stories(limit)
     urls = {}
     for mode in ("on", "off"):
-        urls[mode] = _copy(Path(base.removeprefix("sqlite:///")), f"clusters_100k_ingest_{mode}")
+        urls[mode] = _clone(base, f"clusters_100k_ingest_{mode}")
         shutil.rmtree(index_dir(urls[mode]), ignore_errors=True)
         shutil.copytree(index_dir(base), index_dir(urls[mode]))
     runs = {"on": [], "off": []}
@@ -796,10 +996,17 @@ if __name__ == "__main__":
     elif command == "archive":
         print(json.dumps(run_archive(), indent=2))
     elif command == "ingest":
-        print(json.dumps(run_ingest(), indent=2))
+        print(json.dumps(run_ingest(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
+    elif command == "versions":
+        print(json.dumps(run_versions(), indent=2))
+    elif command == "same":
+        print(json.dumps(compare_clusters(sys.argv[2], sys.argv[3]), indent=2))
     elif command == "pages":
         print(json.dumps(run_pages(), indent=2))
     elif command == "sheet":
         label_sheet(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     else:
-        raise SystemExit("usage: python -m bench.clusters pairs|archive|ingest|pages|sheet")
+        raise SystemExit(
+            "usage: python -m bench.clusters"
+            " pairs|archive|ingest [postgres]|pages|versions|same A B|sheet"
+        )

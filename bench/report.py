@@ -252,13 +252,16 @@ def _small_cluster_lines() -> list[str]:
     """`python -m bench.clusters ingest` and `pages`: on archives this machine builds in
     minutes, with CPU times beside the wall times (the machine is shared)."""
     lines = []
-    ingest_path, pages_path = RESULTS / "clusters_ingest.json", RESULTS / "clusters_pages.json"
-    if ingest_path.exists():
+    pages_path = RESULTS / "clusters_pages.json"
+    for name, engine in (("clusters_ingest", "SQLite"), ("clusters_ingest_postgres", "PostgreSQL")):
+        ingest_path = RESULTS / f"{name}.json"
+        if not ingest_path.exists():
+            continue
         a = json.loads(ingest_path.read_text())
         i = a["ingest"]
         lines += [
             "## Story clusters: ingest with detection on and off (`python -m bench.clusters "
-            "ingest`, SQLite)",
+            f"ingest{'' if engine == 'SQLite' else ' postgres'}`, {engine})",
             "",
             f"An archive of the first {a['archive_stories']} real stories, then {i['files']} "
             f"derived copies of them ({i['words']} words), half with detection and half "
@@ -292,5 +295,22 @@ def _small_cluster_lines() -> list[str]:
             lines.append(_row([page, r["requests"], r["p50_ms"], r["p95_ms"], q.get("p50_ms", ""),
                                q.get("p95_ms", ""), cpu.get("p50_ms", ""),
                                cpu.get("p95_ms", "")]))  # fmt: skip
+        lines.append("")
+    versions_path = RESULTS / "clusters_versions.json"
+    if versions_path.exists():
+        a = json.loads(versions_path.read_text())
+        lines += [
+            "## Story clusters: the versions page at scale (`python -m bench.clusters "
+            "versions`, SQLite)",
+            "",
+            f"{a['stories']} invented stories as bare rows, in clusters of 2-6, 150, 240 and "
+            "1,000 copies; each page through Django's test client, the page cache off.",
+            "",
+            _row(["page", "requests", "p50 ms", "p95 ms", "CPU p50 ms", "CPU p95 ms"]),
+            _row(["---"] * 6),
+        ]
+        for page, q in a["pages_in_process"].items():
+            lines.append(_row([page, q["requests"], q["p50_ms"], q["p95_ms"],
+                               q["cpu"]["p50_ms"], q["cpu"]["p95_ms"]]))  # fmt: skip
         lines.append("")
     return lines

@@ -20,7 +20,12 @@ from articles.tagging import story_text
 from .conftest import FIXTURES
 
 
-def make_story(
+def make_story(title: str, body: str, **kwargs) -> Article:
+    """A story stored as ingest stores it (`story_parsed`'s arguments)."""
+    return ingest_service.article_ingest(parsed=story_parsed(title, body, **kwargs)).article
+
+
+def story_parsed(
     title: str,
     body: str,
     *,
@@ -30,7 +35,7 @@ def make_story(
     topics: list[str] = (),
     section: str = "",
     path: str | None = None,
-) -> Article:
+) -> ParsedStory:
     published_at = None
     if published:
         published_at = datetime.fromisoformat(published).replace(tzinfo=UTC)
@@ -49,7 +54,7 @@ def make_story(
         raw=f"{title}\n\n{body}",
         format="plain",
     )
-    return ingest_service.article_ingest(parsed=parsed).article
+    return parsed
 
 
 def index_now() -> None:

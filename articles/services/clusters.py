@@ -9,11 +9,12 @@ the index shows a cluster once and its copies as they are now.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 # The most stories one story is compared with exactly: the ones sharing the most LSH
 # keys with it. It bounds the cost of a story at ingest whatever the archive's size.
 MAX_CANDIDATES = 20
+# Ids or keys in one IN (...): well under SQLite's oldest limit of 999 variables.
+_CHUNK = 900
 _UNDATED = datetime.max.replace(tzinfo=UTC)  # sorts after every date, as NULLS LAST does
 
 
@@ -88,27 +91,48 @@ def _rank(cluster_ids: Iterable[int]) -> set[int]:
     complete, then the first stored) and dissolve a cluster left with one copy. Returns
     the ids of the stories a dissolved cluster let go: their search documents change.
     (A rank is not in a copy's document, and search re-reads a cluster's copies itself
-    when their views may change: search/documents.py.)"""
-    touched: set[int] = set()
-    for cluster_id in sorted(set(cluster_ids)):
-        copies = list(
-            Article.objects.filter(cluster_id=cluster_id)
+    when their views may change: search/documents.py.) One read of every copy of these
+    clusters, and one write each for the ranks, the dissolved and the kept clusters."""
+    wanted = sorted(set(cluster_ids))
+    if not wanted:
+        return set()
+    by_cluster: dict[int, list[tuple[int, int]]] = {cluster_id: [] for cluster_id in wanted}
+    for start in range(0, len(wanted), _CHUNK):
+        for pk, rank, cluster_id in (
+            Article.objects.filter(cluster_id__in=wanted[start : start + _CHUNK])
             .order_by(F("published_at").asc(nulls_last=True), "-word_count", "id")
-            .only("id", "cluster_rank", "cluster_id")
-        )
+            .values_list("id", "cluster_rank", "cluster_id")
+        ):
+            by_cluster[cluster_id].append((pk, rank))
+    touched: set[int] = set()
+    dissolved: list[int] = []
+    kept: list[int] = []
+    changed: list[tuple[int | None, int]] = []
+    for cluster_id, copies in by_cluster.items():
         if len(copies) < 2:
-            touched.update(copy.pk for copy in copies)
-            Article.objects.filter(cluster_id=cluster_id).update(cluster=None, cluster_rank=0)
-            StoryCluster.objects.filter(pk=cluster_id).delete()
+            touched.update(pk for pk, _ in copies)
+            dissolved.append(cluster_id)
             continue
-        changed = []
-        for rank, copy in enumerate(copies):
-            if copy.cluster_rank != rank:
-                copy.cluster_rank = rank
-                changed.append(copy)
-        Article.objects.bulk_update(changed, ["cluster_rank"])
-        StoryCluster.objects.filter(pk=cluster_id).update(updated_at=timezone.now())
+        kept.append(cluster_id)
+        changed.extend((rank, pk) for rank, (pk, was) in enumerate(copies) if was != rank)
+    if dissolved:
+        Article.objects.filter(cluster_id__in=dissolved).update(cluster=None, cluster_rank=0)
+        StoryCluster.objects.filter(pk__in=dissolved).delete()
+    _set_each(Article, "cluster_rank", changed)
+    if kept:
+        StoryCluster.objects.filter(pk__in=kept).update(updated_at=timezone.now())
     return touched
+
+
+def _set_each(model, column: str, values: list[tuple[int | None, int]]) -> None:
+    """UPDATE one column of many rows, each to its own value ((value, id) pairs), as one
+    executemany: a CASE over hundreds of ids costs more to build than to run."""
+    if values:
+        table, name, pk = (
+            connection.ops.quote_name(part) for part in (model._meta.db_table, column, "id")
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s", values)
 
 
 def _changed(*, story_ids: Iterable[int], cluster_ids: Iterable[int]) -> None:
@@ -146,6 +170,175 @@ def cluster_assign(
     article.cluster_id = cluster_id
     moved = [c for c in (before, cluster_id) if c is not None]
     _changed(story_ids=[*placed, *_rank(moved)], cluster_ids=moved)
+
+
+def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) -> None:
+    """`cluster_assign` for stories just stored, in the order given, in a dozen queries
+    for all of them rather than a dozen each (at ingest, one group's new stories, inside
+    its transaction). Each story is decided exactly as `cluster_assign` would have
+    decided it after the ones before it: the same candidates (an earlier story of the
+    list among them, with the keys and cluster it has by then), in the same order, the
+    same comparison, the same cluster.
+
+    The candidates' shared keys are counted from one read of every stored story with
+    one of these stories' keys; the candidates' texts are read in rounds (one query a
+    round: most stories are decided by their first candidate, so one or two rounds)."""
+    if not stories:
+        return
+    # Each story's distinct keys, as cluster_keys_replace stores them (none if too short).
+    keys = [
+        list(dict.fromkeys(found.keys)) if len(found.shingles) >= clusters.MIN_SHINGLES else []
+        for _, found in stories
+    ]
+    postings: dict[int, list[int]] = {}  # key -> the stories holding it, archive's first
+    wanted = sorted({key for mine in keys for key in mine})
+    for start in range(0, len(wanted), _CHUNK):
+        for key, other in (
+            ClusterKey.objects.filter(key__in=wanted[start : start + _CHUNK])
+            .order_by()
+            .values_list("key", "article_id")
+        ):
+            postings.setdefault(key, []).append(other)
+    table, article_id, key_column = (
+        connection.ops.quote_name(name) for name in (ClusterKey._meta.db_table, "article_id", "key")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({article_id}, {key_column}) VALUES (%s, %s)",
+            [
+                (article.pk, key)
+                for (article, _), mine in zip(stories, keys, strict=True)
+                for key in mine
+            ],
+        )
+    # The candidates of each, as _best_match ranks them: the stored stories, and the
+    # stories of this list before it, that share the most keys with it.
+    ranked: list[list[int]] = []
+    for (article, _), mine in zip(stories, keys, strict=True):
+        shared: dict[int, int] = {}
+        for key in mine:
+            for other in postings.get(key, ()):
+                if other != article.pk:
+                    shared[other] = shared.get(other, 0) + 1
+        ranked.append(sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES])
+        for key in mine:
+            postings.setdefault(key, []).append(article.pk)
+    ours = {article.pk: found for article, found in stories}
+    stored = sorted({pk for candidates in ranked for pk in candidates} - set(ours))
+    placed: dict[int, tuple[int | None, bool]] = dict.fromkeys(ours, (None, False))
+    for start in range(0, len(stored), _CHUNK):
+        placed.update(
+            (pk, (cluster_id, locked))
+            for pk, cluster_id, locked in Article.objects.filter(
+                pk__in=stored[start : start + _CHUNK]
+            ).values_list("pk", "cluster_id", "cluster_locked")
+        )
+    matches = _first_matches(stories, ranked, ours, placed)
+    # Apply the matches in order: a story joins its match's cluster as it is by then.
+    cluster_of = {pk: cluster_id for pk, (cluster_id, _) in placed.items()}
+    made: list[int] = []  # clusters to create, as -1, -2, ... until they have ids
+    moved: list[int] = []
+    for (article, _), match in zip(stories, matches, strict=True):
+        if match is None:
+            continue
+        cluster_id = cluster_of[match]
+        if cluster_id is None:
+            made.append(-len(made) - 1)
+            cluster_id = cluster_of[match] = made[-1]
+            moved.append(match)
+        cluster_of[article.pk] = cluster_id
+        moved.append(article.pk)
+    if not moved:
+        return
+    created = StoryCluster.objects.bulk_create([StoryCluster() for _ in made])
+    real = dict(zip(made, (c.pk for c in created), strict=True))
+    final: dict[int, int] = {}
+    for pk in moved:
+        cluster_id = cluster_of[pk]
+        if cluster_id is not None:  # every story moved was given one
+            final[pk] = real.get(cluster_id, cluster_id)
+    _set_each(Article, "cluster_id", [(cluster_id, pk) for pk, cluster_id in final.items()])
+    for article, _ in stories:
+        if article.pk in final:
+            article.cluster_id = final[article.pk]
+    clusters_moved = set(final.values())
+    _changed(story_ids=[*final, *_rank(clusters_moved)], cluster_ids=clusters_moved)
+
+
+def _first_matches(
+    stories: list[tuple[Article, clusters.Fingerprint]],
+    ranked: list[list[int]],
+    ours: dict[int, clusters.Fingerprint],
+    placed: dict[int, tuple[int | None, bool]],
+) -> list[int | None]:
+    """For each story, the first of its ranked candidates the exact comparison calls the
+    same story, skipping one gone or split out by a curator (as _best_match does). A
+    comparison does not depend on the clusters, so every story is decided at once."""
+    found: dict[int, clusters.Fingerprint | None] = dict(ours)  # None: gone
+    matches: list[int | None] = [None] * len(stories)
+    position = [0] * len(stories)
+    waiting = set(range(len(stories)))
+    while waiting:
+        texts_needed: set[int] = set()
+        for i in sorted(waiting):
+            candidates, mine = ranked[i], stories[i][1]
+            while position[i] < len(candidates):
+                other = candidates[position[i]]
+                if other not in found:
+                    texts_needed.add(other)
+                    break
+                position[i] += 1
+                compared = found[other]
+                cluster_id, locked = placed.get(other, (None, False))
+                if compared is None or (locked and cluster_id is None):
+                    continue
+                if clusters.same_story(clusters.similarity(mine, compared)):
+                    matches[i] = other
+                    position[i] = len(candidates)
+            else:
+                waiting.discard(i)
+        if not texts_needed:
+            break
+        ids = sorted(texts_needed)
+        bodies: dict[int, str] = {}
+        for start in range(0, len(ids), _CHUNK):
+            bodies.update(
+                Article.objects.filter(pk__in=ids[start : start + _CHUNK]).values_list("pk", "body")
+            )
+        for pk in ids:
+            body = bodies.get(pk)
+            found[pk] = None if body is None else clusters.fingerprint(body, keys=False)
+    return matches
+
+
+@dataclass
+class ClusterBatch:
+    """New stories of one ingest group waiting for their clusters, decided together by
+    `flush` (clusters_assign_new) in the group's transaction: before a story that is not
+    new changes (its own clusters are decided as they stand, story by story), and at the
+    group's end. A story is added only once it is stored, so one the database refused
+    is never decided."""
+
+    stories: list[tuple[Article, clusters.Fingerprint]] = field(default_factory=list)
+
+    def add(self, *, article: Article) -> None:
+        self.stories.append((article, clusters.fingerprint(article.body)))
+
+    def flush(self) -> None:
+        """Decide the waiting stories' clusters. A database error here is the group's,
+        not the story being stored when it came: ClusterBatchError, which rolls back the
+        whole group for the caller to store story by story."""
+        if self.stories:
+            try:
+                with transaction.atomic():
+                    clusters_assign_new(stories=self.stories)
+            except DatabaseError as exc:
+                raise ClusterBatchError(str(exc)) from exc
+            self.stories.clear()
+
+
+class ClusterBatchError(Exception):
+    """A group's clusters could not be written (the database refused them)."""
 
 
 def clusters_of(*, stories: QuerySet[Article]) -> set[int]:

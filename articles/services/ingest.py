@@ -35,7 +35,7 @@ from ..models import (
     unique_slug,
 )
 from .archive import archive_changed
-from .clusters import cluster_assign
+from .clusters import ClusterBatch, ClusterBatchError, cluster_assign
 
 
 class IngestOutcome(StrEnum):
@@ -358,12 +358,18 @@ def article_ingest(
     batch: IngestBatch | None = None,
     cache: IngestCache | None = None,
     topic_rules: tuple = tagging.DEFAULT_TOPIC_RULES,
+    clusters_later: ClusterBatch | None = None,
 ) -> IngestResult:
     """Store one parsed story, in its own transaction.
 
     The same content (by a hash of the normalised body) is stored once, whatever
     the file's name; a changed file for the same URL or path updates the story
     and keeps what it said before as an ArticleVersion.
+
+    With `clusters_later` (an ingest group's), a new story's cluster is decided with
+    the group's other new stories when the caller flushes it, in the caller's
+    transaction; a story that changes has the waiting ones decided first, so every
+    story meets the clusters as they would have been one story at a time.
     """
     digest = content_hash(parsed.body)
     fields = article_fields(parsed=parsed, cache=cache)
@@ -385,6 +391,8 @@ def article_ingest(
                 return IngestResult(existing, IngestOutcome.DUPLICATE)
             if _same_story(existing, fields):
                 return IngestResult(existing, IngestOutcome.UNCHANGED)
+            if clusters_later is not None:
+                clusters_later.flush()
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.slug = title_slug(existing.title)
@@ -403,6 +411,8 @@ def article_ingest(
             path = fields["source_path"]
             previous = next((a for a in candidates if a.source_path == path), None)
         if previous:
+            if clusters_later is not None:
+                clusters_later.flush()
             article_version_keep(article=previous)
             for name, value in fields.items():
                 setattr(previous, name, value)
@@ -434,9 +444,11 @@ def article_ingest(
         for mention in mentions:
             mention.article = article
         Mention.objects.bulk_create(mentions)
-        if settings.NEWSARCHIVE_CLUSTERS:
+        if settings.NEWSARCHIVE_CLUSTERS and clusters_later is None:
             cluster_assign(article=article, new=True)  # its copies' cluster, if any
         archive_changed(article_ids=[article.pk])
+        if settings.NEWSARCHIVE_CLUSTERS and clusters_later is not None:
+            clusters_later.add(article=article)  # last: only a story stored is decided
         return IngestResult(article, IngestOutcome.CREATED)
 
 
@@ -487,11 +499,17 @@ GROUP_SIZE = 32
 
 
 def _story_store(
-    *, parsed: ParsedStory, batch: IngestBatch | None, cache: IngestCache
+    *,
+    parsed: ParsedStory,
+    batch: IngestBatch | None,
+    cache: IngestCache,
+    clusters_later: ClusterBatch | None = None,
 ) -> IngestResult | str:
     """One story under its own savepoint: its result, or why the database refused it."""
     try:
-        return article_ingest(parsed=parsed, batch=batch, cache=cache)
+        return article_ingest(
+            parsed=parsed, batch=batch, cache=cache, clusters_later=clusters_later
+        )
     except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
         cache.clear()
         return f"could not be stored ({type(exc).__name__}: {exc})"
@@ -505,17 +523,21 @@ def _group_store(
 
     A story the database refuses rolls back alone and the group goes on; if the group
     itself cannot commit, each story is tried again in a transaction of its own. Either
-    way a killed ingest leaves no partial story behind."""
+    way a killed ingest leaves no partial story behind. The group's new stories find
+    their clusters together, before it commits (services/clusters.ClusterBatch)."""
     if not group:
         return []
     try:
         with transaction.atomic():
             _commit_without_waiting_for_disk()
-            return [
-                (name, _story_store(parsed=parsed, batch=batch, cache=cache))
+            later = ClusterBatch()
+            stored = [
+                (name, _story_store(parsed=parsed, batch=batch, cache=cache, clusters_later=later))
                 for name, parsed in group
             ]
-    except DatabaseError:
+            later.flush()
+            return stored
+    except (DatabaseError, ClusterBatchError):  # the group's clusters, or its commit
         cache.clear()
         return [
             (name, _story_store(parsed=parsed, batch=batch, cache=cache)) for name, parsed in group

@@ -82,9 +82,9 @@ def test_from_a_collapsed_result_to_two_versions_side_by_side(page, cluster):
     expect(page.get_by_role("table", name="Copies of this story").get_by_role("row")).to_have_count(
         5
     )
-    deseret = page.locator("#id_b option", has_text="Deseret News").get_attribute("value")
-    page.get_by_label("with").select_option(deseret)
-    page.get_by_role("button", name="Compare").click()
+    deseret = page.get_by_role("row").filter(has_text="Deseret News")
+    deseret.get_by_label("right").check()
+    page.get_by_role("button", name="Compare the copies chosen").click()
     expect(page.locator(".diff-summary")).to_contain_text("1 added")
     added = page.locator("tr.diff-added")
     expect(added).to_contain_text("more details would be released later")

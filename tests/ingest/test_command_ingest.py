@@ -194,9 +194,9 @@ def test_a_group_that_cannot_commit_is_stored_story_by_story(tmp_path, monkeypat
     three_stories(tmp_path)
     real, calls = ingest_service._story_store, []
 
-    def locked_once(*, parsed, batch, cache):
+    def locked_once(*, parsed, batch, cache, **rest):
         calls.append(parsed.path)
-        result = real(parsed=parsed, batch=batch, cache=cache)
+        result = real(parsed=parsed, batch=batch, cache=cache, **rest)
         if len(calls) == 3:  # the group's last story: the whole group rolls back
             raise OperationalError("database is locked")
         return result

@@ -736,3 +736,207 @@ def test_related_stories_show_a_cluster_once_however_many_of_its_copies_rank_fir
         assert len(related) == len(set(related)) == limit
         copy_ids = {story.pk for story in copies[1:4]}
         assert not copy_ids & set(related)
+
+
+def _invented_archive() -> list:
+    """Invented copies of two wire stories, arriving mixed with others, one story
+    changed part-way (the same file again, with another text) and one too short."""
+    from ..factories import story_parsed
+
+    def p(title, paragraphs, published, source, path=None):
+        return story_parsed(title, body(paragraphs), published=published, source=source, path=path)
+
+    rng = random.Random(17)
+    vocabulary = " ".join(WIRE + OTHER).split()
+    noise = [" ".join(rng.choice(vocabulary) for _ in range(60)) for _ in range(2)]
+    return [
+        p("Wildfire forces evacuations in Utah", WIRE, "2024-07-01", "AP"),
+        p("Utah water law takes effect", OTHER, "2024-07-01", "AP", "test/water.txt"),
+        p("Utah wildfire grows", WIRE[:4], "2024-07-01", "KSL.com"),
+        p("Fire grows", [*WIRE[:3], "More details later.", *WIRE[3:]], "2024-07-02", "Deseret"),
+        p("Water law in brief", OTHER[:3], "2024-07-02", "KSL.com"),
+        p("Fire, reordered", [WIRE[0], WIRE[3], WIRE[1], WIRE[5], WIRE[2], WIRE[4]], None, "Fox"),
+        p(
+            "Utah water law takes effect",
+            [*OTHER[:3], "A changed end."],
+            "2024-07-01",
+            "AP",
+            "test/water.txt",
+        ),
+        p("Brief", ["Fire grows in Utah."], "2024-07-02", "KUTV"),
+        p("Fire, in brief", WIRE[:5], "2024-07-03", "KUTV"),
+        p("Noise", [noise[0]], "2024-07-03", "KUTV"),
+        p("Water law, again", OTHER, "2024-07-04", "Fox"),
+        p("Noise again", [noise[1]], "2024-07-04", "Fox"),
+    ]
+
+
+def _clusters_as_stored() -> tuple:
+    """Every story's cluster (by its copies' paths), rank and keys: what ingest decided."""
+    from articles.models import ClusterKey
+
+    paths = dict(Article.objects.values_list("pk", "source_path"))
+    members: dict = {}
+    for pk, cluster_id in Article.objects.values_list("pk", "cluster_id"):
+        members.setdefault(cluster_id, set()).add(paths[pk])
+    keys: dict = {}
+    for pk, key in ClusterKey.objects.values_list("article_id", "key"):
+        keys.setdefault(paths[pk], []).append(key)
+    return (
+        sorted(
+            (path, tuple(sorted(members[cluster])) if cluster else None, rank, locked)
+            for path, cluster, rank, locked in Article.objects.values_list(
+                "source_path", "cluster_id", "cluster_rank", "cluster_locked"
+            )
+        ),
+        {path: sorted(found) for path, found in keys.items()},
+        StoryCluster.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("group", [1, 3, 5, 12])
+def test_a_group_finds_the_clusters_one_story_at_a_time_finds(db, group):
+    from articles.services import ingest
+
+    stories = _invented_archive()
+    for parsed in stories:
+        ingest.article_ingest(parsed=parsed)
+    alone = _clusters_as_stored()
+    assert sum(1 for _, cluster, _, _ in alone[0] if cluster) == 8  # the test has copies
+    Article.objects.all().delete()
+    StoryCluster.objects.all().delete()
+    cache = ingest.IngestCache.prepared()
+    for start in range(0, len(stories), group):
+        results = ingest._group_store(
+            [(p.path, p) for p in stories[start : start + group]], batch=None, cache=cache
+        )
+        assert all(not isinstance(result, str) for _, result in results)
+    assert _clusters_as_stored() == alone
+
+
+def test_a_groups_clusters_take_the_same_queries_however_many_stories(db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    original = make_story("Wildfire forces evacuations in Utah", body(WIRE), source="AP")
+    counts = []
+    for size in (2, 8):
+        settings.NEWSARCHIVE_CLUSTERS = False  # stored without clusters, then decided here
+        new = [
+            make_story(
+                f"Copy {size}-{n}",
+                body([*WIRE[1 + n % 2 :], f"Copy {size}-{n} of the story."]),
+                source=f"Site {n}",
+            )
+            for n in range(size)
+        ]
+        settings.NEWSARCHIVE_CLUSTERS = True
+        later = cluster_services.ClusterBatch()
+        for story in new:
+            later.add(article=story)
+        with CaptureQueriesContext(connection) as queries:
+            later.flush()
+        counts.append(len(queries))
+        original.refresh_from_db()
+        assert {story.cluster_id for story in new} == {original.cluster_id} != {None}
+        Article.objects.filter(pk__in=[story.pk for story in new]).delete()
+        cluster_services.clusters_settle(cluster_ids=[original.cluster_id])
+    assert counts[0] == counts[1]
+
+
+def _big_cluster(size: int) -> StoryCluster:
+    """A cluster of `size` public copies, as bare rows (ranked as ingest ranks them)."""
+    from ..factories import make_article
+
+    cluster = StoryCluster.objects.create()
+    for n in range(size):
+        make_article(f"Copy {n} of the fire story", body(WIRE[: 2 + n % 5]), cluster=cluster)
+    cluster_services.clusters_settle(cluster_ids=[cluster.pk])
+    return cluster
+
+
+def _copies_on_page(response) -> list[int]:
+    return [copy.pk for copy in response.context["copies"]]
+
+
+def test_versions_page_lists_a_big_cluster_page_by_page_with_exact_counts(client, db):
+    from articles.vocabulary import COPIES_PAGE_SIZE
+
+    size = 2 * COPIES_PAGE_SIZE + 7
+    cluster = _big_cluster(size)
+    url = f"/clusters/{cluster.pk}/"
+    first = client.get(url)
+    html = first.content.decode()
+    assert f"One story, {size} copies" in html
+    assert len(_copies_on_page(first)) == COPIES_PAGE_SIZE
+    assert f"{size - COPIES_PAGE_SIZE} more copies" in html and "?page=2#copies" in html
+    assert html.count('class="headline"') == COPIES_PAGE_SIZE  # each copy rendered once
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200
+        seen += _copies_on_page(response)
+    assert "more cop" not in response.content.decode()  # the last page has no more
+    ranked = list(
+        Article.objects.filter(cluster=cluster)
+        .order_by("cluster_rank", "id")
+        .values_list("pk", flat=True)
+    )
+    assert seen == ranked  # every copy once, in rank order, across the pages
+    # A copy listed on the last page compared from the first: kept in the form.
+    response = client.get(url, {"a": ranked[0], "b": ranked[-1]})
+    assert response.status_code == 200
+    assert response.context["right"].pk == ranked[-1]
+    assert f'<input type="hidden" name="b" value="{ranked[-1]}">' in response.content.decode()
+
+
+def test_versions_page_takes_the_same_queries_for_3_copies_as_for_300(client, db):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 300):
+        cluster = _big_cluster(size)
+        last = Article.objects.filter(cluster=cluster).order_by("-cluster_rank").first()
+        for params in ({}, {"page": (size - 1) // 50 + 1, "a": last.pk}):
+            cache.clear()  # the page rendered, not the page cache's copy of it
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/clusters/{cluster.pk}/", params).status_code == 200
+            counts.append(len(queries))
+    assert counts[0] > 2  # the view's own queries were counted
+    assert counts[:2] == counts[2:]
+
+
+@pytest.mark.parametrize("page", ["0", "4", "x", "-1"])
+def test_versions_page_refuses_a_page_it_does_not_have(client, db, page):
+    cluster = _big_cluster(60)
+    assert client.get(f"/clusters/{cluster.pk}/", {"page": page}).status_code == 404
+
+
+def test_a_group_whose_clusters_cannot_be_written_is_stored_story_by_story(db, monkeypatch):
+    from django.db import OperationalError
+
+    from articles.services import ingest
+
+    stories = _invented_archive()
+    for parsed in stories:
+        ingest.article_ingest(parsed=parsed)
+    alone = _clusters_as_stored()
+    Article.objects.all().delete()
+    StoryCluster.objects.all().delete()
+    real, calls = cluster_services.clusters_assign_new, []
+
+    def fails_once(*, stories):
+        calls.append(len(stories))
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(stories=stories)
+
+    monkeypatch.setattr(cluster_services, "clusters_assign_new", fails_once)
+    results = ingest._group_store(
+        [(p.path, p) for p in stories], batch=None, cache=ingest.IngestCache.prepared()
+    )
+    assert all(not isinstance(result, str) for _, result in results)
+    assert calls[0] > 1  # the group's first try, then each story on its own
+    assert _clusters_as_stored() == alone
