@@ -298,24 +298,45 @@ def article_fields(*, parsed: ParsedStory, cache: IngestCache | None = None) -> 
 
 
 def topic_entities(
-    *, parsed: ParsedStory, rules: tuple = tagging.DEFAULT_TOPIC_RULES
+    *,
+    parsed: ParsedStory,
+    rules: tuple = tagging.DEFAULT_TOPIC_RULES,
+    named: list[TaggedEntity] | None = None,
 ) -> list[TaggedEntity]:
     """Topics and places the page or its metadata named. Topics: the section, related
     and manifest topics, and those its rules found; each with its real count and whether
     the headline or the lede names it (the topic page ranks by these). Places: a
-    manifest's, which no NER pass found, so they count once."""
+    manifest's, which no NER pass found, so they count once.
+
+    A topic (other than the section) that names a person, organization or place is
+    that entity, not a second chip beside it: one the story's `named` entities already
+    hold is left out, and one the alias table knows by another kind ("Islamic State",
+    an organization) comes as that entity.
+    """
     names: list[str] = []
     for name in [parsed.section, *parsed.topics]:
         name = " ".join(name.split())
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
+    held = {tagging.alias_key(e.name) for e in named or () if e.kind != Entity.Kind.TOPIC}
+    section = tagging.alias_key(parsed.section)
     out = []
     for name in names:
         evidence = tagging.topic_evidence(parsed, name, rules)
+        kind: str = Entity.Kind.TOPIC
+        key = tagging.alias_key(name)
+        if key != section:
+            if key in held:
+                continue
+            canonical, known_kind = tagging.DEFAULT_ALIASES.get(key, (name, kind))
+            if known_kind != kind:
+                if tagging.alias_key(canonical) in held:
+                    continue
+                name, kind = canonical, known_kind
         out.append(
             TaggedEntity(
                 name=name,
-                kind=Entity.Kind.TOPIC,
+                kind=kind,
                 count=evidence.count,
                 in_headline=evidence.in_headline,
                 in_lede=evidence.in_lede,
@@ -328,6 +349,14 @@ def topic_entities(
             seen.add(name.casefold())
             out.append(TaggedEntity(name=name, kind=Entity.Kind.PLACE, count=1))
     return out
+
+
+def story_entities(
+    *, parsed: ParsedStory, entities: list[TaggedEntity], rules: tuple
+) -> list[TaggedEntity]:
+    """Everything a story's mentions are made of: its topics (see topic_entities) and
+    the tagger's `entities`."""
+    return topic_entities(parsed=parsed, rules=rules, named=entities) + list(entities)
 
 
 def _place_name(code: str) -> str:
@@ -399,7 +428,7 @@ def article_ingest(
     """
     digest = content_hash(parsed.body)
     fields = article_fields(parsed=parsed, cache=cache)
-    entities = topic_entities(parsed=parsed, rules=topic_rules) + list(parsed.entities)
+    entities = story_entities(parsed=parsed, entities=parsed.entities, rules=topic_rules)
     with transaction.atomic():
         # One query finds any story this file could be: the same text, URL or path.
         same = Q(content_hash=digest)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from articles import review
-from articles.models import Article, Entity, MergeRecord
+from articles.models import Article, Entity, Mention, MergeRecord
 from articles.services import curation, resolve
 
 from ..factories import make_story
@@ -243,3 +243,40 @@ def test_ingest_command_resolves_in_both_orders(tmp_path):
         ingest_command(then, "--workers", "1")
         assert [name for name in _people() if "Blair" in name] == ["Tony Blair"]
         assert "Budget row" in stories_of("Tony Blair")
+
+
+# A topic that names an organization is that organization: one chip, of the right kind.
+
+
+def test_the_seed_story_shows_islamic_state_once_as_an_organization():
+    from ..conftest import SEED
+    from ..factories import ingest_command
+
+    ingest_command(str(SEED), "--workers", "1")
+    chips = Mention.objects.filter(entity__name__iexact="Islamic State")
+    assert list(chips.values_list("entity__kind", flat=True)) == ["organization"]
+    # Its other topics stay topics.
+    topics = set(
+        Mention.objects.filter(entity__kind="topic").values_list("entity__name", flat=True)
+    )
+    assert {"Syrian civil war", "Human rights"} <= topics
+
+
+def test_a_topic_rule_the_tagger_missed_comes_as_its_organization():
+    story = make_story("War", "Efforts to defeat ISIS go on.", topics=["Islamic State"])
+    assert [(m.entity.name, m.entity.kind) for m in story.mentions.all()] == [
+        ("Islamic State", "organization")
+    ]
+
+
+def test_a_page_topic_that_a_story_names_as_an_entity_is_one_chip():
+    story = make_story(
+        "Results", "Apple said sales rose.", topics=["Apple"], entities=[("Apple", "organization")]
+    )
+    assert [(m.entity.name, m.entity.kind) for m in story.mentions.all()] == [
+        ("Apple", "organization")
+    ]
+    section = make_story(
+        "Sport", "Arsenal won.", section="Sport", entities=[("Sport", "organization")]
+    )
+    assert {m.entity.kind for m in section.mentions.all()} == {"topic", "organization"}

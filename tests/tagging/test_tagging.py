@@ -438,7 +438,7 @@ def test_tag_many_with_two_processes():
 
 
 def test_tagger_version():
-    assert TAGGER_VERSION == "4"
+    assert TAGGER_VERSION == "5"
 
 
 def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):
