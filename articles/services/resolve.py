@@ -122,7 +122,8 @@ def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
         rows = Mention.objects.filter(entity_id__in=chunk).values_list("entity_id", "confidence")
         for pk, confidence in rows:
             per_entity.setdefault(pk, []).append(confidence)
-        for entity in (e for e in entities if e.pk in set(chunk)):
+        in_chunk = set(chunk)
+        for entity in (e for e in entities if e.pk in in_chunk):
             values = per_entity.get(entity.pk)
             if not values:
                 continue
@@ -254,13 +255,20 @@ def entities_resolve(
             index = NameIndex.of_archive()
     undone = _undone_pairs()
 
-    def pool() -> list[Entity]:
-        return _entities(None if touched is None or index is None else index.around(touched))
+    # The entities the rules weigh and their story counts, read again only after a merge.
+    pooled: list[tuple[list[Entity], dict[int, int]]] = []
+
+    def pool() -> tuple[list[Entity], dict[int, int]]:
+        if not pooled:
+            found = _entities(None if touched is None or index is None else index.around(touched))
+            pooled.append((found, _story_counts(found)))
+        return pooled[0]
 
     def concerns(group: Iterable[Entity]) -> bool:
         return touched is None or any(e.pk in touched for e in group)
 
     def merged(keep: Entity, remove: list[Entity]) -> None:
+        pooled.clear()
         survivor = (keep.pk, keep.name, keep.kind)
         gone = {e.pk for e in remove}
         for pk, target in result.moves.items():  # a survivor merged away in turn
@@ -275,8 +283,7 @@ def entities_resolve(
             for e in remove:
                 index.discard(e.pk)
 
-    entities = pool()
-    counts = _story_counts(entities)
+    entities, counts = pool()
     groups: dict[tuple[str, str], list[Entity]] = {}
     for e in entities:
         groups.setdefault((e.kind, tagging.plural_key(e.name)), []).append(e)
@@ -286,8 +293,7 @@ def entities_resolve(
             if found:
                 merged(*found)
 
-    entities = pool()
-    counts = _story_counts(entities)
+    entities, counts = pool()
     by_name: dict[str, list[Entity]] = {}
     for e in entities:
         by_name.setdefault(e.name.casefold(), []).append(e)
@@ -306,8 +312,7 @@ def entities_resolve(
             result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
             merged(keep, remove)
 
-    entities = pool()
-    counts = _story_counts(entities)
+    entities, counts = pool()
     by_pk = {e.pk: e for e in entities}
     for pk, candidates in surname_candidates(entities, counts).items():
         surname = by_pk[pk]
@@ -324,7 +329,9 @@ def entities_resolve(
             result.merged.append((full.name, [surname.name]))
             merged(full, [surname])
 
-    entities = _entities(touched)
-    result.rescored = _rescore(entities, _story_counts(entities))
+    entities, counts = pool()
+    if touched is not None:
+        entities = [e for e in entities if e.pk in touched]
+    result.rescored = _rescore(entities, counts)
     archive_changed()  # confidences moved: what the home page and autocomplete trust
     return result
