@@ -1123,6 +1123,29 @@ def _defined_terms(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
     return [m for m in mentions if not (m.kind == ORGANIZATION and m.surface in terms)]
 
 
+# "Larsen and Toubro (LART.NS)": before a company's ticker or legal suffix, "X and" is
+# the start of its name ("Marks and Spencer Plc"); the model often reads X apart, as a
+# person. The ticker or suffix binds the pair: one company.
+_AND_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+)\s+(?:and|&)\s+$")
+
+
+def _companies_with_and(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
+    absorbed: set[int] = set()
+    for m in mentions:
+        if m.kind != ORGANIZATION or " " in m.surface or not _COMPANY_AFTER.match(text, m.end):
+            continue
+        before = _AND_BEFORE.search(text, max(0, m.start - 40), m.start)
+        if before is None or _at_sentence_start(text, before.start(1)):
+            continue  # the word before may just open the sentence
+        other = [o for o in mentions if o.start == before.start(1) and o.end == before.end(1)]
+        if not other and any(o.start < m.start and o.end > before.start(1) for o in mentions):
+            continue  # the word is part of another name
+        absorbed.update(id(o) for o in other)
+        m.start = before.start(1)
+        m.surface = m.name = _normalise(text[m.start : m.end])
+    return [m for m in mentions if id(m) not in absorbed] if absorbed else mentions
+
+
 def entities_from_spans(
     story: ParsedStory, spans: Iterable[RawSpan], table: Mapping[str, tuple[str, str]]
 ) -> list[TaggedEntity]:
@@ -1146,6 +1169,7 @@ def entities_from_spans(
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     _weigh_evidence(text, mentions, table)
     mentions = _defined_terms(text, mentions)
+    mentions = _companies_with_and(text, mentions)
     works = {alias_key(m.name) for m in mentions if m.label == "WORK"}
     if works:  # a title, wherever the story writes it
         mentions = [m for m in mentions if alias_key(m.name) not in works]

@@ -125,6 +125,26 @@ def test_a_body_a_minister_heads_is_kept_but_a_piece_of_a_title_is_not():
     assert not any(name == "Constitutional Affairs" for name, _ in found)
 
 
+def test_a_company_named_x_and_y_before_its_ticker_is_one_company():
+    s = parsed_story(
+        "Markets",
+        "Builders gained with Hartley and Brandt (HABR.NS) rising 2 percent.",
+        "Jane Roe and Acme (ACME.L) were named.",
+    )
+    found = entities(
+        s,
+        span(s, "Hartley", "PERSON"),
+        span(s, "Brandt", "ORG"),
+        span(s, "Jane Roe", "PERSON"),
+        span(s, "Acme", "ORG"),
+    )
+    assert set(found) == {
+        ("Hartley and Brandt", "organization"),
+        ("Jane Roe", "person"),
+        ("Acme", "organization"),
+    }
+
+
 def test_a_name_cut_short_of_a_known_alias_is_extended():
     s = parsed_story("War", "Efforts to defeat the Islamic State continue.")
     found = entities(s, span(s, "Islamic", "NORP"))
