@@ -280,3 +280,15 @@ def test_a_page_topic_that_a_story_names_as_an_entity_is_one_chip():
         "Sport", "Arsenal won.", section="Sport", entities=[("Sport", "organization")]
     )
     assert {m.entity.kind for m in section.mentions.all()} == {"topic", "organization"}
+
+
+def test_ingest_no_resolve_leaves_resolution_to_retag(tmp_path):
+    from ..factories import ingest_command
+
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"Labour day {n}\n\nTony Blair spoke on day {n}.\n")
+    (tmp_path / "budget.txt").write_text("Budget row\n\nMr Blair said the budget would help.\n")
+    ingest_command(str(tmp_path), "--workers", "1", "--no-resolve")
+    assert {"Tony Blair", "Blair"} <= _people()
+    call_command("retag", "--resolve-only", stdout=StringIO())
+    assert "Blair" not in _people()
