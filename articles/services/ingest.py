@@ -36,6 +36,8 @@ from ..models import (
 )
 from .archive import archive_changed
 from .clusters import ClusterBatch, ClusterBatchError, cluster_assign
+from .curation import CurationError
+from .resolve import NameIndex, ResolveResult, entities_resolve
 
 
 class IngestOutcome(StrEnum):
@@ -99,6 +101,10 @@ class IngestCache:
     known: dict[tuple[str, str], tuple[int, str]] | None = None
     aliases: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     slugs: dict[str, set[str]] = field(default_factory=dict)
+    # (kind, casefolded name) of an entity merged away during this run -> the survivor's
+    # (pk, name, kind): a later story that names it joins the survivor, as the next
+    # run's tagger will through the merge's alias.
+    merged: dict[tuple[str, str], tuple[int, str, str]] = field(default_factory=dict)
 
     @classmethod
     def prepared(cls) -> IngestCache:
@@ -122,12 +128,43 @@ class IngestCache:
         """Forget everything: after a rolled-back story, cached rows may not exist."""
         self.entities.clear()
         self.sources.clear()
+        self.merged.clear()
         if self.known is not None:
             self.prepare()
+
+    def entities_merged(self, result: ResolveResult) -> None:
+        """After `result`'s merges: each removed name leads to its survivor."""
+        if not result.moves:
+            return
+        for key, (pk, *_rest) in list(self.merged.items()):
+            if pk in result.moves:  # merged away in turn
+                self.merged[key] = result.moves[pk]
+        for removed, (keep, keep_name, keep_kind) in result.moves.items():
+            name, kind = result.removed[removed]
+            key = (kind, name.casefold())
+            self.merged[key] = (keep, keep_name, keep_kind)
+            if self.known is not None:
+                self.known.pop(key, None)
+            self.entities.pop(key, None)
+        for key, (pk, _name) in list(self.aliases.items()):
+            if pk in result.moves:  # the survivor took the removed entity's aliases
+                keep, keep_name, keep_kind = result.moves[pk]
+                del self.aliases[key]
+                if keep_kind == key[0]:
+                    self.aliases[key] = (keep, keep_name)
+        for removed, (keep, keep_name, keep_kind) in result.moves.items():
+            self.aliases[(keep_kind, normalize_alias(result.removed[removed][0]))] = (
+                keep,
+                keep_name,
+            )
 
     def entity(self, *, name: str, kind: str, confidence: float = 1.0) -> Entity:
         """The entity for `name`, from what was loaded, or created; needs prepare()."""
         assert self.known is not None
+        moved = self.merged.get((kind, name.casefold()))
+        if moved is not None:
+            pk, canonical, kind = moved
+            return Entity.from_db("default", ["id", "name", "kind"], [pk, canonical, kind])
         found = self.aliases.get((kind, normalize_alias(name))) or self.known.get(
             (kind, name.casefold())
         )
@@ -261,24 +298,45 @@ def article_fields(*, parsed: ParsedStory, cache: IngestCache | None = None) -> 
 
 
 def topic_entities(
-    *, parsed: ParsedStory, rules: tuple = tagging.DEFAULT_TOPIC_RULES
+    *,
+    parsed: ParsedStory,
+    rules: tuple = tagging.DEFAULT_TOPIC_RULES,
+    named: list[TaggedEntity] | None = None,
 ) -> list[TaggedEntity]:
     """Topics and places the page or its metadata named. Topics: the section, related
     and manifest topics, and those its rules found; each with its real count and whether
     the headline or the lede names it (the topic page ranks by these). Places: a
-    manifest's, which no NER pass found, so they count once."""
+    manifest's, which no NER pass found, so they count once.
+
+    A topic (other than the section) that names a person, organization or place is
+    that entity, not a second chip beside it: one the story's `named` entities already
+    hold is left out, and one the alias table knows by another kind ("Islamic State",
+    an organization) comes as that entity.
+    """
     names: list[str] = []
     for name in [parsed.section, *parsed.topics]:
         name = " ".join(name.split())
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
+    held = {tagging.alias_key(e.name) for e in named or () if e.kind != Entity.Kind.TOPIC}
+    section = tagging.alias_key(parsed.section)
     out = []
     for name in names:
         evidence = tagging.topic_evidence(parsed, name, rules)
+        kind: str = Entity.Kind.TOPIC
+        key = tagging.alias_key(name)
+        if key != section:
+            if key in held:
+                continue
+            canonical, known_kind = tagging.DEFAULT_ALIASES.get(key, (name, kind))
+            if known_kind != kind:
+                if tagging.alias_key(canonical) in held:
+                    continue
+                name, kind = canonical, known_kind
         out.append(
             TaggedEntity(
                 name=name,
-                kind=Entity.Kind.TOPIC,
+                kind=kind,
                 count=evidence.count,
                 in_headline=evidence.in_headline,
                 in_lede=evidence.in_lede,
@@ -291,6 +349,14 @@ def topic_entities(
             seen.add(name.casefold())
             out.append(TaggedEntity(name=name, kind=Entity.Kind.PLACE, count=1))
     return out
+
+
+def story_entities(
+    *, parsed: ParsedStory, entities: list[TaggedEntity], rules: tuple
+) -> list[TaggedEntity]:
+    """Everything a story's mentions are made of: its topics (see topic_entities) and
+    the tagger's `entities`."""
+    return topic_entities(parsed=parsed, rules=rules, named=entities) + list(entities)
 
 
 def _place_name(code: str) -> str:
@@ -373,7 +439,7 @@ def article_ingest(
     """
     digest = content_hash(parsed.body)
     fields = article_fields(parsed=parsed, cache=cache)
-    entities = topic_entities(parsed=parsed, rules=topic_rules) + list(parsed.entities)
+    entities = story_entities(parsed=parsed, entities=parsed.entities, rules=topic_rules)
     with transaction.atomic():
         # One query finds any story this file could be: the same text, URL or path.
         same = Q(content_hash=digest)
@@ -569,6 +635,11 @@ class IngestRun:
     read or parsed) and `skip`, and ends it with `finish`. `on_stored(name, result)` and
     `on_failed(name, reason)` hear of each stored or refused story, `after_group()` runs
     after each group's commit. Without a batch (a dry run) nothing is stored.
+
+    With `resolve` on, after each group the archive-level resolution (`entities_resolve`)
+    runs around the entities the group's stories name, so that a plain ingest leaves one
+    entity per real-world thing ("Mr Blair" with "Tony Blair"), as `retag` would, at a
+    cost bounded by those entities' neighbours.
     """
 
     batch: IngestBatch | None
@@ -579,6 +650,9 @@ class IngestRun:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[dict] = field(default_factory=list)
     group: list[tuple[str, ParsedStory]] = field(default_factory=list)
+    resolve: bool = True
+    names: NameIndex | None = None
+    resolved: ResolveResult = field(default_factory=ResolveResult)
 
     def add(self, *, name: str, parsed: ParsedStory) -> None:
         self.group.append((name, parsed))
@@ -593,7 +667,8 @@ class IngestRun:
         self.counts["skipped"] += 1
 
     def flush(self) -> None:
-        """Store the waiting group, and record the batch's counts."""
+        """Store the waiting group, resolve around it, and record the batch's counts."""
+        changed = []
         for name, result in _group_store(self.group, batch=self.batch, cache=self.cache):
             if isinstance(result, str):
                 self.fail(name=name, reason=result)
@@ -601,10 +676,45 @@ class IngestRun:
             else:
                 self.counts[str(result.outcome)] += 1
                 self.on_stored(name, result)
+                if result.outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
+                    changed.append(result.article.pk)
         self.group.clear()
+        if self.batch is not None and self.resolve and changed:
+            self._resolve(article_ids=changed)
         if self.batch is not None:
             batch_progress(batch=self.batch, counts=self.counts, errors=self.errors)
         self.after_group()
+
+    def _resolve(self, *, article_ids: list[int]) -> None:
+        if self.names is None:
+            known = self.cache.known
+            if known is None:
+                self.names = NameIndex.of_archive()
+            else:
+                self.names = NameIndex.of_names(
+                    (pk, name, kind) for (kind, _key), (pk, name) in known.items()
+                )
+        rows = (
+            Mention.objects.filter(article_id__in=article_ids)
+            .exclude(entity__kind=Entity.Kind.TOPIC)
+            .values_list("entity_id", "entity__name", "entity__kind")
+            .distinct()
+        )
+        around = []
+        for pk, name, kind in rows:
+            self.names.add(pk=pk, name=name, kind=kind)
+            around.append(pk)
+        try:
+            with transaction.atomic():
+                result = entities_resolve(around=around, index=self.names)
+        except (DatabaseError, CurationError):
+            # A concurrent edit (a curator's merge, another ingest) got there first: these
+            # entities wait for the next group that names them, or for `retag`.
+            self.cache.clear()
+            self.names = None
+            return
+        self.cache.entities_merged(result)
+        self.resolved.merged += result.merged
 
     def finish(self) -> None:
         self.flush()
@@ -619,9 +729,11 @@ def ingest_run_start(
     on_stored: Callable[[str, IngestResult], None] = _ignore,
     on_failed: Callable[[str, str], None] = _ignore,
     after_group: Callable[[], None] = _ignore,
+    resolve: bool = True,
 ) -> IngestRun:
     """Begin an ingest of `paths`: its batch record (none for a dry run) and the cache of
-    the archive's names that every story of the run shares."""
+    the archive's names that every story of the run shares. `resolve` off leaves the
+    archive-level resolution to `retag`."""
     batch = None
     if not dry_run:
         batch = batch_start(
@@ -635,4 +747,5 @@ def ingest_run_start(
         on_stored=on_stored,
         on_failed=on_failed,
         after_group=after_group,
+        resolve=resolve,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Min
 
@@ -17,6 +18,9 @@ from .curation import entity_merge_unchecked
 class ResolveResult:
     merged: list[tuple[str, list[str]]] = field(default_factory=list)  # (kept, removed)
     rescored: int = 0
+    # removed entity's pk -> the survivor's (pk, name, kind), after every merge of the run
+    moves: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+    removed: dict[int, tuple[str, str]] = field(default_factory=dict)  # pk -> (name, kind)
 
 
 def _undone_pairs() -> set[frozenset[str]]:
@@ -42,7 +46,7 @@ def _story_counts(entities: Iterable[Entity]) -> dict[int, int]:
 
 def _merge_group(
     group: list[Entity], counts: dict[int, int], undone: set, result: ResolveResult
-) -> None:
+) -> tuple[Entity, list[Entity]] | None:
     """Merge a group into its most-mentioned entity, sparing curated ones and undone pairs."""
     group = sorted(group, key=lambda e: (-counts.get(e.pk, 0), len(e.name), e.pk))
     keep, rest = group[0], group[1:]
@@ -51,10 +55,12 @@ def _merge_group(
         for e in rest
         if not e.confirmed and frozenset({keep.name.casefold(), e.name.casefold()}) not in undone
     ]
-    if remove:
-        entity_merge_unchecked(keep=keep, remove=remove, user=None)
-        archive_changed(entity_ids=[keep.pk])
-        result.merged.append((keep.name, [e.name for e in remove]))
+    if not remove:
+        return None
+    entity_merge_unchecked(keep=keep, remove=remove, user=None)
+    archive_changed(entity_ids=[keep.pk])
+    result.merged.append((keep.name, [e.name for e in remove]))
+    return keep, remove
 
 
 def surname_candidates(
@@ -116,7 +122,8 @@ def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
         rows = Mention.objects.filter(entity_id__in=chunk).values_list("entity_id", "confidence")
         for pk, confidence in rows:
             per_entity.setdefault(pk, []).append(confidence)
-        for entity in (e for e in entities if e.pk in set(chunk)):
+        in_chunk = set(chunk)
+        for entity in (e for e in entities if e.pk in in_chunk):
             values = per_entity.get(entity.pk)
             if not values:
                 continue
@@ -131,7 +138,94 @@ def _rescore(entities: list[Entity], counts: dict[int, int]) -> int:
     return len(changed)
 
 
-def entities_resolve() -> ResolveResult:
+class NameIndex:
+    """Which entities could join which, by name: the groups every resolution rule looks
+    at (same kind and plural key; same name; a lone surname and the full names it ends).
+
+    Built once from the archive's names (one query), then kept up to date by `add` and
+    `discard`, so that resolving around a few new entities costs queries for their
+    neighbours only, never a pass over the archive.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[int, tuple[str, str]] = {}  # pk -> (name, kind)
+        self.plural: dict[tuple[str, str], set[int]] = {}
+        self.same_name: dict[str, set[int]] = {}
+        self.full_names: dict[str, set[int]] = {}  # surname -> people of several words
+        self.surnames: dict[str, set[int]] = {}  # surname -> one-word people
+
+    @classmethod
+    def of_names(cls, rows: Iterable[tuple[int, str, str]]) -> NameIndex:
+        """From (pk, name, kind) rows; topics are left out."""
+        index = cls()
+        for pk, name, kind in rows:
+            index.add(pk=pk, name=name, kind=kind)
+        return index
+
+    @classmethod
+    def of_archive(cls) -> NameIndex:
+        rows = Entity.objects.exclude(kind=Entity.Kind.TOPIC).values_list("pk", "name", "kind")
+        return cls.of_names(rows.iterator(chunk_size=5000))
+
+    def _keys(self, name: str, kind: str) -> list[tuple[dict[Any, set[int]], Any]]:
+        keys: list[tuple[dict[Any, set[int]], Any]] = [
+            (self.plural, (kind, tagging.plural_key(name))),
+            (self.same_name, name.casefold()),
+        ]
+        if kind == Entity.Kind.PERSON:
+            words = name.split()
+            if len(words) > 1:
+                keys.append((self.full_names, words[-1].casefold()))
+            elif words:
+                keys.append((self.surnames, name.casefold()))
+        return keys
+
+    def add(self, *, pk: int, name: str, kind: str) -> None:
+        if kind == Entity.Kind.TOPIC or self.names.get(pk) == (name, kind):
+            return
+        self.discard(pk)
+        self.names[pk] = (name, kind)
+        for table, key in self._keys(name, kind):
+            table.setdefault(key, set()).add(pk)
+
+    def discard(self, pk: int) -> None:
+        if pk not in self.names:
+            return
+        name, kind = self.names.pop(pk)
+        for table, key in self._keys(name, kind):
+            table.get(key, set()).discard(pk)
+
+    def around(self, pks: Iterable[int]) -> set[int]:
+        """`pks` and every entity a rule could weigh with them: the whole of each group
+        they are in, and each lone surname with all the full names it could stand for."""
+        found: set[int] = set()
+        for pk in pks:
+            if pk not in self.names:
+                continue
+            found.add(pk)
+            for table, key in self._keys(*self.names[pk]):
+                found |= table.get(key, set())
+                if table is self.full_names:  # the surname, and its rivals
+                    found |= self.surnames.get(key, set())
+        for pk in list(found):
+            name, kind = self.names[pk]
+            if kind == Entity.Kind.PERSON and " " not in name:
+                found |= self.full_names.get(name.casefold(), set())
+        return found
+
+
+def _entities(pks: set[int] | None) -> list[Entity]:
+    if pks is None:
+        return list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
+    found: list[Entity] = []
+    for chunk in id_slices(sorted(pks)):
+        found += Entity.objects.filter(pk__in=chunk).exclude(kind=Entity.Kind.TOPIC)
+    return found
+
+
+def entities_resolve(
+    *, around: Iterable[int] | None = None, index: NameIndex | None = None
+) -> ResolveResult:
     """Make the archive's entities one per real-world thing.
 
     - Plural and singular are one entity (Tory and Tories, Lib Dem and Lib Dems).
@@ -141,29 +235,70 @@ def entities_resolve() -> ResolveResult:
       (see SURNAME_DOMINANCE); when no full name dominates it stays, for the curator.
     - Each entity's confidence is set from its stories.
 
+    With `around` (entity ids, such as those an ingest group just mentioned), only the
+    groups those entities are in are looked at, and only their confidences set: the same
+    rules, at a cost bounded by the neighbours of the new mentions rather than by the
+    archive. `index` (see NameIndex) finds the neighbours and is kept up to date; without
+    it one is built.
+
     Every merge is an ordinary merge, with its record and undo. A curator's decisions
     win: confirmed entities are never merged away, re-kinded ones keep their kind, and
     names whose merge a curator undid are not joined again.
     """
     result = ResolveResult()
+    touched: set[int] | None = None
+    if around is not None:
+        touched = set(around)
+        if not touched:
+            return result
+        if index is None:
+            index = NameIndex.of_archive()
     undone = _undone_pairs()
-    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
-    counts = _story_counts(entities)
 
+    # The entities the rules weigh and their story counts, read again only after a merge.
+    pooled: list[tuple[list[Entity], dict[int, int]]] = []
+
+    def pool() -> tuple[list[Entity], dict[int, int]]:
+        if not pooled:
+            found = _entities(None if touched is None or index is None else index.around(touched))
+            pooled.append((found, _story_counts(found)))
+        return pooled[0]
+
+    def concerns(group: Iterable[Entity]) -> bool:
+        return touched is None or any(e.pk in touched for e in group)
+
+    def merged(keep: Entity, remove: list[Entity]) -> None:
+        pooled.clear()
+        survivor = (keep.pk, keep.name, keep.kind)
+        gone = {e.pk for e in remove}
+        for pk, target in result.moves.items():  # a survivor merged away in turn
+            if target[0] in gone:
+                result.moves[pk] = survivor
+        result.moves.update(dict.fromkeys(gone, survivor))
+        result.removed.update({e.pk: (e.name, e.kind) for e in remove})
+        if touched is not None:
+            touched.add(keep.pk)
+            touched.difference_update(e.pk for e in remove)
+        if index is not None:
+            for e in remove:
+                index.discard(e.pk)
+
+    entities, counts = pool()
     groups: dict[tuple[str, str], list[Entity]] = {}
     for e in entities:
         groups.setdefault((e.kind, tagging.plural_key(e.name)), []).append(e)
     for group in groups.values():
-        if len(group) > 1:
-            _merge_group(group, counts, undone, result)
+        if len(group) > 1 and concerns(group):
+            found = _merge_group(group, counts, undone, result)
+            if found:
+                merged(*found)
 
-    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
-    counts = _story_counts(entities)
+    entities, counts = pool()
     by_name: dict[str, list[Entity]] = {}
     for e in entities:
         by_name.setdefault(e.name.casefold(), []).append(e)
     for same in by_name.values():
-        if len(same) < 2 or any(e.kind_locked or e.confirmed for e in same):
+        if len(same) < 2 or not concerns(same) or any(e.kind_locked or e.confirmed for e in same):
             continue
         weight: dict[str, int] = {}
         for e in same:
@@ -175,12 +310,14 @@ def entities_resolve() -> ResolveResult:
             entity_merge_unchecked(keep=keep, remove=remove, user=None)
             archive_changed(entity_ids=[keep.pk])
             result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
+            merged(keep, remove)
 
-    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
-    counts = _story_counts(entities)
+    entities, counts = pool()
     by_pk = {e.pk: e for e in entities}
     for pk, candidates in surname_candidates(entities, counts).items():
         surname = by_pk[pk]
+        if not concerns([surname, *candidates]):
+            continue
         full = dominant_full_name(candidates, counts)
         if full is None or surname.confirmed or (full.kind_locked and full.kind != surname.kind):
             continue
@@ -190,8 +327,11 @@ def entities_resolve() -> ResolveResult:
             entity_merge_unchecked(keep=full, remove=[surname], user=None)
             archive_changed(entity_ids=[full.pk])
             result.merged.append((full.name, [surname.name]))
+            merged(full, [surname])
 
-    entities = list(Entity.objects.exclude(kind=Entity.Kind.TOPIC))
-    result.rescored = _rescore(entities, _story_counts(entities))
+    entities, counts = pool()
+    if touched is not None:
+        entities = [e for e in entities if e.pk in touched]
+    result.rescored = _rescore(entities, counts)
     archive_changed()  # confidences moved: what the home page and autocomplete trust
     return result

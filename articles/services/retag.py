@@ -19,6 +19,7 @@ from .ingest import (
     article_version_keep,
     content_hash,
     mentions_replace,
+    story_entities,
     tagging_context,
     title_slug,
     topic_entities,
@@ -115,7 +116,7 @@ def articles_retag(
         with transaction.atomic():
             mentions_replace(
                 article=article,
-                entities=topic_entities(parsed=story, rules=context.topic_rules) + entities,
+                entities=story_entities(parsed=story, entities=entities, rules=context.topic_rules),
             )
             archive_changed(article_ids=[article.pk])
         done += 1
@@ -165,7 +166,9 @@ def article_reparse(*, article: Article) -> Article:
         article.save()
         mentions_replace(
             article=article,
-            entities=topic_entities(parsed=parsed, rules=context.topic_rules) + parsed.entities,
+            entities=story_entities(
+                parsed=parsed, entities=parsed.entities, rules=context.topic_rules
+            ),
         )
         archive_changed(article_ids=[article.pk])
         cluster_story_edited(article=article)

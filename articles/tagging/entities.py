@@ -413,9 +413,14 @@ def _clean_span(
         start = _strip_titles(text, start, end)
     else:
         end = _strip_trailing_roles(text, start, end)
-        # "Constitutional Affairs Minister Chris Leslie": a piece of a minister's title.
+        # "Constitutional Affairs Minister Chris Leslie": a piece of a minister's title;
+        # but "Economic Planning Board Minister": a body's name ends in a word that makes
+        # an organization, and the minister is its head.
         if re.match(
             r"\s+(?:Minister|Secretary|Undersecretary|Under-Secretary)\b", text[end : end + 18]
+        ) and not (
+            kind == ORGANIZATION
+            and text[start:end].split()[-1].casefold() in STRONG_ORG_CUES | {"board"}
         ):
             return []
     start, end = _trim(text, start, end)
@@ -1094,6 +1099,53 @@ def _salience_score(entity: TaggedEntity, text_length: int) -> float:
     )
 
 
+# "American Depository Receipt (ADR)": a term the story defines, written in capitals.
+# When the words spelled out are not a name (the model saw none there) and the last of
+# them, the head, is not a word that makes an organization, the short form names a thing,
+# not an organization. "National Union of Mineworkers (NUM)" keeps its organization.
+_TERM_DEFINED = re.compile(r"\b((?:[A-Z][a-z]+\s+){1,5}[A-Z][a-z]+)\s*\(\s*([A-Z]{2,6})\s*\)")
+
+
+def _defined_terms(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
+    terms = set()
+    for match in _TERM_DEFINED.finditer(text):
+        words, short = match.group(1).split(), match.group(2)
+        if "".join(w[0] for w in words) != short:
+            continue
+        if words[-1].casefold() in ORG_CUES | STRONG_ORG_CUES:
+            continue
+        start, end = match.span(1)
+        if any(m.start <= start and end <= m.end for m in mentions if m.kind):
+            continue  # the model read the words as a name
+        terms.add(short)
+    if not terms:
+        return mentions
+    return [m for m in mentions if not (m.kind == ORGANIZATION and m.surface in terms)]
+
+
+# "Larsen and Toubro (LART.NS)": before a company's ticker or legal suffix, "X and" is
+# the start of its name ("Marks and Spencer Plc"); the model often reads X apart, as a
+# person. The ticker or suffix binds the pair: one company.
+_AND_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+)\s+(?:and|&)\s+$")
+
+
+def _companies_with_and(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
+    absorbed: set[int] = set()
+    for m in mentions:
+        if m.kind != ORGANIZATION or " " in m.surface or not _COMPANY_AFTER.match(text, m.end):
+            continue
+        before = _AND_BEFORE.search(text, max(0, m.start - 40), m.start)
+        if before is None or _at_sentence_start(text, before.start(1)):
+            continue  # the word before may just open the sentence
+        other = [o for o in mentions if o.start == before.start(1) and o.end == before.end(1)]
+        if not other and any(o.start < m.start and o.end > before.start(1) for o in mentions):
+            continue  # the word is part of another name
+        absorbed.update(id(o) for o in other)
+        m.start = before.start(1)
+        m.surface = m.name = _normalise(text[m.start : m.end])
+    return [m for m in mentions if id(m) not in absorbed] if absorbed else mentions
+
+
 def entities_from_spans(
     story: ParsedStory, spans: Iterable[RawSpan], table: Mapping[str, tuple[str, str]]
 ) -> list[TaggedEntity]:
@@ -1116,6 +1168,8 @@ def entities_from_spans(
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     _weigh_evidence(text, mentions, table)
+    mentions = _defined_terms(text, mentions)
+    mentions = _companies_with_and(text, mentions)
     works = {alias_key(m.name) for m in mentions if m.label == "WORK"}
     if works:  # a title, wherever the story writes it
         mentions = [m for m in mentions if alias_key(m.name) not in works]

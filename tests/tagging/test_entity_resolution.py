@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from articles import review
-from articles.models import Entity, MergeRecord
+from articles.models import Article, Entity, Mention, MergeRecord
 from articles.services import curation, resolve
 
 from ..factories import make_story
@@ -148,3 +148,147 @@ def test_low_confidence_entities_stay_off_home_and_autocomplete_until_confirmed(
     curation.entity_confirm(entities=[entity("Shrek")])
     offered = {r["name"] for r in client.get(suggest, {"q": "Shr"}).json()["results"]}
     assert offered == {"Shrek"}
+
+
+# Resolution at ingest: a plain `ingest` leaves one entity per real-world thing.
+
+
+def _ingest_run(*stories: tuple[str, list[tuple[str, str]]]) -> None:
+    from articles.ingest.types import ParsedStory, TaggedEntity
+    from articles.services import ingest as ingest_service
+
+    run = ingest_service.ingest_run_start(paths=["run/"])
+    for title, entities in stories:
+        run.add(
+            name=title,
+            parsed=ParsedStory(
+                path=f"run/{title}.txt",
+                title=title,
+                body=f"{title} body.",
+                entities=[TaggedEntity(name=n, kind=k, count=1) for n, k in entities],
+            ),
+        )
+    run.finish()
+
+
+# Three stories: enough for a full name to dominate its surname (SURNAME_DOMINANCE).
+RALLIES = [(f"Rally {n}", [("Tony Blair", "person")]) for n in (1, 2, 3)]
+
+
+def _people() -> set[str]:
+    return set(Entity.objects.filter(kind="person").values_list("name", flat=True))
+
+
+def test_ingest_resolves_a_later_surname_to_the_full_name():
+    _ingest_run(*RALLIES)
+    _ingest_run(("Budget", [("Blair", "person")]))
+    assert _people() == {"Tony Blair"}
+    assert stories_of("Tony Blair") == {"Rally 1", "Rally 2", "Rally 3", "Budget"}
+
+
+def test_ingest_resolves_an_earlier_surname_once_the_full_name_dominates():
+    _ingest_run(("Budget", [("Blair", "person")]))
+    assert _people() == {"Blair"}
+    _ingest_run(*RALLIES)
+    assert _people() == {"Tony Blair"}
+    assert stories_of("Tony Blair") == {"Rally 1", "Rally 2", "Rally 3", "Budget"}
+
+
+def test_ingest_joins_a_merged_away_name_seen_again_in_the_same_run(monkeypatch):
+    from articles.services import ingest as ingest_service
+
+    monkeypatch.setattr(ingest_service, "GROUP_SIZE", 1)
+    _ingest_run(
+        ("Poll 1", [("Tories", "organization")]),
+        ("Poll 2", [("Tory", "organization")]),
+        ("Poll 3", [("Tory", "organization")]),
+        ("Poll 4", [("Tories", "organization")]),
+    )
+    parties = Entity.objects.filter(kind="organization")
+    assert parties.count() == 1
+    assert parties.get().mentions.count() == 4
+    assert MergeRecord.objects.count() == 1  # later stories went straight to the survivor
+
+
+def test_ingest_keeps_curators_decisions():
+    _ingest_run(("Gas 1", [("Burisma", "organization")]))
+    curation.entity_change_kind(entity=entity("Burisma", "organization"), kind="place")
+    _ingest_run(("Gas 2", [("Burisma", "organization")]), ("Gas 3", [("Burisma", "organization")]))
+    assert Entity.objects.get(name="Burisma", kind="place").kind_locked  # not voted away
+    _ingest_run(*RALLIES)
+    _ingest_run(("Budget", [("Blair", "person")]))
+    record = MergeRecord.objects.get(removed_names="Blair")
+    curation.entity_merge_undo(record=record)
+    _ingest_run(("Rally 4", [("Tony Blair", "person")]))
+    assert _people() == {"Tony Blair", "Blair"}  # the undone merge is not redone
+
+
+def test_ingest_command_resolves_in_both_orders(tmp_path):
+    from ..factories import ingest_command
+
+    def story(folder, name, title, body):
+        path = tmp_path / folder
+        path.mkdir(exist_ok=True)
+        (path / name).write_text(f"{title}\n\n{body}\n")
+        return str(path)
+
+    for n, what in enumerate(["his plans", "the poll", "the party's manifesto"]):
+        full = story("full", f"{n}.txt", f"Labour day {n}", f"Tony Blair set out {what} today.")
+    later = story("later", "budget.txt", "Budget row", "Mr Blair said the budget would help.")
+    # The full name first, then the surname; and the other way round.
+    for first, then in ((full, later), (later, full)):
+        Article.objects.all().delete()
+        Entity.objects.all().delete()
+        ingest_command(first, "--workers", "1")
+        ingest_command(then, "--workers", "1")
+        assert [name for name in _people() if "Blair" in name] == ["Tony Blair"]
+        assert "Budget row" in stories_of("Tony Blair")
+
+
+# A topic that names an organization is that organization: one chip, of the right kind.
+
+
+def test_the_seed_story_shows_islamic_state_once_as_an_organization():
+    from ..conftest import SEED
+    from ..factories import ingest_command
+
+    ingest_command(str(SEED), "--workers", "1")
+    chips = Mention.objects.filter(entity__name__iexact="Islamic State")
+    assert list(chips.values_list("entity__kind", flat=True)) == ["organization"]
+    # Its other topics stay topics.
+    topics = set(
+        Mention.objects.filter(entity__kind="topic").values_list("entity__name", flat=True)
+    )
+    assert {"Syrian civil war", "Human rights"} <= topics
+
+
+def test_a_topic_rule_the_tagger_missed_comes_as_its_organization():
+    story = make_story("War", "Efforts to defeat ISIS go on.", topics=["Islamic State"])
+    assert [(m.entity.name, m.entity.kind) for m in story.mentions.all()] == [
+        ("Islamic State", "organization")
+    ]
+
+
+def test_a_page_topic_that_a_story_names_as_an_entity_is_one_chip():
+    story = make_story(
+        "Results", "Apple said sales rose.", topics=["Apple"], entities=[("Apple", "organization")]
+    )
+    assert [(m.entity.name, m.entity.kind) for m in story.mentions.all()] == [
+        ("Apple", "organization")
+    ]
+    section = make_story(
+        "Sport", "Arsenal won.", section="Sport", entities=[("Sport", "organization")]
+    )
+    assert {m.entity.kind for m in section.mentions.all()} == {"topic", "organization"}
+
+
+def test_ingest_no_resolve_leaves_resolution_to_retag(tmp_path):
+    from ..factories import ingest_command
+
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"Labour day {n}\n\nTony Blair spoke on day {n}.\n")
+    (tmp_path / "budget.txt").write_text("Budget row\n\nMr Blair said the budget would help.\n")
+    ingest_command(str(tmp_path), "--workers", "1", "--no-resolve")
+    assert {"Tony Blair", "Blair"} <= _people()
+    call_command("retag", "--resolve-only", stdout=StringIO())
+    assert "Blair" not in _people()

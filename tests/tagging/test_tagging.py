@@ -90,6 +90,61 @@ def test_an_owner_nothing_else_explains_is_dropped():
     }
 
 
+def test_a_short_form_the_story_defines_as_a_term_is_not_an_organization():
+    s = parsed_story(
+        "Results",
+        "Earnings per Global Savings Note (GSN) rose. One GSN is worth a tenth of a share.",
+        "The Fenland Farmers Union (FFU) met. The FFU said prices fell.",
+    )
+    found = entities(
+        s,
+        span(s, "GSN", "ORG"),
+        span(s, "GSN", "ORG", nth=1),
+        span(s, "Fenland Farmers Union", "ORG"),
+        span(s, "FFU", "ORG"),
+        span(s, "FFU", "ORG", nth=1),
+    )
+    assert ("GSN", "organization") not in found
+    assert ("Fenland Farmers Union", "organization") in found
+
+
+def test_a_body_a_minister_heads_is_kept_but_a_piece_of_a_title_is_not():
+    s = parsed_story(
+        "Plans",
+        "Rural Planning Board Minister Lee Sun-ho spoke. "
+        "Constitutional Affairs Minister Jo Marsh agreed.",
+    )
+    found = entities(
+        s,
+        span(s, "Rural Planning Board", "ORG"),
+        span(s, "Lee Sun-ho", "PERSON"),
+        span(s, "Constitutional Affairs", "ORG"),
+        span(s, "Jo Marsh", "PERSON"),
+    )
+    assert ("Rural Planning Board", "organization") in found
+    assert not any(name == "Constitutional Affairs" for name, _ in found)
+
+
+def test_a_company_named_x_and_y_before_its_ticker_is_one_company():
+    s = parsed_story(
+        "Markets",
+        "Builders gained with Hartley and Brandt (HABR.NS) rising 2 percent.",
+        "Jane Roe and Acme (ACME.L) were named.",
+    )
+    found = entities(
+        s,
+        span(s, "Hartley", "PERSON"),
+        span(s, "Brandt", "ORG"),
+        span(s, "Jane Roe", "PERSON"),
+        span(s, "Acme", "ORG"),
+    )
+    assert set(found) == {
+        ("Hartley and Brandt", "organization"),
+        ("Jane Roe", "person"),
+        ("Acme", "organization"),
+    }
+
+
 def test_a_name_cut_short_of_a_known_alias_is_extended():
     s = parsed_story("War", "Efforts to defeat the Islamic State continue.")
     found = entities(s, span(s, "Islamic", "NORP"))
@@ -438,7 +493,7 @@ def test_tag_many_with_two_processes():
 
 
 def test_tagger_version():
-    assert TAGGER_VERSION == "4"
+    assert TAGGER_VERSION == "5"
 
 
 def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):

@@ -60,6 +60,12 @@ class Command(BaseCommand):
             "--no-tagging", action="store_true", help="skip named-entity recognition"
         )
         parser.add_argument(
+            "--no-resolve",
+            action="store_true",
+            help="leave archive-level resolution (plurals, surnames, kinds) to `retag "
+            "--resolve-only`, for a bulk load",
+        )
+        parser.add_argument(
             "--exclude",
             action="append",
             default=[],
@@ -130,6 +136,7 @@ class Command(BaseCommand):
             on_stored=stored,
             on_failed=refused,
             after_group=after_group,
+            resolve=not options["no_resolve"],
         )
         counts = run.counts
         skip_reasons: Counter[str] = Counter()
