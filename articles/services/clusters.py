@@ -42,20 +42,29 @@ def cluster_keys_replace(
     *, article: Article, fingerprint: clusters.Fingerprint, new: bool = False
 ) -> None:
     """Store the story's LSH keys in place of any it had (`new`: it was just stored, so
-    it has none). One statement for the rows: at ingest every story writes 32, and
-    building 32 model instances cost more than the rest of its detection."""
+    it has none), in one statement."""
     if not new:
         ClusterKey.objects.filter(article=article).delete()
-    if len(fingerprint.shingles) >= clusters.MIN_SHINGLES:
+    _keys_insert([(article.pk, key) for key in _stored_keys(fingerprint)])
+
+
+def _stored_keys(fingerprint: clusters.Fingerprint) -> list[int]:
+    """The distinct LSH keys a story stores: none when it is too short to cluster."""
+    if len(fingerprint.shingles) < clusters.MIN_SHINGLES:
+        return []
+    return list(dict.fromkeys(fingerprint.keys))
+
+
+def _keys_insert(rows: list[tuple[int, int]]) -> None:
+    """Insert (article id, key) rows as one executemany: building a model instance for
+    each of a story's 32 keys cost more than the rest of its detection."""
+    if rows:
         table, article_id, key = (
             connection.ops.quote_name(name)
             for name in (ClusterKey._meta.db_table, "article_id", "key")
         )
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({article_id}, {key}) VALUES (%s, %s)",
-                [(article.pk, key) for key in dict.fromkeys(fingerprint.keys)],
-            )
+            cursor.executemany(f"INSERT INTO {table} ({article_id}, {key}) VALUES (%s, %s)", rows)
 
 
 def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article | None:
@@ -185,11 +194,7 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
     round: most stories are decided by their first candidate, so one or two rounds)."""
     if not stories:
         return
-    # Each story's distinct keys, as cluster_keys_replace stores them (none if too short).
-    keys = [
-        list(dict.fromkeys(found.keys)) if len(found.shingles) >= clusters.MIN_SHINGLES else []
-        for _, found in stories
-    ]
+    keys = [_stored_keys(found) for _, found in stories]  # as cluster_keys_replace stores
     postings: dict[int, list[int]] = {}  # key -> the stories holding it, archive's first
     wanted = sorted({key for mine in keys for key in mine})
     for start in range(0, len(wanted), _CHUNK):
@@ -199,18 +204,13 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
             .values_list("key", "article_id")
         ):
             postings.setdefault(key, []).append(other)
-    table, article_id, key_column = (
-        connection.ops.quote_name(name) for name in (ClusterKey._meta.db_table, "article_id", "key")
+    _keys_insert(
+        [
+            (article.pk, key)
+            for (article, _), mine in zip(stories, keys, strict=True)
+            for key in mine
+        ]
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({article_id}, {key_column}) VALUES (%s, %s)",
-            [
-                (article.pk, key)
-                for (article, _), mine in zip(stories, keys, strict=True)
-                for key in mine
-            ],
-        )
     # The candidates of each, as _best_match ranks them: the stored stories, and the
     # stories of this list before it, that share the most keys with it.
     ranked: list[list[int]] = []
