@@ -120,6 +120,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The partials a page repeats (the story cards, includes/_story_cards.html), which
+        # the Django templates call through a tag: see articles/jinja.py for why.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "articles.jinja.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "newsarchive.wsgi.application"

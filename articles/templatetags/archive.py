@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -125,3 +127,15 @@ def pagination(context) -> dict:
         "numbers": page_numbers(page.number, paginator.num_pages),
         "noun": context.get("pagination_noun", "stories"),
     }
+
+
+@register.simple_tag
+def story_cards(stories, heading: int = 3, snippets=None, by_year: bool = False) -> SafeString:
+    """The stories as cards (includes/_story_cards.html, a Jinja2 template): titles at heading level
+    `heading`, search's highlighted passages by story id in `snippets`, and with
+    `by_year` a heading one level up wherever the year changes. A list page draws twenty
+    cards, so they are one Jinja2 template, rendered once for the whole list."""
+    cards = engines["jinja2"].get_template("includes/_story_cards.html")
+    context = {"stories": stories, "level": int(heading), "snippets": snippets, "by_year": by_year}
+    # Jinja2 escapes every value it writes (autoescape), as Django templates do.
+    return mark_safe(cards.render(context))

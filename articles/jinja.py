@@ -1,0 +1,43 @@
+"""The Jinja2 environment for the components a page repeats many times (story cards).
+
+Pages stay Django templates. A component that a list page renders twenty times is a
+Jinja2 template, called from the page by a template tag (templatetags/archive.py):
+Jinja2 compiles a template to Python code, and renders a card in about a third of the
+time Django's engine takes. Its helpers behave as the Django templates' do: dates are
+shown in the current time zone and formatted by Django's own `date` filter, so a card
+reads the same whichever engine drew it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.template.defaultfilters import date as django_date
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import Environment
+
+
+def _url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
+
+
+def _date(value, fmt: str | None = None) -> str:
+    """Django's `date` filter, on the value in the current time zone (as a Django
+    template converts a datetime before its filter sees it)."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_date(value, fmt)
+
+
+def _pluralize(count: int, suffix: str = "s") -> str:
+    return "" if count == 1 else suffix
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(**options)
+    env.globals["url"] = _url
+    env.filters["date"] = _date
+    env.filters["pluralize"] = _pluralize
+    return env
