@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment
 
+from .templatetags.archive import thousands
+
 
 def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
@@ -40,4 +42,5 @@ def environment(**options: Any) -> Environment:
     env.globals["url"] = _url
     env.filters["date"] = _date
     env.filters["pluralize"] = _pluralize
+    env.filters["thousands"] = thousands
     return env

@@ -129,13 +129,34 @@ def pagination(context) -> dict:
     }
 
 
+def _jinja(name: str, context: dict) -> SafeString:
+    """A partial drawn by the Jinja2 engine (articles/jinja.py), which escapes every value
+    it writes (autoescape), as Django templates do."""
+    return mark_safe(engines["jinja2"].get_template(name).render(context))
+
+
+@register.simple_tag(takes_context=True)
+def facet_panel(context, facets, selected, search_url: str) -> SafeString:
+    """The search page's facet lists (includes/_facet_panel.html), each value linked to
+    this search with it added, or removed if chosen: about fifty links a page."""
+    request = context["request"]
+    return _jinja(
+        "includes/_facet_panel.html",
+        {
+            "facets": facets,
+            "selected": selected or {},
+            "search_url": search_url,
+            "add": lambda key, value: _query(request, add=(key, value)),
+            "remove": lambda key, value=None: _query(request, remove=(key, value)),
+        },
+    )
+
+
 @register.simple_tag
 def story_cards(stories, heading: int = 3, snippets=None, by_year: bool = False) -> SafeString:
     """The stories as cards (includes/_story_cards.html, a Jinja2 template): titles at heading level
     `heading`, search's highlighted passages by story id in `snippets`, and with
     `by_year` a heading one level up wherever the year changes. A list page draws twenty
     cards, so they are one Jinja2 template, rendered once for the whole list."""
-    cards = engines["jinja2"].get_template("includes/_story_cards.html")
     context = {"stories": stories, "level": int(heading), "snippets": snippets, "by_year": by_year}
-    # Jinja2 escapes every value it writes (autoescape), as Django templates do.
-    return mark_safe(cards.render(context))
+    return _jinja("includes/_story_cards.html", context)
