@@ -189,24 +189,28 @@ class StoryView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mentions = self.object.mentions.select_related("entity").order_by("salience", "-count")
+        mentions = list(
+            self.object.mentions.select_related("entity").order_by("salience", "-count")
+        )
         groups: dict[str, list] = {}
         targets = []
         for mention in mentions:
             entity = mention.entity
+            # Its address, reversed once: the tag list and the body's links both use it.
+            entity.url = entity.get_absolute_url()
             groups.setdefault(entity.get_kind_display(), []).append(entity)
             if entity.kind != Entity.Kind.TOPIC:  # a topic is a subject, not a name in the text
                 targets.append(
                     LinkTarget(
                         names=(mention.surface, entity.name),
-                        url=entity.get_absolute_url(),
+                        url=entity.url,
                         title=f"{entity.name} ({entity.get_kind_display().lower()})",
                     )
                 )
         context["entity_groups"] = groups
         context["paragraphs"] = link_first_mentions(self.object.paragraphs, targets)
         published = Article.objects.published()
-        related = search.related_ids(self.object)
+        related = search.related_ids(self.object, mentions=mentions)
         # What the list shows: the title, linked, and the date; not the bodies.
         shown = published.only("id", "slug", "title", "published_at")
         context["related"] = shown.in_id_order(related)

@@ -177,15 +177,16 @@ def snippets(query: ParsedQuery, stories: Sequence) -> dict[int, SafeString]:
     return get_backend().snippets(query, bodies)
 
 
-def related_ids(article, limit: int = 5) -> list[int]:
+def related_ids(article, limit: int = 5, mentions=None) -> list[int]:
     """Ids of the public stories most like `article` ("more like this"): each other
-    cluster once (by its original), never the story's own copies."""
+    cluster once (by its original), never the story's own copies. `mentions`: the
+    story's mentions with their entities, where the caller has read them."""
     from .documents import cluster_stories, document_for
     from .indexer import ensure_fresh
 
     backend = get_backend()
     ensure_fresh(backend)
-    ids = backend.related(document_for(article), limit)
+    ids = backend.related(document_for(article, mentions), limit)
     clusters = (
         cluster_stories([-pk - 1 for pk in ids if pk < 0]) if any(pk < 0 for pk in ids) else {}
     )

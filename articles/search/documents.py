@@ -18,9 +18,13 @@ from .changes import cluster_document_id
 FIELDS = ("id", "title", "body", "section", "source_id", "published_at", "language", "cluster_id")
 
 
-def _documents(rows: list[dict], shared: Set[int] = frozenset()) -> list[IndexDocument]:
+def _documents(
+    rows: list[dict], shared: Set[int] = frozenset(), mentions: Iterable | None = None
+) -> list[IndexDocument]:
     """Story documents for `rows`; `shared` holds the clusters with two public copies or
-    more, whose copies are searched through the cluster's document when collapsed."""
+    more, whose copies are searched through the cluster's document when collapsed.
+    `mentions`, (article id, entity id, kind, name) in salience and entity order, are
+    the stories' mentions where the caller holds them already; else they are read."""
     if not rows:
         return []
     docs = {
@@ -39,11 +43,12 @@ def _documents(rows: list[dict], shared: Set[int] = frozenset()) -> list[IndexDo
         )
         for row in rows
     }
-    mentions = (
-        Mention.objects.filter(article_id__in=list(docs))
-        .order_by("article_id", "salience", "entity_id")
-        .values_list("article_id", "entity_id", "entity__kind", "entity__name")
-    )
+    if mentions is None:
+        mentions = (
+            Mention.objects.filter(article_id__in=list(docs))
+            .order_by("article_id", "salience", "entity_id")
+            .values_list("article_id", "entity_id", "entity__kind", "entity__name")
+        )
     for article_id, entity_id, kind, name in mentions:
         doc = docs[article_id]
         ids = doc.entities.setdefault(kind, [])
@@ -173,9 +178,15 @@ def all_documents(chunk: int = 2000) -> Iterator[IndexDocument]:
             yield _cluster_document(cid, [docs[row["id"]] for row in copies[cid]])
 
 
-def document_for(article: Article) -> IndexDocument:
+def document_for(article: Article, mentions: Iterable[Mention] | None = None) -> IndexDocument:
+    """The story's document as the index holds it; `mentions`, its mentions with their
+    entities, where the caller has read them (the story page has)."""
     rows = [{name: getattr(article, "pk" if name == "id" else name) for name in FIELDS}]
-    return _documents(rows)[0]
+    if mentions is None:
+        return _documents(rows)[0]
+    ordered = sorted(mentions, key=lambda m: (m.salience, m.entity_id))
+    held = [(article.pk, m.entity_id, m.entity.kind, m.entity.name) for m in ordered]
+    return _documents(rows, mentions=held)[0]
 
 
 def cluster_stories(cluster_ids: Iterable[int]) -> dict[int, tuple[int, int]]:

@@ -349,3 +349,21 @@ def test_read_time_reads_as_english(client, db, low, high, shown):
     story = make_story("Harbour opens", "The harbour opened at dawn.")
     type(story).objects.filter(pk=story.pk).update(read_time_min=low, read_time_max=high)
     assert shown in page(client, story.get_absolute_url()).content.decode()
+
+
+def test_the_story_page_reads_its_mentions_once(client, stories, django_assert_num_queries):
+    """The story, its mentions (read once: the related search's document takes the
+    page's), the index's freshness, the related stories and the two neighbours."""
+    index_now()
+    with django_assert_num_queries(6):
+        page(client, stories[0].get_absolute_url())
+
+
+def test_the_related_search_document_is_the_indexed_one_from_the_pages_mentions(stories):
+    from articles.search.documents import document_for
+
+    story = stories[0]
+    mentions = list(story.mentions.select_related("entity").order_by("salience", "-count"))
+    assert len(mentions) >= 3
+    held, read = document_for(story, mentions), document_for(story)
+    assert held == read and held.names and held.entities
