@@ -352,6 +352,7 @@ class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "raw_input",
+        "given_metadata",
         "batch",
         "cluster_copies",
     ]
@@ -365,7 +366,7 @@ class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         stories = super().get_queryset(request).annotate(entity_count=count_of(Mention, "article"))
         match = request.resolver_match
         if match and match.url_name == "articles_article_changelist":
-            stories = stories.defer("body", "raw_input")  # the list never shows them
+            stories = stories.defer("body", "raw_input", "given_metadata")  # never listed
         return stories
 
     @admin.display(ordering="entity_count", description="entities")

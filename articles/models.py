@@ -218,6 +218,13 @@ class Article(models.Model):
     source_path = models.CharField(max_length=1000, blank=True, db_index=True)
     raw_format = models.CharField(max_length=20, blank=True)
     raw_input = models.TextField(blank=True, help_text="The exact text the parser read.")
+    given_metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the ingest batch said of the file beside its text: its defaults "
+        "(--source, --publisher, --language), sidecar and manifest row. Re-parse applies "
+        "it again.",
+    )
     language = models.CharField(
         max_length=8,
         blank=True,

@@ -8,6 +8,7 @@ stays flat however large the batch.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import threading
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import islice
 
 from . import ingest, tagging
@@ -53,24 +55,15 @@ def parse_one(item: Input, options: Options) -> FileResult:
         story = ingest.parse_bytes(
             item.data, path=item.name, format=options.format, max_bytes=options.max_bytes
         )
-        # The language parse_bytes found (the text's, else the page's own word) is beaten by
-        # a sidecar or manifest; --language fills in only when neither says.
-        found = story.language
-        story.language = ""
-        for name, value in options.defaults.items():
-            if value and name != "language" and not getattr(story, name):
-                setattr(story, name, value)
-        if item.path:
-            ingest.apply_metadata(story, ingest.sidecar_for(item.path))
+        rows = [ingest.sidecar_for(item.path)] if item.path else []
         if options.manifest is not None:
             match = options.manifest.match(item.path or item.archive, member=item.member)
             if match.problem:
                 story.warnings.append(f"manifest: {match.problem}")
-            ingest.apply_metadata(story, match.row)
-        validate.clean(story)
-        story.language = (
-            language.iso_code(story.language) or found or options.defaults.get("language", "")
-        )
+            rows.append(match.row)
+        defaults = {name: value for name, value in options.defaults.items() if value}
+        given = {"defaults": defaults, "rows": [row for row in rows if row]}
+        apply_given(story, {key: value for key, value in given.items() if value})
         story.topics = tagging.topics_for(story, options.topic_rules)
     except SkipStory as exc:
         return FileResult(item.name, skipped=str(exc))
@@ -79,6 +72,37 @@ def parse_one(item: Input, options: Options) -> FileResult:
     except Exception as exc:  # a parser bug must not stop the batch
         return FileResult(item.name, error=f"could not be parsed ({type(exc).__name__}: {exc})")
     return FileResult(item.name, story=story)
+
+
+def _as_json(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not metadata")
+
+
+def apply_given(story: ParsedStory, given: dict) -> ParsedStory:
+    """Apply what the batch said of the file beside its text (story.given, which keeps
+    it): batch defaults fill what the parser left blank; a sidecar, then a manifest row,
+    beat the parser's guesses. Then the story is validated and its language settled.
+    Ingest and re-parse both come through here, so a re-parsed story keeps its
+    manifest's date and topics."""
+    # Kept as JSON holds it (a manifest's date as ISO text, which apply_metadata reads
+    # back the same), so a re-ingest compares what it would store with what is stored.
+    given = json.loads(json.dumps(given, default=_as_json))
+    story.given = given
+    defaults = given.get("defaults", {})
+    # The language parse_bytes found (the text's, else the page's own word) is beaten by
+    # a sidecar or manifest; --language fills in only when neither says.
+    found = story.language
+    story.language = ""
+    for name, value in defaults.items():
+        if value and name != "language" and not getattr(story, name):
+            setattr(story, name, value)
+    for row in given.get("rows", []):
+        ingest.apply_metadata(story, row)
+    validate.clean(story)
+    story.language = language.iso_code(story.language) or found or defaults.get("language", "")
+    return story
 
 
 def process_chunk(items: list[Input], options: Options) -> list[FileResult]:

@@ -51,6 +51,9 @@ class ParsedStory:
     places: list[str] = field(default_factory=list)  # from metadata, not NER
     entities: list[TaggedEntity] = field(default_factory=list)
     raw: str = ""  # the exact text the parser read, kept for re-parsing
+    # What the batch said of the file beside its text, kept so that a re-parse applies it
+    # again (pipeline.apply_given): {"defaults": {...}, "rows": [sidecar, manifest row]}.
+    given: dict = field(default_factory=dict)
     encoding: str = ""
     # What was dropped or repaired on the way in (a date in year 1, a mojibake byte), for a person.
     warnings: list[str] = field(default_factory=list)

@@ -293,6 +293,7 @@ def article_fields(*, parsed: ParsedStory, cache: IngestCache | None = None) -> 
         "source_path": parsed.path[:1000],
         "raw_format": parsed.format[:20],
         "raw_input": parsed.raw,
+        "given_metadata": parsed.given,
         "language": parsed.language[:8],
     }
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from .. import ingest, tagging
+from .. import ingest, pipeline, tagging
 from ..ingest.types import IngestError, ParsedStory
 from ..models import Article, Entity, Mention
 from .archive import archive_changed, id_slices
@@ -142,6 +142,9 @@ def article_reparse(*, article: Article) -> Article:
         parsed = ingest.parse_text(
             article.raw_input, path=article.source_path, format=article.raw_format or None
         )
+        # Its manifest's date and topics, its sidecar's and the batch's defaults, as
+        # ingest applied them: the raw input alone does not hold them.
+        pipeline.apply_given(parsed, article.given_metadata or {})
         context = tagging_context()
         if parsed.language in ingest.language.NER_LANGUAGES:  # the model reads English
             parsed.entities = tagging.tag(parsed, aliases=context.aliases)

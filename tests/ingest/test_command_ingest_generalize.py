@@ -217,3 +217,52 @@ def test_a_korean_story_is_stored_as_korean_and_reparsed_without_english_names(t
     article = retag.article_reparse(article=article)
     assert article.language == "ko"
     assert not article.entities.filter(kind__in=named).exists()
+
+
+def test_a_reparsed_story_keeps_its_manifests_title_date_topics_and_places(tmp_path):
+    folder = tmp_path / "wire" / "articles"
+    folder.mkdir(parents=True)
+    (folder / "00001.txt").write_text(story("COCOA REVIEW", "cocoa"))
+    (tmp_path / "wire" / "metadata.tsv").write_text(
+        "newid\tdate\ttopics\tplaces\ttitle\n"
+        "1\t26-FEB-1987\tcocoa\tel-salvador,usa\tBAHIA COCOA REVIEW\n"
+    )
+    run("--manifest", str(tmp_path / "wire" / "metadata.tsv"), str(folder))
+    article = Article.objects.get()
+    assert article.given_metadata["rows"][0]["title"] == "BAHIA COCOA REVIEW"
+    before = set(article.entities.values_list("kind", "name"))
+    assert {("place", "USA"), ("topic", "cocoa")} <= before
+
+    article = retag.article_reparse(article=article)
+    assert article.title == "BAHIA COCOA REVIEW"
+    assert article.published_at.date().isoformat() == "1987-02-26"
+    # The batch was ingested untagged; the re-parse tags it, and keeps what was given.
+    assert before <= set(article.entities.values_list("kind", "name"))
+    assert not article.versions.exists()  # its title and text did not change
+
+
+def test_a_reparsed_story_keeps_the_batch_defaults_and_its_sidecar(tmp_path):
+    (tmp_path / "a.txt").write_text(story("Harbour plan agreed"))
+    (tmp_path / "a.json").write_text(json.dumps({"section": "Local", "byline": "A. Writer"}))
+    run("--source", "Gazette Wire", "--language", "en", str(tmp_path))
+    article = Article.objects.get()
+    assert (article.source.name, article.section, article.byline) == (
+        "Gazette Wire",
+        "Local",
+        "A. Writer",
+    )
+    article = retag.article_reparse(article=article)
+    assert (article.source.name, article.section, article.byline, article.language) == (
+        "Gazette Wire",
+        "Local",
+        "A. Writer",
+        "en",
+    )
+
+
+def test_a_story_given_nothing_beside_its_text_stores_nothing_and_reingests_unchanged(tmp_path):
+    (tmp_path / "a.txt").write_text(story("Harbour plan agreed"))
+    run(str(tmp_path))
+    assert Article.objects.get().given_metadata == {}
+    out, _ = run(str(tmp_path))
+    assert "1 unchanged" in out
