@@ -7,7 +7,9 @@ chooses the thresholds on half A and reports precision and recall on both halves
 migrates it, times `manage.py clusters rebuild` and the search index's build, times the
 versions page and the browse pages collapsed and not, and ingests the same new stories
 with detection on and off (bench/results/clusters_100k.json). `python -m bench.clusters
-ingest` measures ingest with detection on and off on a small archive it builds itself.
+ingest` measures ingest with detection on and off on a small archive it builds itself;
+`python -m bench.clusters groups` what one ingest group's clusters cost the database
+(queries, statements, wall and CPU time).
 
 The labelled pairs (none of the corpus text is kept in the repository; the labels
 name files):
@@ -951,6 +953,85 @@ def run_versions() -> dict:
     return result
 
 
+_GROUPS_IN_PROCESS = """
+import json, sys, time
+from io import StringIO
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from articles.services import clusters
+records, flush = [], clusters.ClusterBatch.flush
+
+def counted(self):
+    stories, sent = len(self.stories), {"queries": 0, "statements": 0}
+
+    def count(execute, sql, params, many, context):
+        sent["queries"] += 1
+        sent["statements"] += len(params) if many else 1
+        return execute(sql, params, many, context)
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        flush(self)
+    if stories:
+        records.append({"stories": stories, **sent, "wall_s": time.perf_counter() - wall,
+                        "cpu_s": time.process_time() - cpu})
+
+clusters.ClusterBatch.flush = counted
+call_command("ingest", sys.argv[1], "--workers", "1", stdout=StringIO(), stderr=StringIO())
+print(json.dumps(records))
+"""
+GROUPS_ARCHIVE = 400  # real stories in the archive
+GROUPS_NEW = 320  # derived copies ingested, 10 groups
+
+
+def run_groups(engine: str = "sqlite") -> dict:
+    """What one ingest group's clusters cost the database: GROUPS_NEW derived copies of
+    the first GROUPS_ARCHIVE real stories ingested (no worker processes, detection on)
+    into an archive of those, each group's cluster decision (ClusterBatch.flush) timed
+    by wall and CPU, with the queries it makes and the statements the server runs (an
+    executemany is a statement a row) (bench/results/clusters_groups[_postgres].json)."""
+    from . import corpus
+
+    folder, new = WORK / "clusters-groups-archive", WORK / "clusters-groups-new"
+    for path in (folder, new):
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+    sources = corpus.real_sources(GROUPS_ARCHIVE)
+    for source in sources:
+        shutil.copy(source.path, folder / f"{source.path.parent.name}-{source.path.name}")
+    for name, text, _date in corpus.derived(sources, GROUPS_NEW, seed=2026):
+        (new / f"new-{name}").write_text(text, encoding="utf-8")
+    name = "clusters_groups" if engine == "sqlite" else _database_name("clusters_groups")
+    base = fresh_database(engine, name)
+    shutil.rmtree(index_dir(base), ignore_errors=True)
+    built = _timed(base, "ingest", str(folder))
+    done = subprocess.run(
+        [sys.executable, "-c", _GROUPS_IN_PROCESS, str(new)], cwd=ROOT,
+        env=env_for(base, DJANGO_SETTINGS_MODULE="newsarchive.settings"),
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    groups = json.loads(done.stdout)
+    result = {
+        "engine": engine,
+        "archive": built["said"],
+        "groups": len(groups),
+        "stories": sum(g["stories"] for g in groups),
+        "queries_per_group": sorted({g["queries"] for g in groups}),
+        "statements_per_group": sorted({g["statements"] for g in groups}),
+        "flush_wall_ms": summary_ms([g["wall_s"] for g in groups]),
+        "flush_cpu_ms": summary_ms([g["cpu_s"] for g in groups]),
+        "copies_in_clusters_after": _shape(base)["copies_in_clusters"],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "" if engine == "sqlite" else f"_{engine}"
+    (RESULTS / f"clusters_groups{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:
     """The same new stories into two copies of the archive, one with detection and one
     without, in the order on, off, off, on (half the stories each time), so that the
@@ -999,6 +1080,8 @@ if __name__ == "__main__":
         print(json.dumps(run_ingest(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
     elif command == "versions":
         print(json.dumps(run_versions(), indent=2))
+    elif command == "groups":
+        print(json.dumps(run_groups(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
     elif command == "same":
         print(json.dumps(compare_clusters(sys.argv[2], sys.argv[3]), indent=2))
     elif command == "pages":
@@ -1008,5 +1091,5 @@ if __name__ == "__main__":
     else:
         raise SystemExit(
             "usage: python -m bench.clusters"
-            " pairs|archive|ingest [postgres]|pages|versions|same A B|sheet"
+            " pairs|archive|ingest [postgres]|groups [postgres]|pages|versions|same A B|sheet"
         )

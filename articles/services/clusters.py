@@ -56,7 +56,7 @@ def _stored_keys(fingerprint: clusters.Fingerprint) -> list[int]:
 
 
 def _keys_insert(rows: list[tuple[int, int]]) -> None:
-    """Insert (article id, key) rows as one executemany: building a model instance for
+    """Insert (article id, key) rows in one statement: building a model instance for
     each of a story's 32 keys cost more than the rest of its detection."""
     if rows:
         table, article_id, key = (
@@ -64,7 +64,44 @@ def _keys_insert(rows: list[tuple[int, int]]) -> None:
             for name in (ClusterKey._meta.db_table, "article_id", "key")
         )
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({article_id}, {key}) VALUES (%s, %s)", rows)
+            if connection.vendor == "postgresql":
+                # One statement for a group's thousand keys: an executemany is a
+                # statement a row, which the server parses and plans one by one.
+                cursor.execute(
+                    f"INSERT INTO {table} ({article_id}, {key}) "
+                    "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
+                    [[pk for pk, _ in rows], [value for _, value in rows]],
+                )
+            else:  # SQLite runs an executemany in process, with no round trips
+                cursor.executemany(
+                    f"INSERT INTO {table} ({article_id}, {key}) VALUES (%s, %s)", rows
+                )
+
+
+def _key_holders(keys: list[int]) -> list[tuple[int, int]]:
+    """(key, article id) of every stored story holding one of `keys`: on PostgreSQL one
+    query with the keys as one array, whose plan does not depend on a group's thousand
+    keys; on SQLite, IN lists under its variable limit."""
+    if not keys:
+        return []
+    if connection.vendor == "postgresql":
+        table, article_id, key = (
+            connection.ops.quote_name(name)
+            for name in (ClusterKey._meta.db_table, "article_id", "key")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {key}, {article_id} FROM {table} WHERE {key} = ANY(%s::bigint[])",
+                [keys],
+            )
+            return cursor.fetchall()
+    return [
+        row
+        for start in range(0, len(keys), _CHUNK)
+        for row in ClusterKey.objects.filter(key__in=keys[start : start + _CHUNK])
+        .order_by()
+        .values_list("key", "article_id")
+    ]
 
 
 def _best_match(article: Article, fingerprint: clusters.Fingerprint) -> Article | None:
@@ -134,14 +171,23 @@ def _rank(cluster_ids: Iterable[int]) -> set[int]:
 
 
 def _set_each(model, column: str, values: list[tuple[int | None, int]]) -> None:
-    """UPDATE one column of many rows, each to its own value ((value, id) pairs), as one
-    executemany: a CASE over hundreds of ids costs more to build than to run."""
+    """UPDATE one integer column of many rows, each to its own value ((value, id)
+    pairs), in one statement (PostgreSQL) or one executemany (SQLite): a CASE over
+    hundreds of ids costs more to build than to run."""
     if values:
         table, name, pk = (
             connection.ops.quote_name(part) for part in (model._meta.db_table, column, "id")
         )
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s", values)
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} SET {name} = v.value "
+                    "FROM UNNEST(%s::bigint[], %s::bigint[]) AS v(value, id) "
+                    f"WHERE {table}.{pk} = v.id",
+                    [[value for value, _ in values], [row for _, row in values]],
+                )
+            else:
+                cursor.executemany(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s", values)
 
 
 def _changed(*, story_ids: Iterable[int], cluster_ids: Iterable[int]) -> None:
@@ -197,13 +243,8 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
     keys = [_stored_keys(found) for _, found in stories]  # as cluster_keys_replace stores
     postings: dict[int, list[int]] = {}  # key -> the stories holding it, archive's first
     wanted = sorted({key for mine in keys for key in mine})
-    for start in range(0, len(wanted), _CHUNK):
-        for key, other in (
-            ClusterKey.objects.filter(key__in=wanted[start : start + _CHUNK])
-            .order_by()
-            .values_list("key", "article_id")
-        ):
-            postings.setdefault(key, []).append(other)
+    for key, other in _key_holders(wanted):
+        postings.setdefault(key, []).append(other)
     _keys_insert(
         [
             (article.pk, key)
