@@ -4,6 +4,7 @@ import pytest
 
 from articles.ingest import SkipStory, html, parse_bytes, parse_text
 from articles.ingest.html import (
+    _after_headline,
     _beside,
     _continued,
     _own_article,
@@ -136,6 +137,22 @@ def test_a_story_with_a_wrapper_per_paragraph_gets_its_short_paragraphs_back():
     lines = [" ".join(p.text_content().split()) for p in tree.iter("p")]
     pruned = [line for line in lines if len(line.split()) >= 20]
     assert _beside(tree, lines, pruned) == [line for line in lines if "newsletter" not in line]
+
+
+HEADLINE = "Harbour ferry returns after a winter ashore"
+
+
+def test_a_teaser_above_the_headline_is_not_the_story():
+    teaser = "An earlier story about the boatyard, whose excerpt the page shows in a side column."
+    lines = [teaser, f"{HEADLINE}!", *PROSE]
+    assert _after_headline(lines, headings=("Other", HEADLINE)) == lines[1:]
+
+
+def test_a_headline_repeated_near_the_end_does_not_cut_the_story():
+    lines = [*PROSE[:3], HEADLINE, PROSE[3]]
+    assert _after_headline(lines, headings=(HEADLINE,)) == lines
+    assert _after_headline(PROSE, headings=(HEADLINE,)) == PROSE
+    assert _after_headline([HEADLINE, *PROSE], headings=("",)) == [HEADLINE, *PROSE]
 
 
 SPLIT = FIXTURES / "pages" / "split.html"
