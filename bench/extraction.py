@@ -1,12 +1,17 @@
 """Body-extraction F1 of the textscrape and html parsers on the research corpus.
 
-Run: .venv/bin/python bench/extraction.py [--show N] [--cv]
+Run: .venv/bin/python bench/extraction.py [--show N] [--cv] [--losses N]
 
 --cv cross-validates the HTML passes by site: the pages are split into two halves by their
 site (a hash of the host name), each pass on top of trafilatura is chosen greedily on one
 half and kept only if it helps the other, then the halves swap. Plain trafilatura (default
 and favor_precision) and ours are reported on both halves and on all pages in the same run,
 and the text scrapes' F1 likewise.
+
+--losses N shows where the HTML F1 is lost: precision and recall of ours, trafilatura default
+and its precision mode on each half, the share of the loss that is precision and recall,
+each site's loss, and the N worst pages (half, site, precision, recall, words expected and
+predicted; no corpus text is printed).
 
 Predictions go to a temporary folder and are scored by ../shared/tools/score_bodies.py
 (4-word shingles, per-document precision and recall averaged, then F1). The corpus is
@@ -293,6 +298,63 @@ def print_cv(report: dict) -> None:
         print(f"{name:40s} {cells}")
 
 
+def losses(worst: int) -> dict:
+    """Where ours loses F1 on scrapes/html, against trafilatura default and precision mode."""
+    module = scorer()
+    split = halves("scrapes-html")
+    extractors = {
+        "ours": lambda p: _ours(p, html.BASE, html.PASSES),
+        "trafilatura default": _trafilatura,
+        "trafilatura precision": lambda p: _trafilatura(p, favor_precision=True),
+    }
+    report: dict = {"halves": {}, "sites": {}, "pages": []}
+    for half in ("A", "B"):
+        for name, extract in extractors.items():
+            rows = [(expected, extract(page)) for page, expected in split[half]]
+            report["halves"][(half, name)] = _f1(module, rows)
+            if name != "ours":
+                continue
+            for (page, expected), (_, predicted) in zip(split[half], rows, strict=True):
+                counts = module.compare(expected, predicted)
+                precision, recall = module.precision(*counts), module.recall(*counts)
+                site = site_of("scrapes-html", page)
+                lost = report["sites"].setdefault(site, [half, 0.0, 0.0])
+                lost[1] += 1 - precision
+                lost[2] += 1 - recall
+                report["pages"].append(
+                    (half, site, precision, recall, len(expected.split()), len(predicted.split()))
+                )
+    report["pages"].sort(key=lambda row: row[2] + row[3])
+    report["pages"] = report["pages"][:worst]
+    return report
+
+
+def print_losses(report: dict) -> None:
+    print(f"{'':24s} {'half':>4s} {'precision':>9s} {'recall':>7s} {'F1':>6s}")
+    for (half, name), (p, r, f1) in report["halves"].items():
+        print(f"{name:24s} {half:>4s} {p:9.3f} {r:7.3f} {f1:6.3f}")
+    for half in ("A", "B"):
+        sites = {s: v for s, v in report["sites"].items() if v[0] == half}
+        p_loss = sum(v[1] for v in sites.values())
+        r_loss = sum(v[2] for v in sites.values())
+        print(f"\nhalf {half}: summed per-page loss, precision {p_loss:.2f}, recall {r_loss:.2f}")
+        ranked = sorted(sites.items(), key=lambda item: -(item[1][1] + item[1][2]))
+        for site, (_, p, r) in ranked[:8]:
+            print(f"  {site:32s} precision loss {p:.2f}  recall loss {r:.2f}")
+    print("\nworst pages: half, site, precision, recall, words expected / predicted")
+    for half, site, p, r, expected, predicted in report["pages"]:
+        print(f"  {half} {site:32s} {p:.2f} {r:.2f} {expected:6d} / {predicted}")
+
+
+def _count(argv: list[str], flag: str, default: int) -> int:
+    if flag not in argv:
+        return default
+    at = argv.index(flag) + 1
+    if at >= len(argv) or not argv[at].isdigit():
+        raise SystemExit(f"{flag} takes a number of pages, e.g. {flag} {default}")
+    return int(argv[at])
+
+
 def main(argv: list[str]) -> int:
     if not SCORER.exists():
         print(f"corpus tools not found at {SCORER} (set NEWSARCHIVE_CORPUS)")
@@ -300,7 +362,10 @@ def main(argv: list[str]) -> int:
     if "--cv" in argv:
         print_cv(cross_validate())
         return 0
-    show = int(argv[argv.index("--show") + 1]) if "--show" in argv else 3
+    if "--losses" in argv:
+        print_losses(losses(_count(argv, "--losses", 15)))
+        return 0
+    show = _count(argv, "--show", 3)
     for name, label in (
         ("scrapes-text", "textscrape on scrapes/page_text"),
         ("scrapes-html", "html on scrapes/html"),

@@ -4,6 +4,8 @@ import pytest
 
 from articles.ingest import SkipStory, html, parse_bytes, parse_text
 from articles.ingest.html import (
+    _after_headline,
+    _beside,
     _continued,
     _own_article,
     _past_header,
@@ -89,6 +91,68 @@ def test_prose_the_precise_pass_drops_inside_the_story_stays_but_not_around_it()
     )
     lines = ["Photo: Staff", *story[:4], inside, *story[4:], teaser]
     assert _prune(lines, keep=set(story)) == [*story[:4], inside, *story[4:]]
+
+
+BESIDE = FIXTURES / "pages" / "beside.html"
+
+
+def _beside_lines() -> tuple[list[str], list[str]]:
+    """The invented page's blocks in page order, as a recall-minded pass gives them, and the
+    story's own ones among them."""
+    tree = _tree(BESIDE.read_text())
+    lines = [" ".join(e.text_content().split()) for e in tree.iter("p", "h2", "figcaption")]
+    furniture = ("Photo: Staff", "Get our app", "Copyright")
+    return lines, [line for line in lines if not any(f in line for f in furniture)]
+
+
+def test_cuts_between_kept_lines_in_the_story_template_are_put_back():
+    recall, story = _beside_lines()
+    assert "Nobody waited long." in story and "A new timetable" in story
+    # The precise pass kept only the long paragraphs; the short one and the subheading sit in
+    # the story's own blocks, the caption in a figure and the promotion is a link.
+    long_ones = [line for line in recall if len(line.split()) >= 20]
+    assert _beside(_tree(BESIDE.read_text()), recall, long_ones) == story
+
+
+def test_cuts_before_the_first_or_after_the_last_kept_line_stay_cut():
+    recall, story = _beside_lines()
+    middle = story[2:-1]
+    assert _beside(_tree(BESIDE.read_text()), recall, middle) == middle
+    assert _beside(None, recall, middle) == middle
+    assert _beside(_tree(BESIDE.read_text()), recall, []) == []
+
+
+def test_a_story_with_a_wrapper_per_paragraph_gets_its_short_paragraphs_back():
+    long = " ".join(["A sentence of the story that runs on for long enough to read as prose."] * 2)
+    page = (
+        '<html><body><div class="story">'
+        f'<div class="card"><p>{long}</p></div>'
+        '<div class="card"><p>Nobody waited long.</p></div>'
+        f'<div class="card"><p>{long.replace("A sentence", "Another sentence")}</p></div>'
+        '<div class="promo"><p>Our newsletter, every morning.</p></div>'
+        f'<div class="card"><p>{long.replace("A sentence", "A last sentence")}</p></div>'
+        "</div></body></html>"
+    )
+    tree = _tree(page)
+    lines = [" ".join(p.text_content().split()) for p in tree.iter("p")]
+    pruned = [line for line in lines if len(line.split()) >= 20]
+    assert _beside(tree, lines, pruned) == [line for line in lines if "newsletter" not in line]
+
+
+HEADLINE = "Harbour ferry returns after a winter ashore"
+
+
+def test_a_teaser_above_the_headline_is_not_the_story():
+    teaser = "An earlier story about the boatyard, whose excerpt the page shows in a side column."
+    lines = [teaser, f"{HEADLINE}!", *PROSE]
+    assert _after_headline(lines, headings=("Other", HEADLINE)) == lines[1:]
+
+
+def test_a_headline_repeated_near_the_end_does_not_cut_the_story():
+    lines = [*PROSE[:3], HEADLINE, PROSE[3]]
+    assert _after_headline(lines, headings=(HEADLINE,)) == lines
+    assert _after_headline(PROSE, headings=(HEADLINE,)) == PROSE
+    assert _after_headline([HEADLINE, *PROSE], headings=("",)) == [HEADLINE, *PROSE]
 
 
 SPLIT = FIXTURES / "pages" / "split.html"
