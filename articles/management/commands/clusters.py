@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
+
+from articles.management import ArchiveCommand
 
 from ... import search
 from ...models import Article
 from ...services.clusters import clusters_rebuild
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Recompute story clusters (copies of one syndicated story) for the whole archive."
 
     def add_arguments(self, parser):

@@ -10,15 +10,16 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from articles import ingest, pipeline, search
 from articles.ingest import IngestError
+from articles.management import ArchiveCommand
 from articles.services import ingest as ingest_service
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Import story files (text scrapes, plain text, saved HTML) into the archive."
 
     def add_arguments(self, parser) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from articles import search
+from articles.management import ArchiveCommand
 from articles.models import IngestBatch
 from articles.services import purge
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Delete the stories an ingest batch stored (their mentions go with them)."
 
     def add_arguments(self, parser) -> None:

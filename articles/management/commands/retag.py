@@ -9,16 +9,17 @@ import os
 import sys
 from datetime import datetime, time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from articles import search
+from articles.management import ArchiveCommand
 from articles.models import Article, IngestBatch
 from articles.services import resolve, retag
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Re-run entity and topic tagging on stored stories."
 
     def add_arguments(self, parser) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from articles import search
+from articles.management import ArchiveCommand
 from articles.models import Article
 from articles.search import indexer
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = (
         "Build this node's search index from the database (rebuild), apply the change "
         "log to it once (update) or continuously (run), show how far behind it is "
