@@ -325,7 +325,9 @@ def story_list(request: HttpRequest) -> JsonResponse:
 @api_view("/api/stories/{id}/")
 def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
     story = get_object_or_404(
-        Article.objects.published().select_related("source", "publisher").defer("raw_input"),
+        Article.objects.published()
+        .select_related("source", "publisher")
+        .defer("raw_input", "given_metadata"),
         pk=pk,
     )
     mentions = story.mentions.select_related("entity").order_by("salience", "-count", "pk")

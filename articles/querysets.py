@@ -162,7 +162,7 @@ class ArticleQuerySet(models.QuerySet):
         an index's order, which SQLite stops using when the query joins other tables."""
         related = ("source", "publisher")
         cards = self.select_related(*related) if joined else self.prefetch_related(*related)
-        return cards.defer("raw_input", "body")
+        return cards.defer("raw_input", "body", "given_metadata")
 
     def latest(self) -> ArticleQuerySet:  # type: ignore[override]  # newest first; Django's latest(field) is unused on stories
         return self.order_by(F("published_at").desc(nulls_last=True), "-id")
