@@ -153,6 +153,14 @@ def facet_panel(context, facets, selected, search_url: str) -> SafeString:
 
 
 @register.simple_tag
+def copy_rows(copies, count: int, original=None, left=None, right=None) -> SafeString:
+    """The versions page's rows of copies (includes/_copy_rows.html), fifty a page, of
+    `count` in all: with two or more, the radio buttons that choose the two compared."""
+    context = {"copies": copies, "original": original, "left": left, "right": right}
+    return _jinja("includes/_copy_rows.html", {**context, "compare": count > 1})
+
+
+@register.simple_tag
 def story_cards(stories, heading: int = 3, snippets=None, by_year: bool = False) -> SafeString:
     """The stories as cards (includes/_story_cards.html, a Jinja2 template): titles at heading level
     `heading`, search's highlighted passages by story id in `snippets`, and with
