@@ -14,8 +14,10 @@ import datetime as dt
 from typing import Any
 
 from django.template.defaultfilters import date as django_date
+from django.template.defaultfilters import time as django_time
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from jinja2 import Environment
 
 from .templatetags.archive import thousands
@@ -33,6 +35,13 @@ def _date(value, fmt: str | None = None) -> str:
     return django_date(value, fmt)
 
 
+def _time(value, fmt: str | None = None) -> str:
+    """Django's `time` filter, on the value in the current time zone."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_time(value, fmt)
+
+
 def _pluralize(count: int, suffix: str = "s") -> str:
     return "" if count == 1 else suffix
 
@@ -41,6 +50,8 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)
     env.globals["url"] = _url
     env.filters["date"] = _date
+    env.filters["time"] = _time
+    env.filters["capfirst"] = capfirst
     env.filters["pluralize"] = _pluralize
     env.filters["thousands"] = thousands
     return env

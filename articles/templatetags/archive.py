@@ -152,6 +152,23 @@ def facet_panel(context, facets, selected, search_url: str) -> SafeString:
     )
 
 
+@register.simple_tag(takes_context=True)
+def story_article(context) -> SafeString:
+    """The story page's article (includes/_story_article.html), with its "Cite this
+    story" section drawn by its own tag (templatetags/cite.py)."""
+    from django.template.loader import render_to_string
+
+    from .cite import cite_this
+
+    story = context["story"]
+    cite = render_to_string("includes/_cite_this.html", cite_this(context, story))
+    names = ("story", "paragraphs", "entity_groups", "related", "previous", "next")
+    return _jinja(
+        "includes/_story_article.html",
+        {**{name: context.get(name) for name in names}, "cite": mark_safe(cite)},
+    )
+
+
 @register.simple_tag
 def copy_rows(copies, count: int, original=None, left=None, right=None) -> SafeString:
     """The versions page's rows of copies (includes/_copy_rows.html), fifty a page, of
