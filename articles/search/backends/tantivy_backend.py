@@ -24,10 +24,12 @@ English stemmer never mangles a French word. The exact fields hold every languag
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -61,6 +63,30 @@ META_ID = -1  # the one document that holds the IndexState, not a story
 # Related stories: how many times the number asked for are ranked at first, before those
 # outside the collapsed view are dropped (four times more each round, until enough).
 RELATED_OVERFETCH = 4
+# "More like this": the story's words that best tell it apart, at most this many.
+LIKE_TERMS = 25
+
+
+def like_terms(
+    counts: dict[tuple[str, str], int], doc_freq: Callable[[str, str], int], num_docs: int
+) -> list[tuple[float, str, str]]:
+    """The (score, field, term) that a "more like this" query asks for: each term of
+    the story held by two stories or more, scored by its frequency in the story times
+    its BM25 idf, as tantivy's own more-like-this query scores it, best first, ties by
+    field and term. Tantivy's own breaks ties in the order of a hash map seeded anew in
+    each process, so two web workers showed one story different related stories."""
+    scored = []
+    for (field, term), frequency in counts.items():
+        held = doc_freq(field, term)
+        # A word in more documents than are live (a replaced story's old document counts
+        # until its segment merges) is in nearly every story and says nothing.
+        if held < 2 or held > num_docs:
+            continue
+        idf = math.log(1 + (num_docs - held + 0.5) / (held + 0.5))
+        scored.append((frequency * idf, field, term))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return scored[:LIKE_TERMS]
+
 
 # (field, analyzer, boost) for the text a word is looked for in.
 TEXT_FIELDS = [
@@ -626,20 +652,20 @@ class TantivyBackend(BaseSearchBackend):
 
     def related(self, document: IndexDocument, limit: int) -> list[int]:
         searcher = self.index.searcher()
-        fields = {"title": [document.title], "body": [document.body[:20_000]]}
+        fields = {"title": document.title, "body": document.body[:20_000]}
         if document.names:
-            fields["names"] = ["\n".join(document.names)]
-        # A replaced story's old document stays in the word counts until its segment
-        # merges, but tantivy weighs those counts against the live documents alone, and
-        # panics on a word that is in more documents than are live. Such a word is in
-        # nearly every story and says nothing about likeness, so it is left out.
-        like = Query.more_like_this_document_fields_query(
-            self.schema,
-            fields,
-            min_doc_frequency=2,
-            max_doc_frequency=searcher.num_docs,
-            min_term_frequency=1,
-            max_query_terms=25,
+            fields["names"] = "\n".join(document.names)
+        counts = Counter(
+            (field, term) for field, text in fields.items() for term in self._tokens("stem", [text])
+        )
+        terms = like_terms(counts, searcher.doc_freq, searcher.num_docs)
+        if not terms:
+            return []
+        like = Query.boolean_query(
+            [
+                (Occur.Should, Query.boost_query(Query.term_query(self.schema, f, t), score))
+                for score, f, t in terms
+            ]
         )
         clauses = [
             (Occur.Must, like),
