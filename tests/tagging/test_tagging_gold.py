@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.gold import HALVES, KINDS, half_of, kind_of_source, load_gold, measure, score_story
+from bench.gold import (
+    HALVES,
+    KINDS,
+    classify_errors,
+    half_of,
+    kind_of_source,
+    load_gold,
+    measure,
+    score_story,
+)
 from bench.gold import tagger_predictions as predict
 
 # (precision, recall) floors per kind on each half, and F1 on all stories. Measured with
@@ -67,6 +76,49 @@ def test_scoring_counts_one_entity_once_and_ignores_optional_names():
     assert (people.correct, people.predictions, people.gold) == (1, 3, 1)
     assert (orgs.correct, orgs.predictions, orgs.gold) == (0, 0, 1)
     assert tallies["places"].predictions == 0
+
+
+def test_errors_are_told_apart_by_what_went_wrong():
+    item = {
+        "id": "invented",
+        "entities": {
+            "people": ["Wilma Quist"],
+            "organizations": [
+                "Brindle Harbour Council",
+                "Quist Foods",
+                "Otterby Rovers",
+                ["Nettle Bank", "NB"],
+                "Fenwick Trust",
+            ],
+            "places": ["Otterby"],
+        },
+        "optional": ["Daily Lark"],
+    }
+    predicted = [
+        ("Wilma Quist", "organization"),  # a person given as an organization
+        ("Harbour Council", "organization"),  # a boundary cut short
+        ("Otterby Rovers", "place"),  # the club given as a place
+        ("Nettle Bank", "organization"),
+        ("NB", "organization"),  # the same bank twice
+        ("Marsh Week", "organization"),  # names nothing
+        ("Daily Lark", "organization"),  # optional: not an error
+    ]
+    errors = classify_errors(item, predicted, "organizations")
+    assert sorted(errors) == [
+        ("duplicate", "given invented: nb"),
+        ("missed", "gold invented: fenwick trust"),
+        ("missed", "gold invented: quist foods"),
+        ("spurious", "given invented: marsh week"),
+        ("wrong kind", "given invented: wilma quist"),
+        ("wrong kind", "gold invented: otterby rovers"),
+        ("wrong span", "given invented: harbour council"),
+        ("wrong span", "gold invented: brindle harbour council"),
+    ]
+    # The club given as a place is, for places, a false hit overlapping the town.
+    assert sorted(classify_errors(item, predicted, "places")) == [
+        ("missed", "gold invented: otterby"),
+        ("wrong span", "given invented: otterby rovers"),
+    ]
 
 
 @cache
