@@ -114,10 +114,11 @@ def test_errors_are_told_apart_by_what_went_wrong():
         ("wrong span", "given invented: harbour council"),
         ("wrong span", "gold invented: brindle harbour council"),
     ]
-    # The club given as a place is, for places, a false hit overlapping the town.
+    # For places, the club is a name of another kind, and the town it holds is a miss
+    # with a wrong boundary.
     assert sorted(classify_errors(item, predicted, "places")) == [
-        ("missed", "gold invented: otterby"),
-        ("wrong span", "given invented: otterby rovers"),
+        ("wrong kind", "given invented: otterby rovers"),
+        ("wrong span", "gold invented: otterby"),
     ]
 
 
