@@ -1146,6 +1146,41 @@ def _companies_with_and(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
     return [m for m in mentions if id(m) not in absorbed] if absorbed else mentions
 
 
+# Between the names of a list: "Meryl Streep, Morgan Freeman and Cate Blanchett".
+_LIST_GAP = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)")
+
+
+def _list_kinds(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]) -> None:
+    """A list names things of one kind. A name of a list of three or more that only the
+    model's label sets apart takes the kind all the others agree on ("Meryl Streep, Morgan
+    Freeman and Cate Blanchett"). A place is a place only if the gazetteer knows it, and a
+    name read as a person keeps that reading: in team sheets and cast lists the model
+    calls surnames organizations, and on 800 BBC stories outside the gold set half of the
+    persons a list turned into organizations were people.
+    """
+    from . import gazetteer
+
+    ordered = sorted((m for m in mentions if m.kind), key=lambda m: m.start)
+    lists: list[list[NameSpan]] = []
+    for prev, m in zip([None, *ordered], ordered, strict=False):
+        if prev is not None and _LIST_GAP.fullmatch(text, prev.end, m.start):
+            lists[-1].append(m)
+        else:
+            lists.append([m])
+    for members in lists:
+        if len(members) < 3 or any(m.kind == GROUP or m.label == "DATELINE" for m in members):
+            continue
+        for m in members:
+            others = {o.kind for o in members if o is not m}
+            if len(others) != 1 or m.kind in others or m.kind == PERSON or m.weight > 1:
+                continue
+            if alias_key(m.surface) in table or _has_org_word(m.surface):
+                continue
+            kind = others.pop()
+            if kind != PLACE or gazetteer.lookup(m.surface) is not None:
+                m.kind = kind
+
+
 def entities_from_spans(
     story: ParsedStory, spans: Iterable[RawSpan], table: Mapping[str, tuple[str, str]]
 ) -> list[TaggedEntity]:
@@ -1168,6 +1203,7 @@ def entities_from_spans(
     for line in _COPYRIGHT_LINE.finditer(text):  # "© 2019 Associated Press. All Rights ..."
         mentions = [m for m in mentions if not line.start() <= m.start < line.end()]
     _weigh_evidence(text, mentions, table)
+    _list_kinds(text, mentions, table)
     mentions = _defined_terms(text, mentions)
     mentions = _companies_with_and(text, mentions)
     works = {alias_key(m.name) for m in mentions if m.label == "WORK"}

@@ -355,3 +355,46 @@ def test_an_owner_with_an_organizations_word_is_kept():
     s = parsed_story("", "I went to the Harbour Care International's Summer Fair.")
     found = tagged(s, span(s, "the Harbour Care International's Summer Fair", "ORG"))
     assert "Harbour Care International" in names(found, "organization")
+
+
+def test_a_name_in_a_list_takes_the_kind_its_neighbours_agree_on():
+    s = parsed_story(
+        "",
+        "The nominees are Wilma Quist, Tobias Venn and Orla Brindle.",
+        "Bids came from Quillshop, Nettlebox and Dunmore Foods.",
+        "The side: Fenwick, Marsh, Ottery.",
+        "It has offices in Paris, Lyon and Marseille, and plants in Brest, Rennes and Quorndale.",
+    )
+    found = tagged(
+        s,
+        span(s, "Wilma Quist", "PERSON"),
+        span(s, "Tobias Venn", "PERSON"),
+        span(s, "Orla Brindle", "ORG"),  # two people beside it outvote the label
+        span(s, "Quillshop", "ORG"),
+        span(s, "Nettlebox", "GPE"),
+        span(s, "Dunmore Foods", "ORG"),
+        span(s, "Fenwick", "ORG"),
+        span(s, "Marsh", "ORG"),
+        span(s, "Ottery", "PERSON"),
+        span(s, "Paris", "GPE"),
+        span(s, "Lyon", "GPE"),
+        span(s, "Marseille", "ORG"),
+        span(s, "Brest", "GPE"),
+        span(s, "Rennes", "GPE"),
+        span(s, "Quorndale", "ORG"),
+    )
+    assert {"Wilma Quist", "Tobias Venn", "Orla Brindle"} <= names(found, "person")
+    assert {"Quillshop", "Nettlebox", "Dunmore Foods"} <= names(found, "organization")
+    # A person's reading stays (the team sheet's surnames), and a list makes a place
+    # only of a name the gazetteer knows.
+    assert "Ottery" not in names(found, "organization")
+    assert {"Paris", "Lyon", "Marseille"} <= names(found, "place")
+    assert names(found, "organization") & {"Marseille", "Quorndale"} == {"Quorndale"}
+
+
+def test_a_pair_keeps_the_models_kinds():
+    # Two names only: neither outvotes the other.
+    s = parsed_story("", "Sellers include Quillshop and Nettlebox Brindle.")
+    found = tagged(s, span(s, "Quillshop", "ORG"), span(s, "Nettlebox Brindle", "PERSON"))
+    assert names(found, "person") == {"Nettlebox Brindle"}
+    assert names(found, "organization") == {"Quillshop"}
