@@ -672,6 +672,13 @@ _ORG_BEFORE = re.compile(
 )
 # A band is an organization, whatever its name sounds like ("band Franz Ferdinand").
 _BAND_BEFORE = re.compile(r"\b(?:band|group|duo|trio|quartet|label)\s+(?:the\s+)?$", re.I)
+# So is a business the story names by its trade ("the film's distributor Toho", "rival
+# carmaker Kia"), written in lower case just before the name; not a "film-maker".
+_FIRM_BEFORE = re.compile(
+    r"(?<![\w-])(?:firm|company|distributor|publisher|retailer|broadcaster|carmaker|"
+    r"automaker|airline|carrier|studio|chain|supermarket|insurer|lender|bank|brewer|miner|"
+    r"manufacturer|maker|developer|operator|newspaper|magazine|club)\s+$"
+)
 # After a name, words that make it a work's title, which we do not tag: "the Harry Potter
 # films", "Shrek 2" (a number is never part of a person's name).
 _WORK_AFTER = re.compile(
@@ -734,7 +741,7 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         if m.kind == PERSON and _WORK_AFTER.match(text, m.end, m.end + 24):
             m.label = "WORK"
             continue
-        if _BAND_BEFORE.search(before):
+        if _BAND_BEFORE.search(before) or _FIRM_BEFORE.search(text, max(0, m.start - 20), m.start):
             m.kind, m.weight = ORGANIZATION, 3.0
             continue
         if _PERSON_BEFORE.search(before):

@@ -398,3 +398,19 @@ def test_a_pair_keeps_the_models_kinds():
     found = tagged(s, span(s, "Quillshop", "ORG"), span(s, "Nettlebox Brindle", "PERSON"))
     assert names(found, "person") == {"Nettlebox Brindle"}
     assert names(found, "organization") == {"Quillshop"}
+
+
+def test_a_business_named_by_its_trade_is_an_organization():
+    s = parsed_story(
+        "",
+        "The film's distributor Quillmoor expects a hit, and rival carmaker Dunvale agreed.",
+        "The film-maker Orla Brindle spoke.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quillmoor", "PERSON"),
+        span(s, "Dunvale", "GPE"),
+        span(s, "Orla Brindle", "PERSON"),
+    )
+    assert names(found, "organization") == {"Quillmoor", "Dunvale"}
+    assert names(found, "person") == {"Orla Brindle"}
