@@ -670,6 +670,19 @@ _ORG_BEFORE = re.compile(
     r"(?i:\b(?:shares\s+(?:in|of)|stake\s+in|takeover\s+of|bid\s+for|merger\s+with|"
     r"signed\s+(?:for|with)|joined|loan\s+(?:to|from)|transfer\s+to)\s+(?:the\s+)?)$"
 )
+# In a story with a result ("3-1"), a town named as the side won over, drawn with or
+# lost to is the club: "Everton's 3-1 win over Aston Villa", "Real's win at Roma".
+_SCORE = re.compile(r"(?<![\d.-])\d{1,2}-\d{1,2}(?![\d-])")
+_RESULT_BEFORE = re.compile(
+    r"\b(?:(?:win|wins|won|victory|victories|defeat|defeats|defeated|draw|drew|lost|loss|"
+    r"losses|beat|beating|play|playing|face|facing)\s+(?:over|at|against|to|with|by|"
+    r"away\s+to|at\s+home\s+to)|beat|beating|against|defeated|v|vs\.?)\s+$"
+)
+# A ground is where the side played, not who: "a 30-20 loss at Lambeau Field".
+_VENUE_WORDS = _words(
+    "field stadium park arena ground grounds centre center dome bowl road lane oval court"
+    " gardens coliseum velodrome circuit course"
+)
 # A band is an organization, whatever its name sounds like ("band Franz Ferdinand").
 _BAND_BEFORE = re.compile(r"\b(?:band|group|duo|trio|quartet|label)\s+(?:the\s+)?$", re.I)
 # So is a business the story names by its trade ("the film's distributor Toho", "rival
@@ -734,6 +747,7 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
     from . import gazetteer
 
     marks = _company_marks(text)
+    results = _SCORE.search(text) is not None
     for m in mentions:
         if m.kind is None or m.label == "DATELINE":
             continue
@@ -775,6 +789,18 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         ):
             m.kind, m.weight = ORGANIZATION, 3.0  # "shares in Yukos", "Everton manager"
             continue
+        if (
+            results
+            and m.kind == PLACE
+            and m.surface.rsplit(" ", 1)[-1].casefold() not in _VENUE_WORDS
+            and _RESULT_BEFORE.search(text, max(0, m.start - 30), m.start)
+        ):
+            # A town the gazetteer knows, or a name of several words: one word it does
+            # not know is more often a player the model took for a place ("beat Henman").
+            place = gazetteer.lookup(m.surface)
+            if (place is None and " " in m.surface) or (place and place.level == gazetteer.CITY):
+                m.kind, m.weight = ORGANIZATION, 3.0  # "win over Aston Villa"
+                continue
         if m.kind != ORGANIZATION and _is_company(marks, m.surface):
             m.kind, m.weight = ORGANIZATION, 3.0  # "Pharmacia AB", "Lanco Infratech (LAIN.NS)"
             continue

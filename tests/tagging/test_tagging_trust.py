@@ -414,3 +414,27 @@ def test_a_business_named_by_its_trade_is_an_organization():
     )
     assert names(found, "organization") == {"Quillmoor", "Dunvale"}
     assert names(found, "person") == {"Orla Brindle"}
+
+
+def test_the_town_a_side_beat_or_lost_to_is_its_club():
+    s = parsed_story(
+        "",
+        "Quorn Vale's 3-1 home win came after a win at Marseille.",
+        "They lost to Brindle Heath, then drew at Fenwick Field, and beat Ottery.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quorn Vale", "ORG"),
+        span(s, "Marseille", "GPE"),
+        span(s, "Brindle Heath", "GPE"),
+        span(s, "Fenwick Field", "GPE"),  # the ground, not the side
+        span(s, "Ottery", "GPE"),  # one word no gazetteer knows: maybe a player
+    )
+    assert {"Marseille", "Brindle Heath"} <= names(found, "organization")
+    assert {"Fenwick Field", "Ottery"} <= names(found, "place")
+
+
+def test_without_a_result_a_town_stays_a_place():
+    s = parsed_story("", "The campaign against Marseille planners won over Brindle Heath.")
+    found = tagged(s, span(s, "Marseille", "GPE"), span(s, "Brindle Heath", "GPE"))
+    assert names(found, "place") == {"Marseille", "Brindle Heath"}
