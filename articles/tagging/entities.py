@@ -1181,6 +1181,12 @@ def _companies_with_and(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
 
 # Between the names of a list: "Meryl Streep, Morgan Freeman and Cate Blanchett".
 _LIST_GAP = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)")
+# A list the story closes with the kind of place it names: "Barry, Cass and Van Buren
+# counties", "Hubei and Hunan provinces".
+_PLACES_AFTER_LIST = re.compile(
+    r"\s+(?:counties|provinces|states|districts|regions|parishes|boroughs|townships|"
+    r"prefectures|cantons|departments|oblasts|islands)\b"
+)
 
 
 def _list_kinds(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]) -> None:
@@ -1189,7 +1195,8 @@ def _list_kinds(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[s
     Freeman and Cate Blanchett"). A place is a place only if the gazetteer knows it, and a
     name read as a person keeps that reading: in team sheets and cast lists the model
     calls surnames organizations, and on 800 BBC stories outside the gold set half of the
-    persons a list turned into organizations were people.
+    persons a list turned into organizations were people. A list closed by a plural
+    kind of place ("... and Van Buren counties") names places, whatever the labels.
     """
     from . import gazetteer
 
@@ -1201,6 +1208,11 @@ def _list_kinds(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[s
         else:
             lists.append([m])
     for members in lists:
+        if len(members) >= 2 and _PLACES_AFTER_LIST.match(text, members[-1].end):
+            for m in members:
+                if m.kind != GROUP:
+                    m.kind, m.weight = PLACE, 3.0
+            continue
         if len(members) < 3 or any(m.kind == GROUP or m.label == "DATELINE" for m in members):
             continue
         for m in members:

@@ -438,3 +438,16 @@ def test_without_a_result_a_town_stays_a_place():
     s = parsed_story("", "The campaign against Marseille planners won over Brindle Heath.")
     found = tagged(s, span(s, "Marseille", "GPE"), span(s, "Brindle Heath", "GPE"))
     assert names(found, "place") == {"Marseille", "Brindle Heath"}
+
+
+def test_a_list_closed_by_a_kind_of_place_names_places():
+    s = parsed_story("", "Cases were found in Quorn, Dunmore, Ottery and Fenwick Vale counties.")
+    found = tagged(
+        s,
+        span(s, "Quorn", "GPE"),
+        span(s, "Dunmore", "PERSON"),
+        span(s, "Ottery", "PERSON"),
+        span(s, "Fenwick Vale", "ORG"),
+    )
+    assert names(found, "place") == {"Quorn", "Dunmore", "Ottery", "Fenwick Vale"}
+    assert names(found, "person") == names(found, "organization") == set()
