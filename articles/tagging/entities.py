@@ -678,6 +678,9 @@ _RESULT_BEFORE = re.compile(
     r"losses|beat|beating|play|playing|face|facing)\s+(?:over|at|against|to|with|by|"
     r"away\s+to|at\s+home\s+to)|beat|beating|against|defeated|v|vs\.?)\s+$"
 )
+# A size before a name makes it a product, which we do not tag: "the 16-inch MacBook Pro",
+# "a 64GB Nexus" (not a height: "the 6ft 4in Sherwood").
+_PRODUCT_BEFORE = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?:-inch|\s*(?:GB|TB|mm)|-megapixel)\s+$")
 # A ground is where the side played, not who: "a 30-20 loss at Lambeau Field".
 _VENUE_WORDS = _words(
     "field stadium park arena ground grounds centre center dome bowl road lane oval court"
@@ -752,7 +755,9 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         if m.kind is None or m.label == "DATELINE":
             continue
         before = text[max(0, m.start - 14) : m.start]
-        if m.kind == PERSON and _WORK_AFTER.match(text, m.end, m.end + 24):
+        if _PRODUCT_BEFORE.search(text, max(0, m.start - 16), m.start) or (
+            m.kind == PERSON and _WORK_AFTER.match(text, m.end, m.end + 24)
+        ):
             m.label = "WORK"
             continue
         if _BAND_BEFORE.search(before) or _FIRM_BEFORE.search(text, max(0, m.start - 20), m.start):

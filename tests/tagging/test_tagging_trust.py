@@ -451,3 +451,22 @@ def test_a_list_closed_by_a_kind_of_place_names_places():
     )
     assert names(found, "place") == {"Quorn", "Dunmore", "Ottery", "Fenwick Vale"}
     assert names(found, "person") == names(found, "organization") == set()
+
+
+def test_a_size_before_a_name_makes_it_a_product():
+    s = parsed_story(
+        "",
+        "Quillsoft will sell a 13-inch Brindlebook Air and a 64GB Nettlephone.",
+        "The Brindlebook Air sold well, and the 6ft 4in Orla Dunmore joined Quillsoft.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quillsoft", "ORG"),
+        span(s, "Brindlebook Air", "ORG"),
+        span(s, "Nettlephone", "ORG"),
+        span(s, "Brindlebook Air", "ORG", nth=1),
+        span(s, "Orla Dunmore", "PERSON"),
+        span(s, "Quillsoft", "ORG", nth=1),
+    )
+    assert names(found, "organization") == {"Quillsoft"}
+    assert names(found, "person") == {"Orla Dunmore"}  # a height is no size of a product
