@@ -503,6 +503,33 @@ def _company_mentions(text: str, mentions: list[NameSpan], title_end: int) -> li
     return sorted([*mentions, *found], key=lambda m: m.start)
 
 
+# "The San Luis Obispo Tribune": a newspaper, named for its town, that the model missed or
+# read as the town alone.
+_NEWSPAPER = re.compile(
+    r"\b[Tt]he\s+((?:[A-Z][\w'’.-]*\s+){1,4}(?:Tribune|Times|Herald|Gazette|Chronicle|"
+    r"Courier|Journal|Post|Observer|Examiner|Inquirer|Register|Sentinel|Dispatch|Telegraph|"
+    r"Bulletin|Enquirer|Advertiser))\b"
+)
+
+
+def _newspaper_mentions(text: str, mentions: list[NameSpan], title_end: int) -> list[NameSpan]:
+    found, replaced = [], set()
+    for match in _NEWSPAPER.finditer(text, title_end):
+        start, end = match.span(1)
+        inside = [m for m in mentions if m.start < end and start < m.end]
+        if any(m.kind != PLACE or m.start < start or m.end > end for m in inside):
+            continue  # the model read a name here already, or one running past it
+        surface = _normalise(text[start:end])
+        if _is_junk(surface):
+            continue
+        replaced.update(id(m) for m in inside)
+        found.append(NameSpan(start, end, surface, surface, ORGANIZATION, "ORG", 3.0))
+    if not found:
+        return mentions
+    kept = [m for m in mentions if id(m) not in replaced]
+    return sorted([*kept, *found], key=lambda m: m.start)
+
+
 # A name the model missed, known by the officer after it: "Labour MP John Cryer",
 # "Acme chief executive", "Everton manager".
 _BEFORE_ROLE = re.compile(
@@ -1245,6 +1272,7 @@ def entities_from_spans(
             mentions.extend(_clean_span(text, start, end, label, table))
     mentions = _dateline_mentions(story, text, mentions)
     mentions = _company_mentions(text, mentions, len(story.title))
+    mentions = _newspaper_mentions(text, mentions, len(story.title))
     mentions = _known_mentions(text, mentions, len(story.title), table)
     mentions = _role_mentions(text, mentions, len(story.title), table)
     signoff = _SIGNOFF.search(text)

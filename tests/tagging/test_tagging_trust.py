@@ -470,3 +470,19 @@ def test_a_size_before_a_name_makes_it_a_product():
     )
     assert names(found, "organization") == {"Quillsoft"}
     assert names(found, "person") == {"Orla Dunmore"}  # a height is no size of a product
+
+
+def test_a_newspaper_named_for_its_town_is_an_organization():
+    s = parsed_story(
+        "",
+        "The Quorn Vale Tribune, citing witnesses, named him.",
+        "A report in the Dunmore Herald agreed, and the Brindle Times Square shop shut.",
+    )
+    found = tagged(
+        s,
+        span(s, "Dunmore", "GPE"),  # the model read only the town
+        span(s, "Brindle Times Square", "FAC"),  # a name running past the paper's word
+    )
+    assert {"Quorn Vale Tribune", "Dunmore Herald"} <= names(found, "organization")
+    assert "Dunmore" not in names(found, "place")
+    assert "Brindle Times" not in names(found, "organization")  # the model's longer name stays
