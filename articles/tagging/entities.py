@@ -513,7 +513,8 @@ _NEWSPAPER = re.compile(
 
 
 def _newspaper_mentions(text: str, mentions: list[NameSpan], title_end: int) -> list[NameSpan]:
-    found, replaced = [], set()
+    found: list[NameSpan] = []
+    replaced: set[int] = set()
     for match in _NEWSPAPER.finditer(text, title_end):
         start, end = match.span(1)
         inside = [m for m in mentions if m.start < end and start < m.end]
