@@ -709,6 +709,13 @@ _RESULT_BEFORE = re.compile(
 # A size before a name makes it a product, which we do not tag: "the 16-inch MacBook Pro",
 # "a 64GB Nexus" (not a height: "the 6ft 4in Sherwood").
 _PRODUCT_BEFORE = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?:-inch|\s*(?:GB|TB|mm)|-megapixel)\s+$")
+# The last word of a place's name that no organization ends with: "Montana de Oro State
+# Park", "Channel Tunnel" (an organization named for one carries its own word: "Park
+# Authority", "Tunnel Company").
+_PLACE_HEADS = _words(
+    "park tunnel bridge airport street road avenue square river lake beach valley canal"
+    " reservoir peninsula"
+)
 # A ground is where the side played, not who: "a 30-20 loss at Lambeau Field".
 _VENUE_WORDS = _words(
     "field stadium park arena ground grounds centre center dome bowl road lane oval court"
@@ -783,12 +790,24 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
         if m.kind is None or m.label == "DATELINE":
             continue
         before = text[max(0, m.start - 14) : m.start]
+        if m.kind == GROUP and _ACRONYM.fullmatch(m.surface):
+            m.kind = ORGANIZATION  # "the NYPD": no nationality is written so
+        if (
+            m.kind == ORGANIZATION
+            and " " in m.surface
+            and m.surface.rsplit(" ", 1)[-1].casefold() in _PLACE_HEADS
+            and not _has_org_word(m.surface)
+            and not re.search(r"\s(?:and|&)\s", m.surface)  # "Citizens and Canal" is a firm
+        ):
+            m.kind = PLACE
         if _PRODUCT_BEFORE.search(text, max(0, m.start - 16), m.start) or (
             m.kind == PERSON and _WORK_AFTER.match(text, m.end, m.end + 24)
         ):
             m.label = "WORK"
             continue
-        if _BAND_BEFORE.search(before) or _FIRM_BEFORE.search(text, max(0, m.start - 20), m.start):
+        if _BAND_BEFORE.search(before) or (
+            m.kind != GROUP and _FIRM_BEFORE.search(text, max(0, m.start - 20), m.start)
+        ):
             m.kind, m.weight = ORGANIZATION, 3.0
             continue
         if _PERSON_BEFORE.search(before):

@@ -486,3 +486,27 @@ def test_a_newspaper_named_for_its_town_is_an_organization():
     assert {"Quorn Vale Tribune", "Dunmore Herald"} <= names(found, "organization")
     assert "Dunmore" not in names(found, "place")
     assert "Brindle Times" not in names(found, "organization")  # the model's longer name stays
+
+
+def test_a_name_ending_in_a_places_word_is_a_place():
+    s = parsed_story(
+        "",
+        "It happened at Quorn Vale State Park, by the Dunmore Tunnel.",
+        "Brindle Park Authority and Fenwick and Canal, a bank, said so.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quorn Vale State Park", "ORG"),
+        span(s, "Dunmore Tunnel", "ORG"),
+        span(s, "Brindle Park Authority", "ORG"),  # its own organization's word
+        span(s, "Fenwick and Canal", "ORG"),  # a firm of two names
+    )
+    assert names(found, "place") == {"Quorn Vale State Park", "Dunmore Tunnel"}
+    assert names(found, "organization") == {"Brindle Park Authority", "Fenwick and Canal"}
+
+
+def test_an_acronym_the_model_calls_a_nationality_is_an_organization():
+    s = parsed_story("", "He surrendered to the QVPD. A firm Quornish pledge followed.")
+    found = tagged(s, span(s, "QVPD", "NORP"), span(s, "Quornish", "NORP"))
+    assert names(found, "organization") == {"QVPD"}  # "a firm Quornish pledge" is no firm
+    assert names(found, "group") == {"Quornish"}
