@@ -686,6 +686,7 @@ _PERSON_BEFORE = re.compile(
     r"Lt\.|Col\.|Gen\.|Sgt\.|Capt\.|Officer|Prince|Princess|King|Queen|"
     r"rapper|comedian|author|writer|novelist|artist|musician|guitarist|drummer|referee|"
     r"umpire|quarterback|pitcher|golfer|boxer|jockey|cyclist|sprinter|batsman|bowler|"
+    r"diver|swimmer|runner|skater|skier|gymnast|wrestler|rower|hurdler|"
     r"lawyer|attorney|prosecutor|surgeon|doctor|economist|analyst|professor))\s+$"
 )
 # After a name, words that say it is a person's: an age ("Jane Roe, 20,").

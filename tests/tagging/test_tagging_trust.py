@@ -510,3 +510,9 @@ def test_an_acronym_the_model_calls_a_nationality_is_an_organization():
     found = tagged(s, span(s, "QVPD", "NORP"), span(s, "Quornish", "NORP"))
     assert names(found, "organization") == {"QVPD"}  # "a firm Quornish pledge" is no firm
     assert names(found, "group") == {"Quornish"}
+
+
+def test_an_athletes_event_before_a_name_makes_a_person():
+    s = parsed_story("", "Quorn Vale diver Orla Brindle won, ahead of hurdler Tobias Venn.")
+    found = tagged(s, span(s, "Orla Brindle", "ORG"), span(s, "Tobias Venn", "GPE"))
+    assert names(found, "person") == {"Orla Brindle", "Tobias Venn"}
