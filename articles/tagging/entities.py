@@ -1012,6 +1012,10 @@ def _unify_kinds(mentions: list[NameSpan]) -> list[NameSpan]:
             kind = ORGANIZATION  # "Operation Care International's party"
         if kind is None:
             continue  # an owner nothing else explains: "Smith's" with no Smith
+        if m.kind is not None and m.kind != kind:
+            # Its evidence argued for the kind that lost, so it backs nothing: "oil firm
+            # Yukos" outvoted by ten PERSON labels leaves an unbacked lone "person".
+            m.weight = 1.0
         m.kind = kind
         kept.append(m)
     return kept

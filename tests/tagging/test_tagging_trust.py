@@ -516,3 +516,21 @@ def test_an_athletes_event_before_a_name_makes_a_person():
     s = parsed_story("", "Quorn Vale diver Orla Brindle won, ahead of hurdler Tobias Venn.")
     found = tagged(s, span(s, "Orla Brindle", "ORG"), span(s, "Tobias Venn", "GPE"))
     assert names(found, "person") == {"Orla Brindle", "Tobias Venn"}
+
+
+def test_evidence_for_a_kind_that_lost_the_vote_backs_nothing():
+    # "oil firm Quornex" argues organization once; the model's person labels outvote it,
+    # and the lone word left as a person is as unbacked as it would be without the phrase.
+    s = parsed_story(
+        "",
+        "The oil firm Quornex sued. Quornex said so. Quornex won. Quornex paid. Quornex left.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quornex", "PERSON"),
+        span(s, "Quornex", "PERSON", nth=1),
+        span(s, "Quornex", "PERSON", nth=2),
+        span(s, "Quornex", "PERSON", nth=3),
+        span(s, "Quornex", "PERSON", nth=4),
+    )
+    assert names(found, "person") == set()
