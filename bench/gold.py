@@ -138,6 +138,55 @@ def score(items: Sequence[dict], predicted: Sequence[Iterable[Prediction]]) -> d
     return totals
 
 
+ERROR_KINDS = ("missed", "wrong kind", "wrong span", "duplicate", "spurious")
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether one name's words run inside the other's ("Means Committee" in "House Ways
+    and Means Committee"): the same thing with a wrong boundary."""
+    wa, wb = a.split(), b.split()
+    short, long = sorted((wa, wb), key=len)
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def classify_errors(item: dict, predicted: Iterable[Prediction], key: str) -> list[tuple[str, str]]:
+    """(error kind, name) for each of one story's errors of one kind (a KINDS key).
+
+    A gold entity not found is "wrong kind" when a prediction of another kind has one of
+    its names, "wrong span" when a prediction of any kind overlaps one of its names by
+    whole words, else "missed". A false hit is "duplicate" when it names a gold entity of
+    the kind that another prediction found, "wrong kind" when it names a gold entity of
+    another kind, "wrong span" when it overlaps any gold or optional name, else "spurious".
+    """
+    kind = KINDS[key]
+    optional = {n.casefold() for n in item.get("optional", [])}
+    predicted = {(n.casefold(), k) for n, k in predicted if n.casefold() not in optional}
+    gold_of = {k: [_names(e) for e in item["entities"][g]] for g, k in KINDS.items()}
+    tally = score_story(item, [(n, k) for n, k in predicted])[key]
+    out = []
+    for miss in tally.misses:
+        names = next(g for g in gold_of[kind] if sorted(g)[0] == miss.split(": ", 1)[1])
+        if any(n in names for n, k in predicted if k != kind):
+            out.append(("wrong kind", f"gold {miss}"))
+        elif any(_overlaps(n, g) for n, _ in predicted for g in names):
+            out.append(("wrong span", f"gold {miss}"))
+        else:
+            out.append(("missed", f"gold {miss}"))
+    for hit in tally.false_hits:
+        name = hit.split(": ", 1)[1]
+        if any(name in g for g in gold_of[kind]):
+            out.append(("duplicate", f"given {hit}"))
+        elif any(name in g for k, gs in gold_of.items() if k != kind for g in gs):
+            out.append(("wrong kind", f"given {hit}"))
+        elif any(_overlaps(name, n) for gs in gold_of.values() for g in gs for n in g) or any(
+            _overlaps(name, n) for n in optional
+        ):
+            out.append(("wrong span", f"given {hit}"))
+        else:
+            out.append(("spurious", f"given {hit}"))
+    return out
+
+
 def tagger_predictions(stories: Sequence[ParsedStory]) -> list[list[Prediction]]:
     from articles.tagging import tag_many
 
@@ -201,6 +250,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=0, help="list errors of the first N stories")
     parser.add_argument("--half", choices=[*HALVES, "both"], default="dev")
+    parser.add_argument(
+        "--errors",
+        choices=list(KINDS),
+        help="the tagger's errors of one kind on --half, counted and listed by what went wrong",
+    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found at {CORPUS} (set NEWSARCHIVE_CORPUS)")
@@ -231,6 +285,15 @@ def main() -> None:
         t = score([items[n] for n in rows], [predicted[n] for n in rows])["all"]
         print(f"{source} F1 {t.f1:.3f} ({len(rows)})", end="  ")
     print()
+    if args.errors:
+        by_error: dict[str, list[str]] = {e: [] for e in ERROR_KINDS}
+        for item, entities in zip(items, predicted, strict=True):
+            if args.half in (half_of(item), "both"):
+                for error, name in classify_errors(item, entities, args.errors):
+                    by_error[error].append(name)
+        print(f"\n{args.errors} errors, {args.half} half:")
+        for error, names in by_error.items():
+            print(f"  {error}: {len(names)}", *names, sep="\n    ")
     if args.show:
         shown = results["tagger"][args.half]
         for key in KINDS:

@@ -355,3 +355,182 @@ def test_an_owner_with_an_organizations_word_is_kept():
     s = parsed_story("", "I went to the Harbour Care International's Summer Fair.")
     found = tagged(s, span(s, "the Harbour Care International's Summer Fair", "ORG"))
     assert "Harbour Care International" in names(found, "organization")
+
+
+def test_a_name_in_a_list_takes_the_kind_its_neighbours_agree_on():
+    s = parsed_story(
+        "",
+        "The nominees are Wilma Quist, Tobias Venn and Orla Brindle.",
+        "Bids came from Quillshop, Nettlebox and Dunmore Foods.",
+        "The side: Fenwick, Marsh, Ottery.",
+        "It has offices in Paris, Lyon and Marseille, and plants in Brest, Rennes and Quorndale.",
+    )
+    found = tagged(
+        s,
+        span(s, "Wilma Quist", "PERSON"),
+        span(s, "Tobias Venn", "PERSON"),
+        span(s, "Orla Brindle", "ORG"),  # two people beside it outvote the label
+        span(s, "Quillshop", "ORG"),
+        span(s, "Nettlebox", "GPE"),
+        span(s, "Dunmore Foods", "ORG"),
+        span(s, "Fenwick", "ORG"),
+        span(s, "Marsh", "ORG"),
+        span(s, "Ottery", "PERSON"),
+        span(s, "Paris", "GPE"),
+        span(s, "Lyon", "GPE"),
+        span(s, "Marseille", "ORG"),
+        span(s, "Brest", "GPE"),
+        span(s, "Rennes", "GPE"),
+        span(s, "Quorndale", "ORG"),
+    )
+    assert {"Wilma Quist", "Tobias Venn", "Orla Brindle"} <= names(found, "person")
+    assert {"Quillshop", "Nettlebox", "Dunmore Foods"} <= names(found, "organization")
+    # A person's reading stays (the team sheet's surnames), and a list makes a place
+    # only of a name the gazetteer knows.
+    assert "Ottery" not in names(found, "organization")
+    assert {"Paris", "Lyon", "Marseille"} <= names(found, "place")
+    assert names(found, "organization") & {"Marseille", "Quorndale"} == {"Quorndale"}
+
+
+def test_a_pair_keeps_the_models_kinds():
+    # Two names only: neither outvotes the other.
+    s = parsed_story("", "Sellers include Quillshop and Nettlebox Brindle.")
+    found = tagged(s, span(s, "Quillshop", "ORG"), span(s, "Nettlebox Brindle", "PERSON"))
+    assert names(found, "person") == {"Nettlebox Brindle"}
+    assert names(found, "organization") == {"Quillshop"}
+
+
+def test_a_business_named_by_its_trade_is_an_organization():
+    s = parsed_story(
+        "",
+        "The film's distributor Quillmoor expects a hit, and rival carmaker Dunvale agreed.",
+        "The film-maker Orla Brindle spoke.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quillmoor", "PERSON"),
+        span(s, "Dunvale", "GPE"),
+        span(s, "Orla Brindle", "PERSON"),
+    )
+    assert names(found, "organization") == {"Quillmoor", "Dunvale"}
+    assert names(found, "person") == {"Orla Brindle"}
+
+
+def test_the_town_a_side_beat_or_lost_to_is_its_club():
+    s = parsed_story(
+        "",
+        "Quorn Vale's 3-1 home win came after a win at Marseille.",
+        "They lost to Brindle Heath, then drew at Fenwick Field, and beat Ottery.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quorn Vale", "ORG"),
+        span(s, "Marseille", "GPE"),
+        span(s, "Brindle Heath", "GPE"),
+        span(s, "Fenwick Field", "GPE"),  # the ground, not the side
+        span(s, "Ottery", "GPE"),  # one word no gazetteer knows: maybe a player
+    )
+    assert {"Marseille", "Brindle Heath"} <= names(found, "organization")
+    assert {"Fenwick Field", "Ottery"} <= names(found, "place")
+
+
+def test_without_a_result_a_town_stays_a_place():
+    s = parsed_story("", "The campaign against Marseille planners won over Brindle Heath.")
+    found = tagged(s, span(s, "Marseille", "GPE"), span(s, "Brindle Heath", "GPE"))
+    assert names(found, "place") == {"Marseille", "Brindle Heath"}
+
+
+def test_a_list_closed_by_a_kind_of_place_names_places():
+    s = parsed_story("", "Cases were found in Quorn, Dunmore, Ottery and Fenwick Vale counties.")
+    found = tagged(
+        s,
+        span(s, "Quorn", "GPE"),
+        span(s, "Dunmore", "PERSON"),
+        span(s, "Ottery", "PERSON"),
+        span(s, "Fenwick Vale", "ORG"),
+    )
+    assert names(found, "place") == {"Quorn", "Dunmore", "Ottery", "Fenwick Vale"}
+    assert names(found, "person") == names(found, "organization") == set()
+
+
+def test_a_size_before_a_name_makes_it_a_product():
+    s = parsed_story(
+        "",
+        "Quillsoft will sell a 13-inch Brindlebook Air and a 64GB Nettlephone.",
+        "The Brindlebook Air sold well, and the 6ft 4in Orla Dunmore joined Quillsoft.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quillsoft", "ORG"),
+        span(s, "Brindlebook Air", "ORG"),
+        span(s, "Nettlephone", "ORG"),
+        span(s, "Brindlebook Air", "ORG", nth=1),
+        span(s, "Orla Dunmore", "PERSON"),
+        span(s, "Quillsoft", "ORG", nth=1),
+    )
+    assert names(found, "organization") == {"Quillsoft"}
+    assert names(found, "person") == {"Orla Dunmore"}  # a height is no size of a product
+
+
+def test_a_newspaper_named_for_its_town_is_an_organization():
+    s = parsed_story(
+        "",
+        "The Quorn Vale Tribune, citing witnesses, named him.",
+        "A report in the Dunmore Herald agreed, and the Brindle Times Square shop shut.",
+    )
+    found = tagged(
+        s,
+        span(s, "Dunmore", "GPE"),  # the model read only the town
+        span(s, "Brindle Times Square", "FAC"),  # a name running past the paper's word
+    )
+    assert {"Quorn Vale Tribune", "Dunmore Herald"} <= names(found, "organization")
+    assert "Dunmore" not in names(found, "place")
+    assert "Brindle Times" not in names(found, "organization")  # the model's longer name stays
+
+
+def test_a_name_ending_in_a_places_word_is_a_place():
+    s = parsed_story(
+        "",
+        "It happened at Quorn Vale State Park, by the Dunmore Tunnel.",
+        "Brindle Park Authority and Fenwick and Canal, a bank, said so.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quorn Vale State Park", "ORG"),
+        span(s, "Dunmore Tunnel", "ORG"),
+        span(s, "Brindle Park Authority", "ORG"),  # its own organization's word
+        span(s, "Fenwick and Canal", "ORG"),  # a firm of two names
+    )
+    assert names(found, "place") == {"Quorn Vale State Park", "Dunmore Tunnel"}
+    assert names(found, "organization") == {"Brindle Park Authority", "Fenwick and Canal"}
+
+
+def test_an_acronym_the_model_calls_a_nationality_is_an_organization():
+    s = parsed_story("", "He surrendered to the QVPD. A firm Quornish pledge followed.")
+    found = tagged(s, span(s, "QVPD", "NORP"), span(s, "Quornish", "NORP"))
+    assert names(found, "organization") == {"QVPD"}  # "a firm Quornish pledge" is no firm
+    assert names(found, "group") == {"Quornish"}
+
+
+def test_an_athletes_event_before_a_name_makes_a_person():
+    s = parsed_story("", "Quorn Vale diver Orla Brindle won, ahead of hurdler Tobias Venn.")
+    found = tagged(s, span(s, "Orla Brindle", "ORG"), span(s, "Tobias Venn", "GPE"))
+    assert names(found, "person") == {"Orla Brindle", "Tobias Venn"}
+
+
+def test_evidence_for_a_kind_that_lost_the_vote_backs_nothing():
+    # "oil firm Quornex" argues organization once; the model's person labels outvote it,
+    # and the lone word left as a person is as unbacked as it would be without the phrase.
+    s = parsed_story(
+        "",
+        "The oil firm Quornex sued. Quornex said so. Quornex won. Quornex paid. Quornex left.",
+    )
+    found = tagged(
+        s,
+        span(s, "Quornex", "PERSON"),
+        span(s, "Quornex", "PERSON", nth=1),
+        span(s, "Quornex", "PERSON", nth=2),
+        span(s, "Quornex", "PERSON", nth=3),
+        span(s, "Quornex", "PERSON", nth=4),
+    )
+    assert names(found, "person") == set()
