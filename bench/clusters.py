@@ -831,7 +831,9 @@ VERSIONS_REQUESTS = 60
 
 
 def _insert(db, table: str, rows: list[dict]) -> None:
-    """Rows into `table`, every NOT NULL column a row leaves out set to '' or 0."""
+    """Rows into `table`, every NOT NULL column a row leaves out set to '' or 0 ('{}' for
+    a JSON column, which SQLite checks is valid JSON)."""
+    (schema,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()
     columns = [
         (name, kind.lower(), notnull)
         for _cid, name, kind, notnull, _default, primary in db.execute(
@@ -840,7 +842,13 @@ def _insert(db, table: str, rows: list[dict]) -> None:
         if not primary
     ]
     filler = {
-        name: (0 if kind.startswith(("int", "bool", "small", "big")) else "")
+        name: (
+            0
+            if kind.startswith(("int", "bool", "small", "big"))
+            else "{}"
+            if f'JSON_VALID("{name}")' in schema
+            else ""
+        )
         for name, kind, notnull in columns
         if notnull
     }
