@@ -433,3 +433,43 @@ class ArchiveStats:
             {"entity__name": name, "entity__slug": slug, "entity__kind": kind, "count": counted[pk]}
             for pk, name, slug, kind in ranked
         ]
+
+
+def _latest_key(row: tuple) -> tuple:
+    """latest()'s order as a sort key of (pk, published_at): newest first, the undated
+    last, ties by id."""
+    pk, when = row
+    return (when is None, -when.timestamp() if when else 0.0, -pk)
+
+
+class MergedLatest:
+    """Stories of several lists, each ordered by latest(), as one list in that order,
+    each story once: what `a | b` would list, read as walks down two indexes.
+
+    A source's page lists the stories it wrote or published. Written as one query with
+    an OR, the database read all of the source's stories and sorted them for each page
+    (330 ms for a source of 88,000 stories on SQLite). Each list alone is read in its
+    index's order, ids and dates only, as far as the page asked for reaches; then the
+    page's stories are read from `rows`, which holds them all with what a card shows."""
+
+    ordered = True  # for the paginator: the order is latest()'s
+
+    def __init__(self, *lists: ArticleQuerySet, rows: ArticleQuerySet) -> None:
+        self.lists = lists
+        self.rows = rows
+
+    def __getitem__(self, window: slice) -> list:
+        if not isinstance(window, slice) or window.step not in (None, 1):
+            raise TypeError("a merged listing is read a window at a time")
+        start, stop = window.start or 0, window.stop
+        if stop is None or start < 0 or stop < 0:
+            raise TypeError("a merged listing is read by a window with an end")
+        # Each list's first `stop` rows hold every story of the merged list's first `stop`.
+        keys = (
+            row
+            for stories in self.lists
+            for row in stories.values_list("pk", "published_at")[:stop]
+        )
+        ids = list(dict.fromkeys(pk for pk, _ in sorted(keys, key=_latest_key)))[start:stop]
+        found = self.rows.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]

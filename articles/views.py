@@ -41,7 +41,7 @@ from .filters import ENTITY_PARAMS, ArticleFilter
 from .forms import SuggestForm
 from .linking import LinkTarget, link_first_mentions
 from .models import Article, Entity, EntityRedirect, Source, StoryCluster
-from .querysets import ArchiveStats
+from .querysets import ArchiveStats, MergedLatest
 from .templatetags.archive import query_with
 from .vocabulary import (
     COPIES_PAGE_SIZE,
@@ -458,16 +458,28 @@ class SourceView(CopiesMixin, ListView):
 
     def get_queryset(self):
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
-        stories = Article.objects.published().filter(
-            Q(source=self.source) | Q(publisher=self.source)
-        )
+        published = Article.objects.published()
+        stories = published.filter(Q(source=self.source) | Q(publisher=self.source))
         # Years, undated and the total in one pass over the source's stories: a source
         # can hold most of the archive, and each pass reads all of its rows.
         self.stats_name = f"source:{self.source.pk}"
         self.years, self.undated = self.stats(
             "years", lambda: ArchiveStats.years_and_undated(self.counted(stories))
         )
-        return self.listed(stories).with_also_ran().for_listing().latest()
+        if self.every_copy():
+            branches = [
+                published.filter(source=self.source),
+                published.filter(publisher=self.source),
+            ]
+        else:  # each cluster once, by its best copy among all of the source's stories
+            branches = [
+                published.filter(source=self.source).collapsed(among=stories),
+                published.filter(publisher=self.source).collapsed(among=stories),
+            ]
+        return MergedLatest(
+            *(branch.latest() for branch in branches),
+            rows=stories.with_also_ran().for_listing(),
+        )
 
     def total(self, queryset) -> int:
         return self.undated + sum(row["count"] for row in self.years)

@@ -545,7 +545,7 @@ def test_story_page_links_to_the_versions(client, copies):
 BROWSE_QUERIES = [
     ("/", 5),
     ("/places/utah/", 10),  # its stories' sources in a query of their own
-    ("/sources/ap/", 3),
+    ("/sources/ap/", 5),  # ids and dates as its source and as its publisher, then the page
     ("/archive/2024/07/", 6),
     ("/archive/2024/07/01/", 5),
 ]

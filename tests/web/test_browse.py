@@ -367,3 +367,52 @@ def test_the_related_search_document_is_the_indexed_one_from_the_pages_mentions(
     assert len(mentions) >= 3
     held, read = document_for(story, mentions), document_for(story)
     assert held == read and held.names and held.entities
+
+
+@pytest.mark.django_db
+def test_a_source_page_lists_what_it_wrote_and_published_newest_first_each_once(
+    client, django_assert_num_queries, settings
+):
+    """Its stories as source and as publisher, merged in one order (newest first, the
+    undated last, ties by id), a story that is both listed once, and a cluster once by
+    its best copy among all of them; the same queries on every page."""
+    from datetime import UTC, datetime
+
+    from articles.models import Source, StoryCluster
+
+    site, wire = (Source.objects.create(name=n, slug=n.lower()) for n in ("Site", "Wire"))
+    day = lambda n: datetime(2005, 5, n, tzinfo=UTC)  # noqa: E731
+    wrote = [make_article(f"Wrote {n}", source=site, published_at=day(n)) for n in (1, 3, 5)]
+    ran = [
+        make_article(f"Ran {n}", source=wire, publisher=site, published_at=day(n)) for n in (2, 4)
+    ]
+    both = make_article("Both", source=site, publisher=site, published_at=day(4))
+    undated = make_article("Undated", publisher=site)
+    make_article("Elsewhere", source=wire, published_at=day(6))
+    make_article("Hidden", source=site, published_at=day(7), is_public=False)
+    cluster = StoryCluster.objects.create()
+    original = make_article("Copy A", source=wire, publisher=site, published_at=day(8),
+                            cluster=cluster, cluster_rank=0)  # fmt: skip
+    make_article("Copy B", source=site, published_at=day(9), cluster=cluster, cluster_rank=1)
+
+    page = client.get("/sources/site/")
+    titles = [s.title for s in page.context["stories"]]
+    assert titles == [
+        "Copy A",
+        "Wrote 5",
+        "Both",
+        "Ran 4",
+        "Wrote 3",
+        "Ran 2",
+        "Wrote 1",
+        "Undated",
+    ]
+    assert page.context["stories"][0].also_ran == 1
+    every = client.get("/sources/site/", {"copies": "all"})
+    assert [s.title for s in every.context["stories"]][:2] == ["Copy B", "Copy A"]
+    assert len(every.context["stories"]) == 9 and wrote and ran and both and undated
+    assert original.pk in [s.pk for s in page.context["stories"]]
+    # The source, each list's ids and dates, and the page's stories (counts are kept).
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(4):
+        client.get("/sources/site/")
