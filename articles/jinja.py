@@ -1,10 +1,11 @@
-"""The Jinja2 environment for the components a page repeats many times (story cards).
+"""The Jinja2 environment for the parts a page repeats many times.
 
-Pages stay Django templates. A component that a list page renders twenty times is a
-Jinja2 template, called from the page by a template tag (templatetags/archive.py):
-Jinja2 compiles a template to Python code, and renders a card in about a third of the
-time Django's engine takes. Its helpers behave as the Django templates' do: dates are
-shown in the current time zone and formatted by Django's own `date` filter, so a card
+Pages stay Django templates. A part that a page draws twenty or fifty times (the story
+cards, the facet lists, the versions page's rows) or that is most of a page (the story's
+article) is a Jinja2 partial, drawn by a template tag (templatetags/archive.py). Jinja2
+compiles a template to Python code: twenty story cards take 1.0 ms against 2.6 ms in
+Django's engine. Its helpers behave as the Django templates' do: dates are shown in the
+current time zone and formatted by Django's own `date` and `time` filters, so a page
 reads the same whichever engine drew it.
 """
 
