@@ -42,7 +42,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
 
     lines = rest.rstrip().split("\n")
     # A wire headline in capitals wraps onto the next lines, before the blank line that
-    # starts the story: "… RISE 1.0 PCT IN YEAR TO" / "APRIL (MARCH 0.7 PCT RISE) - OFFICIAL".
+    # starts the story: "… FALL 2.3 PCT IN YEAR TO" / "JUNE (MAY 1.9 PCT FALL) - OFFICIAL".
     wrapped = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     block = [line.strip() for line in lines[:wrapped]]
     # …or in any case, a line that starts in lower case or with a figure, with nothing after.

@@ -700,7 +700,7 @@ _ORG_BEFORE = re.compile(
     r"signed\s+(?:for|with)|joined|loan\s+(?:to|from)|transfer\s+to)\s+(?:the\s+)?)$"
 )
 # In a story with a result ("3-1"), a town named as the side won over, drawn with or
-# lost to is the club: "Everton's 3-1 win over Aston Villa", "Real's win at Roma".
+# lost to is the club: "Harbury's 2-0 win over Aston Villa", "Real's draw at Roma".
 _SCORE = re.compile(r"(?<![\d.-])\d{1,2}-\d{1,2}(?![\d-])")
 _RESULT_BEFORE = re.compile(
     r"\b(?:(?:win|wins|won|victory|victories|defeat|defeats|defeated|draw|drew|lost|loss|"

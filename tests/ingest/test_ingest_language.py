@@ -24,7 +24,7 @@ from ..conftest import FIXTURES, SEED
         ("서울시는 화요일 도서관 운영 시간을 연장하기로 결정했다고 밝혔다.", "ko"),
         # An all-capital wire headline is English, not whatever its capitals look like.
         (
-            "AMERICAN EXPRESS <AXP> APPROVES SHEARSON OFFER\n\nNew York - American Express said.",
+            "AMERICAN EXPRESS <AXP> BACKS BROKERAGE SALE\n\nNew York - American Express said.",
             "en",
         ),
         ("12 34 56 -- 78", ""),  # no words: unknown, not a guess

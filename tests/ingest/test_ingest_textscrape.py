@@ -28,7 +28,7 @@ def test_body_is_the_four_paragraphs_without_page_furniture():
     story = parse_page()
     assert len(story.paragraphs) == 4
     assert story.paragraphs[0].startswith("LONDON (Reuters) — Parental leave")
-    assert story.paragraphs[-1].endswith('taken it up to 26 weeks."')
+    assert story.paragraphs[-1].endswith('now runs to 30 weeks."')
     for chrome in ("Advertisement", "newsletter", "Related stories", "cookies", "Subscribe"):
         assert chrome not in story.body
 
@@ -72,7 +72,7 @@ def test_a_breadcrumb_ending_in_the_title_is_not_the_headline():
     [
         ("By Jane Doe", "Jane Doe"),
         ("BY DANICA KIRKA and JILL LAWLESS", "DANICA KIRKA and JILL LAWLESS"),
-        ("Written by Rachel Link, MS, RD on November 14, 2019", "Rachel Link"),
+        ("Written by Marta Olsen, MS, RD on October 3, 2019", "Marta Olsen"),
         ("By: Tariq Malik | Published 5 hours ago", "Tariq Malik"),
     ],
 )

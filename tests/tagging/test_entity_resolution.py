@@ -90,7 +90,7 @@ def test_curators_decisions_win_over_resolution(archive):
 def test_retag_applies_the_rules_and_keeps_admin_kind_changes():
     party = make_story(
         "Party hopes",
-        "The Lib Dems are set for their best results ever, Ed Davey said on Monday. "
+        "The Lib Dems expect to gain four seats in the county, Ed Davey said on Monday. "
         "She won an Oscar last year.",
         entities=[("Lib Dems", "person"), ("Oscar", "person")],  # what tagger 1 said
     )

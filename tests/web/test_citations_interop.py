@@ -26,8 +26,8 @@ KINDS = {
     "person": {"byline": "By Nick Assinder"},
     "two people": {"byline": "Nick Assinder and Jane Doe"},
     "agency, no byline": {"byline": ""},
-    "corporate": {"byline": "Northeast Ohio Media Group"},
-    "mixed": {"byline": "Ari Wasserman; Northeast Ohio Media Group"},
+    "corporate": {"byline": "Lakeshore Valley Media Group"},
+    "mixed": {"byline": "Ines Halvorsen; Lakeshore Valley Media Group"},
     "person and agency": {"byline": "By Matthew Lee, Associated Press"},
     "person and role": {"byline": "Jane Doe, Staff Writer"},
     "nobody": {"byline": "", "source": None},
@@ -80,10 +80,10 @@ def test_every_bibtex_entry_parses_and_formats_in_pybtex(cited):
 def test_corporate_and_mixed_bylines_are_literal_names_in_bibtex(cited):
     data = parse_string(citations.bibtex(cited["mixed"]), "bibtex")
     [entry] = data.entries.values()
-    wasserman, group = entry.persons["author"]
-    assert (wasserman.last_names, wasserman.first_names) == (["Wasserman"], ["Ari"])
-    # One last name in braces: never "Group, Northeast Ohio Media".
-    assert group.last_names == ["{Northeast Ohio Media Group}"] and not group.first_names
+    halvorsen, group = entry.persons["author"]
+    assert (halvorsen.last_names, halvorsen.first_names) == (["Halvorsen"], ["Ines"])
+    # One last name in braces: never "Group, Lakeshore Valley Media".
+    assert group.last_names == ["{Lakeshore Valley Media Group}"] and not group.first_names
     [agency] = parse_string(citations.bibtex(cited["person and agency"]), "bibtex").entries.values()
     assert [str(p) for p in agency.persons["author"]] == ["Lee, Matthew", "{Associated Press}"]
     [role] = parse_string(citations.bibtex(cited["person and role"]), "bibtex").entries.values()
@@ -115,15 +115,15 @@ def test_csl_json_renders_in_citeproc(cited):
     assert len(rendered) == len(items)
     assert all("Blair wins third term" in text or "R&D" in text for text in rendered)
     [mixed] = list(render_csl([json.loads(citations.csl_json(cited["mixed"]))[0]]))
-    assert "Northeast Ohio Media Group" in mixed
-    assert "Group, N" not in mixed
+    assert "Lakeshore Valley Media Group" in mixed
+    assert "Group, L" not in mixed
 
 
 def test_csl_json_gives_corporate_names_as_literals(cited):
     [item] = json.loads(citations.csl_json(cited["mixed"]))
     assert item["author"] == [
-        {"family": "Wasserman", "given": "Ari"},
-        {"literal": "Northeast Ohio Media Group"},
+        {"family": "Halvorsen", "given": "Ines"},
+        {"literal": "Lakeshore Valley Media Group"},
     ]
 
 
@@ -138,7 +138,7 @@ def test_every_ris_record_imports(cited):
         assert record["urls"] == [citation.url]
         assert record["access_date"] == "2026/11/27/"
     mixed = records[list(cited).index("mixed")]
-    assert mixed["authors"] == ["Wasserman, Ari", "Northeast Ohio Media Group"]
+    assert mixed["authors"] == ["Halvorsen, Ines", "Lakeshore Valley Media Group"]
     undated = records[list(cited).index("undated nobody")]
     assert "year" not in undated and "authors" not in undated
     assert records[list(cited).index("year only")]["date"] == "2005///"  # no month or day
@@ -149,8 +149,8 @@ def test_every_ris_record_imports(cited):
     [
         ("By Jane Doe", [("Jane", "Doe")]),
         (
-            "Ari Wasserman; Northeast Ohio Media Group",
-            [("Ari", "Wasserman"), ("", "Northeast Ohio Media Group")],
+            "Ines Halvorsen; Lakeshore Valley Media Group",
+            [("Ines", "Halvorsen"), ("", "Lakeshore Valley Media Group")],
         ),
         ("BBC News", [("", "BBC News")]),
         ("KSL.com", [("", "KSL.com")]),
