@@ -1236,7 +1236,7 @@ def _companies_with_and(text: str, mentions: list[NameSpan]) -> list[NameSpan]:
     return [m for m in mentions if id(m) not in absorbed] if absorbed else mentions
 
 
-# Between the names of a list: "Meryl Streep, Morgan Freeman and Cate Blanchett".
+# Between the names of a list: "Olivia Colman, Idris Elba and Tilda Swinton".
 _LIST_GAP = re.compile(r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)")
 # A list the story closes with the kind of place it names: "Barry, Cass and Van Buren
 # counties", "Hubei and Hunan provinces".
@@ -1248,8 +1248,8 @@ _PLACES_AFTER_LIST = re.compile(
 
 def _list_kinds(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]) -> None:
     """A list names things of one kind. A name of a list of three or more that only the
-    model's label sets apart takes the kind all the others agree on ("Meryl Streep, Morgan
-    Freeman and Cate Blanchett"). A place is a place only if the gazetteer knows it, and a
+    model's label sets apart takes the kind all the others agree on ("Olivia Colman, Idris
+    Elba and Tilda Swinton"). A place is a place only if the gazetteer knows it, and a
     name read as a person keeps that reading: in team sheets and cast lists the model
     calls surnames organizations, and on 800 BBC stories outside the gold set half of the
     persons a list turned into organizations were people. A list closed by a plural
