@@ -28,19 +28,22 @@ def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
-def _date(value, fmt: str | None = None) -> str:
-    """Django's `date` filter, on the value in the current time zone (as a Django
-    template converts a datetime before its filter sees it)."""
+def _local(value):
+    """An aware datetime in the current time zone, as a Django template converts one
+    before its filter sees it; any other value as it is."""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return django_date(value, fmt)
+        return timezone.localtime(value)
+    return value
+
+
+def _date(value, fmt: str | None = None) -> str:
+    """Django's `date` filter, on the value in the current time zone."""
+    return django_date(_local(value), fmt)
 
 
 def _time(value, fmt: str | None = None) -> str:
     """Django's `time` filter, on the value in the current time zone."""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return django_time(value, fmt)
+    return django_time(_local(value), fmt)
 
 
 def _pluralize(count: int, suffix: str = "s") -> str:

@@ -6,7 +6,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.template import engines
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from .cite import cite_this
 
 register = template.Library()
 
@@ -156,10 +159,6 @@ def facet_panel(context, facets, selected, search_url: str) -> SafeString:
 def story_article(context) -> SafeString:
     """The story page's article (includes/_story_article.html), with its "Cite this
     story" section drawn by its own tag (templatetags/cite.py)."""
-    from django.template.loader import render_to_string
-
-    from .cite import cite_this
-
     story = context["story"]
     cite = render_to_string("includes/_cite_this.html", cite_this(context, story))
     names = ("story", "paragraphs", "entity_groups", "related", "previous", "next")
