@@ -444,3 +444,65 @@ def test_a_story_is_stemmed_in_its_own_language(client, db):
     russian = make_story("Новые мосты", "Город строит новые мосты через реку.")
     set_language(russian, "ru")
     assert found("мост") == {russian.pk}  # Russian stemming: мосты -> мост
+
+
+def test_top_of_one_segment_settles_the_top_or_says_it_cannot():
+    from articles.search.backends.tantivy_backend import _top_of_one
+
+    # Fewer values than were asked for: the list is whole.
+    assert _top_of_one([(7, 3), (2, 1)], 3, 5) == [(7, 3), (2, 1)]
+    # The last value fetched counts less than the limit-th: settled, ties by value.
+    assert _top_of_one([(9, 5), (4, 5), (3, 2), (8, 1)], 2, 4) == [(4, 5), (9, 5)]
+    assert _top_of_one([(9, 5), (4, 2), (3, 2), (8, 1)], 3, 4) == [(9, 5), (3, 2), (4, 2)]
+    # A tie from the limit-th to the last fetched: a value left out may tie them too.
+    assert _top_of_one([(9, 5), (4, 2), (3, 2), (8, 2)], 2, 4) is None
+
+
+def test_a_one_segment_index_counts_the_same_top_values_as_any_other(db, monkeypatch):
+    """A rebuilt index is one segment, and its facets are counted from each value's top
+    few by count; they must equal counting every value (as several segments are), with
+    ties at the list's end (11 people in one story each, and 3 in several)."""
+    from articles.search.backends import tantivy_backend
+
+    for n in range(60):
+        people = [(f"Solo Person{n % 11}", "person")]
+        if n % 4 == 0:
+            people.append((f"Often Person{n % 3}", "person"))
+        words = " ".join(f"w{n}x{k}" for k in range(12))  # no two alike: no clusters
+        make_story(f"Harbour report {n}", f"The harbour board met. {words}", entities=people)
+    indexer.rebuild(search.get_backend())
+    assert search.get_backend().index.searcher().num_segments == 1
+    for limit in (1, 2, 3, 4, 11, 12):
+        request = SearchRequest(
+            query=search.parse("harbour"), limit=5, facets=search.FACETS, facet_limit=limit
+        )
+        one = search.run(request).facets
+        monkeypatch.setattr(tantivy_backend, "_ONE_SEGMENT_LIMIT", 0)  # every value counted
+        every = search.run(request).facets
+        monkeypatch.undo()
+        assert one == every, limit
+        assert len(one["person"]) == limit
+    # With a small first list, a tie reaches its end (Solo Person0-4 are in 6 stories
+    # each), and every value is counted after all.
+    monkeypatch.setattr(tantivy_backend, "_ONE_SEGMENT_FETCH", 4)
+    settled = []
+    top_of_one = tantivy_backend._top_of_one
+
+    def spy(pairs, limit, fetched):
+        settled.append(top_of_one(pairs, limit, fetched) is not None)
+        return top_of_one(pairs, limit, fetched)
+
+    monkeypatch.setattr(tantivy_backend, "_top_of_one", spy)
+    request = SearchRequest(
+        query=search.parse("harbour"), limit=5, facets=("person",), facet_limit=3
+    )
+    tied = search.run(request).facets["person"]
+    assert settled == [False]
+    monkeypatch.setattr(tantivy_backend, "_ONE_SEGMENT_LIMIT", 0)
+    assert tied == search.run(request).facets["person"]
+    names = dict(Entity.objects.values_list("pk", "name"))
+    assert [(names[pk], count) for pk, count in tied] == [
+        ("Solo Person0", 6),
+        ("Solo Person1", 6),
+        ("Solo Person2", 6),
+    ]
