@@ -7,6 +7,17 @@ import json
 from .common import RESULTS, ROOT
 
 
+def _kept(point: dict) -> str:
+    """The search page's p95 per class after five edits, each its own commit: the
+    segments a live index holds."""
+    kept = point.get("kept_in_step")
+    if not kept:
+        return ""
+    c = kept["classes"]
+    p95 = " / ".join(str(c[k]["p95_ms"]) if k in c else "-" for k in ("broad", "typical", "narrow"))
+    return f"{kept['segments']}: {p95}"
+
+
 def _row(cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -77,7 +88,9 @@ def write_report() -> None:
         lines += [_row(["engine", "stories", "ingest s (slice)", "broad p50/p95",
                         "typical p50/p95", "narrow p50/p95", "index build s", "index MB",
                         "indexer RSS MB", "web RSS MB", "edit→search ms p50",
-                        "facet checks"]), _row(["---"] * 12)]  # fmt: skip
+                        "facet checks", "segments",
+                        "kept in step: segments, broad / typical / narrow p95"]),
+                  _row(["---"] * 14)]  # fmt: skip
         for engine, point in points:
             s = point["search"]
             how = point.get("ingest_seconds") or (
@@ -92,7 +105,7 @@ def write_report() -> None:
                 point.get("index_build_seconds", ""), point.get("index_size_mb", ""),
                 point.get("index_peak_rss_mb", ""), point.get("peak_rss_mb", ""),
                 point.get("edit_to_search_ms", {}).get("p50_ms", ""),
-                point.get("facet_checks", ""),
+                point.get("facet_checks", ""), point.get("segments", ""), _kept(point),
             ]))  # fmt: skip
         for engine in ("sqlite", "postgresql"):
             key = f"search_million_{engine}"
