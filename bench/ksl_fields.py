@@ -11,7 +11,8 @@ Three folders of invented pages, each with an expected.json (file name -> the tw
   the held-out figure.
 
 A field is right when it equals the expected value exactly (the lede: the first characters
-of the first paragraph, as many as expected). tests/ingest/test_ingest_ksl.py imports
+of the first paragraph, as many as expected). The figures go to bench/results/ksl_fields.json,
+which bench/report.py shows in bench/RESULTS.md. tests/ingest/test_ingest_ksl.py imports
 `measure` to hold the figures above a floor.
 """
 
@@ -76,13 +77,24 @@ def measure(folder: str) -> tuple[int, int, list[tuple[str, str, object, object]
     return right, total, wrong
 
 
+RESULT = ROOT / "bench" / "results" / "ksl_fields.json"
+
+
 def main() -> int:
+    figures = {}
     for folder in FOLDERS:
         right, total, wrong = measure(folder)
         pages = len(expected(folder))
         print(f"{folder}: {right}/{total} fields right ({right / total:.1%}) on {pages} pages")
         for name, key, got, want in wrong:
             print(f"  {name} {key}: read {got!r}, expected {want!r}")
+        figures[folder] = {
+            "pages": pages,
+            "right": right,
+            "total": total,
+            "share": round(right / total, 4),
+        }
+    RESULT.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
 
 

@@ -65,8 +65,8 @@ _CALL = re.compile(
     |^(?:\w+\s*){1,3}:\s*https?://\S+$""",
     re.I | re.X,
 )
-# A time of day ("5:45 PM", "20:13", "9h30") or a date in figures ("11/19/2019", "05.10.18",
-# "2019-11-19"), in a line of at most this many words.
+# A time of day ("5:45 PM", "20:13", "9h30") or a date in figures ("03/11/2024", "03.11.24",
+# "2024-03-11"), in a line of at most this many words.
 _TIME_OR_DATE = re.compile(
     r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b"
 )
@@ -98,7 +98,7 @@ ALL_PASSES = (
     "past_header",  # leading lines inside a <header> (deck, byline, date)
     "closing",  # closing calls to comment or subscribe, and lists of links
     "heading",  # the headline repeated as the first line
-    "timestamp",  # a leading "5:45 PM EST | By Jo Lee" or "05/10/2018 - Posted by" line
+    "timestamp",  # a leading "5:45 PM EST | By Jo Lee" or "03/11/2024 - Posted by" line
     "label_link",  # short lines that are a label, a colon and a link: "See also: <a>…</a>"
     "beside",  # prune's cuts between kept lines undone for blocks beside the kept ones
     "after_headline",  # lines above the headline's own line (another story's teaser)
@@ -437,7 +437,7 @@ def _after_headline(lines: list[str], *, headings: tuple[str, ...]) -> list[str]
 
 def _is_timestamp(line: str) -> bool:
     """A short line with a clock time or a date in figures that is not a sentence: "5:45 PM EST
-    | By Jo Lee", "05/10/2018 - Posted by: Jo Lee - Category: Health"."""
+    | By Jo Lee", "03/11/2024 - Posted by: Jo Lee - Category: Health"."""
     return (
         len(line.split()) <= _STAMP_WORDS
         and bool(_TIME_OR_DATE.search(line))
