@@ -6,7 +6,8 @@ Run: .venv/bin/python bench/extraction.py [--show N] [--cv] [--losses N]
 site (a hash of the host name), each pass on top of trafilatura is chosen greedily on one
 half and kept only if it helps the other, then the halves swap. Plain trafilatura (default
 and favor_precision) and ours are reported on both halves and on all pages in the same run,
-and the text scrapes' F1 likewise.
+and the text scrapes' F1 likewise. The figures go to bench/results/extraction.json, which
+bench/report.py shows in bench/RESULTS.md.
 
 --losses N shows where the HTML F1 is lost: precision and recall of ours, trafilatura default
 and its precision mode on each half, the share of the loss that is precision and recall,
@@ -298,6 +299,36 @@ def print_cv(report: dict) -> None:
         print(f"{name:40s} {cells}")
 
 
+RESULT = ROOT / "bench" / "results" / "extraction.json"
+
+
+def save(report: dict) -> None:
+    """The run's figures, for bench/RESULTS.md (bench/report.py)."""
+    import json
+
+    import trafilatura
+
+    figures = {
+        "trafilatura": trafilatura.__version__,
+        "kept": {"base": report["base"], "passes": list(report["passes"])},
+        "folds": {
+            half: {
+                "base": fold["base"],
+                "chosen": list(fold["chosen"]),
+                "score": round(fold["score"], 4),
+                "confirmed": list(fold["confirmed"]),
+            }
+            for half, fold in report["folds"].items()
+        },
+        "halves": {
+            half: {name: round(value, 4) for name, value in figures.items()}
+            for half, figures in report["halves"].items()
+        },
+    }
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def losses(worst: int) -> dict:
     """Where ours loses F1 on scrapes/html, against trafilatura default and precision mode."""
     module = scorer()
@@ -360,7 +391,9 @@ def main(argv: list[str]) -> int:
         print(f"corpus tools not found at {SCORER} (set NEWSARCHIVE_CORPUS)")
         return 2
     if "--cv" in argv:
-        print_cv(cross_validate())
+        report = cross_validate()
+        print_cv(report)
+        save(report)
         return 0
     if "--losses" in argv:
         print_losses(losses(_count(argv, "--losses", 15)))

@@ -185,7 +185,51 @@ def write_report() -> None:
                   f"{r['errors']} errors; server memory {r['rss_before_mb']} MB before, "
                   f"{r['rss_after_mb']} MB after.", ""]  # fmt: skip
     lines += cluster_lines()
+    lines += extraction_lines()
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+
+
+def extraction_lines() -> list[str]:
+    """Body extraction under cross-validation by site (bench/extraction.py --cv) and KSL
+    fields on invented layouts (bench/ksl_fields.py); each writes its own file."""
+    lines = []
+    cv_path, ksl_path = RESULTS / "extraction.json", RESULTS / "ksl_fields.json"
+    if cv_path.exists():
+        cv = json.loads(cv_path.read_text())
+        kept = cv["kept"]
+        lines += [
+            "## Body extraction F1 (`python bench/extraction.py --cv`, scrapes by site)",
+            "",
+            f"trafilatura {cv['trafilatura']}. Pages split into two halves by site; passes "
+            "chosen on one half and kept only if they help the other (docs/extraction.md).",
+            "",
+        ]
+        for half, fold in cv["folds"].items():
+            lines.append(
+                f"- chosen on half {half}: {fold['base']} base + {', '.join(fold['chosen'])} "
+                f"(F1 {fold['score']}); helping the other half: {', '.join(fold['confirmed'])}"
+            )
+        lines += [
+            f"- kept: {kept['base']} base + {', '.join(kept['passes'])}",
+            "",
+            _row(["", "half A", "half B", "all"]),
+            _row(["---"] * 4),
+        ]
+        for name in cv["halves"]["A"]:
+            lines.append(_row([name, *(cv["halves"][h][name] for h in ("A", "B", "all"))]))
+        lines.append("")
+    if ksl_path.exists():
+        ksl = json.loads(ksl_path.read_text())
+        lines += [
+            "## KSL-style fields right on invented layouts (`python bench/ksl_fields.py`)",
+            "",
+            _row(["layouts", "pages", "fields right", "share"]),
+            _row(["---"] * 4),
+        ]
+        for folder, r in ksl.items():
+            lines.append(_row([folder, r["pages"], f"{r['right']}/{r['total']}", r["share"]]))
+        lines.append("")
+    return lines
 
 
 def cluster_lines() -> list[str]:

@@ -103,7 +103,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     position = 0
     while position < len(rest):
         block = rest[position]
-        if is_copyright_line(block) or _FOOTER_START.match(block):
+        if _is_rights_notice(block) or _FOOTER_START.match(block):
             break
         if block.startswith(DISCLAIMER_START):
             story.disclaimer = block  # some pages print it below the story, not above
@@ -115,7 +115,7 @@ def parse(text: str, *, path: str = "") -> ParsedStory:
     in_topics = False
     for offset, block in enumerate(rest[position:], index + position):
         section = _SECTION.match(block)
-        if is_copyright_line(block):
+        if _is_rights_notice(block):
             story.copyright = story.copyright or block
             in_topics = False
         elif section:
@@ -176,6 +176,12 @@ def _header_line(story: ParsedStory, line: str) -> bool:
     return True
 
 
+# A contributor's credit: "Jo Lee, For KSL.com".
+_FOR = re.compile(r"^for\s+", re.I)
+# A rights notice that does not start with the mark: "The-CNN-Wire™ & © 2024 Cable News
+# Network, Inc. All rights reserved."
+_RIGHTS = re.compile(r"(?:©|\(c\)|copyright).*\ball rights reserved\b", re.I)
+
 _NAME_JOINERS = {"and", "de", "del", "la", "van", "von", "der", "da", "di", "bin", "al"}
 
 
@@ -187,14 +193,21 @@ def _names_only(who: str) -> bool:
     )
 
 
+def _is_rights_notice(block: str) -> bool:
+    return is_copyright_line(block) or (len(block) < 400 and bool(_RIGHTS.search(block)))
+
+
 def _lines(block: str) -> list[str]:
     return [line.strip() for line in block.splitlines() if line.strip()]
 
 
 def _apply_who(story: ParsedStory, who: str) -> None:
     """'Jane Doe, KSL.com' / 'The Associated Press' / 'Jo Lee and Sam Roe, Deseret News'."""
-    names = [part.strip() for part in who.split(",") if part.strip()]
+    names = [_FOR.sub("", part.strip()) for part in who.split(",") if part.strip()]
     credits = [n for n in names if n.lower() in AGENCIES or n.lower() == PUBLISHER.lower()]
+    if len(names) > 1 and names[-1] not in credits:
+        # The page credits the outlet after the last comma ("Jo Lee, KSL TV"), known or not.
+        credits.append(names[-1])
     people = [n for n in names if n not in credits]
     if people:
         story.byline = ", ".join(people)

@@ -49,8 +49,9 @@ def test_a_menu_only_page_is_skipped():
 def test_f1_on_scrapes_page_text(corpus):
     _precision, _recall, f1, count = load_bench().measure("scrapes-text")
     assert count == 102
-    # Measured 0.926 (precision 0.920, recall 0.932); the floor catches regressions.
-    assert f1 >= 0.92  # the aim the issue set
+    # Measured 0.934 (half A 0.942, half B 0.928 by `bench/extraction.py --cv`); the aim the
+    # issue set is 0.92 on both halves.
+    assert f1 >= 0.93
 
 
 def test_a_breadcrumb_ending_in_the_title_is_not_the_headline():
