@@ -99,12 +99,8 @@ def test_invented_copies_join_one_cluster_and_the_other_story_does_not(copies):
 
 def test_detector_keeps_template_reports_apart():
     tail = "May delivery led the gains as dealers covered short positions before the holiday."
-    one = (
-        f"NEW YORK, April 7 - Comex zinc ended at 44.20 cents a lb, up 0.40, 412 lots; {tail}"
-    )
-    two = (
-        f"NEW YORK, April 8 - Comex zinc ended at 41.80 cents a lb, down 2.4, 388 lots; {tail}"
-    )
+    one = f"NEW YORK, April 7 - Comex zinc ended at 44.20 cents a lb, up 0.40, 412 lots; {tail}"
+    two = f"NEW YORK, April 8 - Comex zinc ended at 41.80 cents a lb, down 2.4, 388 lots; {tail}"
     found = clusters.similarity(clusters.fingerprint(one), clusters.fingerprint(two))
     assert not clusters.same_story(found)
     assert clusters.same_story(
