@@ -1,6 +1,7 @@
 """The stories of the gold set's "fresh" third, picked by a rule fixed before any was read.
 
     .venv/bin/python bench/gold_pick.py        # prints the corpus paths, one a line
+    .venv/bin/python bench/gold_pick.py --seed 16 --scale 0.6   # another draw, 60 % as big
 
 Per kind of source, the candidate files are shuffled by a seeded random generator and the
 first ones that pass the filters are taken: not already in the gold set, 100 to 800 words
@@ -13,6 +14,8 @@ labelled by reading them and committed before the tagger ran on them.
 
 from __future__ import annotations
 
+import argparse
+import math
 import random
 import sys
 from pathlib import Path
@@ -76,13 +79,14 @@ def _eligible(path: Path) -> bool:
     return sum(w.casefold() == "the" for w in words) >= 0.02 * len(words)
 
 
-def pick(corpus: Path = CORPUS) -> list[str]:
+def pick(corpus: Path = CORPUS, seed: int = SEED, scale: float = 1.0) -> list[str]:
     taken = {item["source"] for item in load_gold()}
     # A byte-identical copy of a gold story is no fresh story (the BBC folders hold 98).
     seen_bytes = {(corpus / s).read_bytes() for s in taken if (corpus / s).is_file()}
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     out = []
-    for folder, pattern, count in DRAWS:
+    for folder, pattern, full_count in DRAWS:
+        count = max(1, math.ceil(full_count * scale))
         candidates = sorted((corpus / folder).glob(pattern))
         if folder == "newspaper4k/text":
             candidates = [p for p in candidates if _site(p) in NEWS_SITES]
@@ -104,4 +108,8 @@ def pick(corpus: Path = CORPUS) -> list[str]:
 
 
 if __name__ == "__main__":
-    print(*pick(), sep="\n")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--scale", type=float, default=1.0, help="times the counts of DRAWS")
+    args = parser.parse_args()
+    print(*pick(seed=args.seed, scale=args.scale), sep="\n")
