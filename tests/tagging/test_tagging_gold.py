@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.tagging.aliases import DEFAULT_ALIASES, alias_key
 from bench.gold import (
     FRESH,
     KINDS,
@@ -66,6 +67,19 @@ def test_gold_set_is_big_mixed_split_and_holds_no_story_text():
     for half in SETS:  # each set has stories of every source
         assert {kind_of_source(i) for i in items if half_of(i) == half} == sources
     assert sum(half_of(i) == FRESH for i in items) >= 30
+
+
+def test_gold_accepts_the_canonical_name_of_every_alias_it_lists():
+    # "canonical names follow DEFAULT_ALIASES": an entity written "FBI" is found as the
+    # Federal Bureau of Investigation, so the gold must accept that name too.
+    for item in load_gold():
+        for key, kind in KINDS.items():
+            for entry in item["entities"][key]:
+                names = {n.casefold() for n in ([entry] if isinstance(entry, str) else entry)}
+                for name in names:
+                    canonical = DEFAULT_ALIASES.get(alias_key(name))
+                    if canonical and canonical[1] == kind:
+                        assert canonical[0].casefold() in names, (item["id"], name)
 
 
 def test_scoring_counts_one_entity_once_and_ignores_optional_names():
