@@ -1,7 +1,8 @@
 """Precision and recall of tagging against hand-checked stories from the research corpus.
 
 The scoring lives in bench/gold.py, which reports the same figures for both halves of the
-gold set beside spaCy alone. The floors sit a little below what the tagger measures (see
+gold set and its fresh third (labelled blind, never used to choose a rule) beside spaCy
+alone. The floors sit a little below what the tagger measures (see
 /work notes and bench/RESULTS.md), so a change that loses accuracy fails here. Skips
 without the corpus.
 """
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from articles.tagging.aliases import DEFAULT_ALIASES, alias_key
 from bench.gold import (
-    HALVES,
+    FRESH,
     KINDS,
+    SETS,
     classify_errors,
     half_of,
     kind_of_source,
@@ -25,17 +28,32 @@ from bench.gold import (
 )
 from bench.gold import tagger_predictions as predict
 
-# (precision, recall) floors per kind on each half, and F1 on all stories. Measured with
-# tagger 6 on the 71 stories (bench/gold.py):
-#   dev:   people P 0.915 R 0.956; organizations P 0.880 R 0.917; places P 0.938 R 0.921
-#   check: people P 0.910 R 0.984; organizations P 0.829 R 0.787; places P 0.866 R 0.944
-#   all stories F1 0.903 (spaCy alone 0.650)
+# (precision, recall) floors per kind on each set, and F1 on dev and check together and on
+# the fresh set. Measured with tagger 7 on 42 + 44 + 30 stories (bench/gold.py), facilities
+# optional:
+#   dev:   people P 0.932 R 0.958; organizations P 0.817 R 0.916; places P 0.934 R 0.926
+#   check: people P 0.901 R 0.929; organizations P 0.772 R 0.810; places P 0.889 R 0.963
+#   fresh: people P 0.890 R 0.924; organizations P 0.622 R 0.800; places P 0.829 R 0.745
+#   F1 dev and check 0.891 (spaCy alone 0.651); fresh 0.793 (spaCy alone 0.632)
 FLOORS = {
-    "people": (0.90, 0.94),
-    "organizations": (0.81, 0.77),
-    "places": (0.85, 0.90),
+    "dev": {
+        "people": (0.92, 0.95),
+        "organizations": (0.80, 0.90),
+        "places": (0.92, 0.91),
+    },
+    "check": {
+        "people": (0.89, 0.92),
+        "organizations": (0.76, 0.80),
+        "places": (0.87, 0.95),
+    },
+    FRESH: {
+        "people": (0.88, 0.91),
+        "organizations": (0.61, 0.79),
+        "places": (0.82, 0.73),
+    },
 }
-F1_FLOOR = 0.89
+F1_FLOOR = 0.88
+FRESH_F1_FLOOR = 0.78
 
 
 def test_gold_set_is_big_mixed_split_and_holds_no_story_text():
@@ -45,12 +63,27 @@ def test_gold_set_is_big_mixed_split_and_holds_no_story_text():
     sources = {kind_of_source(i) for i in items}
     assert {"bbc", "reuters21578", "scrapes", "newspaper4k"} <= sources
     for item in items:
-        assert set(item) <= {"id", "source", "format", "entities", "optional", "notes"}
+        assert set(item) <= {"id", "source", "format", "set", "entities", "optional", "notes"}
+        assert item.get("set", FRESH) == FRESH
         assert set(item["entities"]) == set(KINDS)
         assert item["format"] in {"plain", "body"}
         assert "body" not in item and "text" not in item
-    for half in HALVES:  # each half has stories of every source
+    for half in SETS:  # each set has stories of every source
         assert {kind_of_source(i) for i in items if half_of(i) == half} == sources
+    assert sum(half_of(i) == FRESH for i in items) >= 30
+
+
+def test_gold_accepts_the_canonical_name_of_every_alias_it_lists():
+    # "canonical names follow DEFAULT_ALIASES": an entity written "FBI" is found as the
+    # Federal Bureau of Investigation, so the gold must accept that name too.
+    for item in load_gold():
+        for key, kind in KINDS.items():
+            for entry in item["entities"][key]:
+                names = {n.casefold() for n in ([entry] if isinstance(entry, str) else entry)}
+                for name in names:
+                    canonical = DEFAULT_ALIASES.get(alias_key(name))
+                    if canonical and canonical[1] == kind:
+                        assert canonical[0].casefold() in names, (item["id"], name)
 
 
 def test_scoring_counts_one_entity_once_and_ignores_optional_names():
@@ -128,16 +161,17 @@ def measured(corpus: Path):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("half", HALVES)
+@pytest.mark.parametrize("half", SETS)
 @pytest.mark.parametrize("key", list(KINDS))
 def test_precision_and_recall_stay_above_floors(corpus, key, half):
     tally = measured(corpus)[half][key]
-    precision_floor, recall_floor = FLOORS[key]
+    precision_floor, recall_floor = FLOORS[half][key]
     assert tally.precision >= precision_floor, f"{key} precision {tally.precision:.3f}"
     assert tally.recall >= recall_floor, f"{key} recall {tally.recall:.3f}"
 
 
 @pytest.mark.corpus
-def test_f1_on_all_stories_stays_above_floor(corpus):
-    f1 = measured(corpus)["both"]["all"].f1
-    assert f1 >= F1_FLOOR, f"F1 {f1:.3f}"
+@pytest.mark.parametrize(("part", "floor"), [("both", F1_FLOOR), (FRESH, FRESH_F1_FLOOR)])
+def test_f1_stays_above_floor(corpus, part, floor):
+    f1 = measured(corpus)[part]["all"].f1
+    assert f1 >= floor, f"F1 {f1:.3f}"
