@@ -53,7 +53,7 @@ TITLE_WORDS = _words(
 
 # One generic word tagged as an organization or place is a fragment of a longer name
 # (the "State" of "Secretary of State"), never an entity of its own; nor is a word of a
-# wire-service results table ("Avg shrs", "Revs"), nor a time zone ("at 1330 GMT").
+# wire-service results table ("Avg shrs", "Revs").
 GENERIC_WORDS = _words(
     """
     state department ministry government agency office council committee court army police
@@ -61,7 +61,6 @@ GENERIC_WORDS = _words(
     district republic kingdom capital north south east west central
     inc corp co ltd plc llc
     avg shr shrs qtr revs net oper dlrs cts mln bln pct vs
-    gmt utc bst cet est edt cst cdt mst mdt pst pdt
     """
 )
 
@@ -125,23 +124,6 @@ _TRIM_CHARS = " \t\n\r.,;:!?\"'“”‘’()[]{}<>*•|-–—/"
 _THE = re.compile(r"(?:the|The|THE)\s+")
 _POSSESSIVE_END = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _POSSESSIVE_INNER = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<rest>[A-Z].*)$", re.S)
-# A firm named with its founder's "'s" ("McDonald's are listed", "at Sainsbury's."):
-# a possessive owns the words after it, and a verb or a stop is owned by no one.
-_OWNS_NOTHING = re.compile(
-    r"\s*(?:$|[.,;:!?]|(?:is|are|was|were|has|have|had|said|says|will|would|can|could|"
-    r"did|does|do)\b)"
-)
-
-
-def _firm_with_s(text: str, start: int, bare_end: int, end: int) -> bool:
-    """Whether "'s" is part of the name ("Moody's said", "McDonald's are listed"): it
-    owns nothing after it, and the story never writes the name without it."""
-    if not _OWNS_NOTHING.match(text, end):
-        return False
-    bare = re.escape(text[start:bare_end])
-    return re.search(rf"(?<!\w){bare}(?!['’]s\b|\w)", text) is None
-
-
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w.\-]*?)(?:['’]s)?\b")
 _SPACE = re.compile(r"\s+")
 _COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|Copyright\b).*$", re.M | re.I)
@@ -406,14 +388,7 @@ def _clean_span(
         start = the.end()
     possessive = _POSSESSIVE_END.search(text[start:end])
     if possessive:
-        if not (label == "ORG" and _firm_with_s(text, start, start + possessive.start(), end)):
-            end = start + possessive.start()
-    elif (
-        label == "ORG"
-        and text[end : end + 2] in ("'s", "’s")
-        and _firm_with_s(text, start, end, end + 2)
-    ):
-        end += 2  # the model stopped short of the name
+        end = start + possessive.start()
     # "Alloush's Army of Islam": the owner and the thing owned are two entities.
     inner = _POSSESSIVE_INNER.match(text[start:end])
     if inner:
@@ -804,30 +779,6 @@ def _is_company(marks: list[str], surface: str) -> bool:
     return False
 
 
-# "AC Milan, Internazionale, Juventus, Monaco": a list of names, not a town and its country.
-_LATER_IN_LIST = re.compile(r"[A-Z][\w.'’-]*,\s+$")
-_AFTER_COMMA = re.compile(r",[ \t]+([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,2})")
-
-
-def _region_after(text: str, end: int) -> bool:
-    """Whether a country or a first-level region the gazetteer knows follows the name
-    after a comma, as a town's is written ("Baar, Switzerland")."""
-    from . import gazetteer
-
-    match = _AFTER_COMMA.match(text, end)
-    if not match:
-        return False
-    words = match.group(1).split()
-    for n in range(len(words), 0, -1):
-        name = " ".join(words[:n]).rstrip(".")
-        if _is_shouted(name):
-            name = _title_case(name)
-        place = gazetteer.lookup(name)
-        if place is not None:
-            return place.level != gazetteer.CITY
-    return False
-
-
 def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]):
     """Give each mention its vote: the model's label counts once; a title before the name
     makes it a person's, three times over; a country or region the gazetteer knows is a
@@ -903,14 +854,6 @@ def _weigh_evidence(text: str, mentions: list[NameSpan], table: Mapping[str, tup
             if (place is None and " " in m.surface) or (place and place.level == gazetteer.CITY):
                 m.kind, m.weight = ORGANIZATION, 3.0  # "win over Aston Villa"
                 continue
-        if (
-            m.kind == ORGANIZATION
-            and not _has_org_word(m.surface)
-            and not _LATER_IN_LIST.search(text, max(0, m.start - 40), m.start)
-            and _region_after(text, m.end)
-        ):
-            m.kind, m.weight = PLACE, 3.0  # "Sarkh, Logar", "BAAR, SWITZERLAND": a town
-            continue
         if m.kind != ORGANIZATION and _is_company(marks, m.surface):
             m.kind, m.weight = ORGANIZATION, 3.0  # "Pharmacia AB", "Lanco Infratech (LAIN.NS)"
             continue
@@ -1098,64 +1041,6 @@ def _whole_word(surface: str) -> re.Pattern:
 @lru_cache(maxsize=1024)
 def _exact_word(surface: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)")
-
-
-# Words a headline leaves in lower case.
-_HEADING_MINOR = _words(
-    """
-    a an the of to in on at for and or but nor by with from as vs via into over after
-    before up out off per than is are was be
-    """
-)
-
-
-def _headings(text: str, body_start: int) -> list[tuple[int, int]]:
-    """The body's lines that are headings, not sentences: four words or more (not a
-    signature: "Kim Gump, Dallas"), every word capitalised but the small ones, two of
-    them ordinary words, and no full stop at the end. Web pages put sub-headings and other
-    stories' headlines between a story's paragraphs ("Man Shot at Dallas Gas Station Dies
-    at Hospital"), where title case makes every word look like a name, as in the headline.
-    """
-    found = []
-    for match in re.finditer(r"[^\n]+", text[body_start:]):
-        line = match.group().strip()
-        words = line.split()
-        if not 4 <= len(words) <= 16 or line.endswith((".", ",", ";")) or _is_shouted(line):
-            continue
-        letters = [w.lstrip("\"'“‘(").rstrip("\"'”’),:!?") for w in words]
-        if not all(not w[:1].isalpha() or w[0].isupper() or w in _HEADING_MINOR for w in letters):
-            continue
-        # Headline case capitalises ordinary words, which the story writes in lower case
-        # elsewhere ("Shot", "Dies"); a list of names does not ("2 Amelie Mauresmo
-        # (France)", "Barcelona, Bayern Munich, Porto").
-        ordinary = [
-            w for w in letters[1:] if w.isalpha() and not w.isupper() and _common_word(text, w)
-        ]
-        if len(ordinary) >= 2:
-            found.append((body_start + match.start(), body_start + match.end()))
-    return found
-
-
-def _anchor_headings(text: str, body_start: int, mentions: list[NameSpan]) -> list[NameSpan]:
-    """A person or organization the model finds in a heading counts only when the story
-    names it elsewhere too: anchored, like the headline's. Places stay, for the gazetteer
-    and the alias table vouch for most of them, and a list of dates and towns looks the
-    same ("June 9 – West Palm Beach, FL")."""
-    headings = _headings(text, body_start)
-    if not headings:
-        return mentions
-
-    def in_heading(m: NameSpan) -> bool:
-        return any(start <= m.start < end for start, end in headings)
-
-    elsewhere = {(m.name, m.kind) for m in mentions if not in_heading(m)}
-    return [
-        m
-        for m in mentions
-        if m.kind not in (PERSON, ORGANIZATION)
-        or not in_heading(m)
-        or (m.name, m.kind) in elsewhere
-    ]
 
 
 def _headline_mentions(
@@ -1434,7 +1319,6 @@ def entities_from_spans(
     for m in mentions:
         if m.kind == GROUP:
             m.name = _singular_group(m.name)
-    mentions = _anchor_headings(text, len(story.title) + 2, mentions)
     mentions = _headline_mentions(story, mentions, table)
 
     title_end = len(story.title)
