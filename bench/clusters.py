@@ -1112,6 +1112,7 @@ def _ingest_pairs(base: str, limit: int | None = None) -> dict:
             measured["said"] = written.pop("said")
             run = {"pair": pair + 1, "half": half + 1, "mode": mode, "words": words[half]}
             run.update(measured)
+            run["load_average_after"] = round(os.getloadavg()[0], 1)  # the machine's, 1 min
             run["words_per_s"] = round(words[half] / measured["seconds"])
             run["words_per_cpu_s"] = round(words[half] / measured["cpu_seconds"])
             run["index"] = written

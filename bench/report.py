@@ -291,8 +291,10 @@ def _ingest_pair_lines(a: dict) -> list[str]:
     lines += ["", f"On/off over all runs: {i['ratio_on_to_off']} by wall time, "
               f"{i['cpu_ratio_on_to_off']} by CPU time; each pair (wall / CPU): {pairs}.",
               ""]  # fmt: skip
-    if a.get("note"):
-        lines += [a["note"], ""]
+    loads = [r["load_average_after"] for r in i["runs"] if "load_average_after" in r]
+    if loads:
+        lines += [f"The machine's load average (1 min, 2 cores) after each run: "
+                  f"{', '.join(str(x) for x in loads)}.", ""]  # fmt: skip
     return lines
 
 
