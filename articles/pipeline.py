@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 
-from . import ingest, tagging
+from . import clusters, ingest, tagging
 from .ingest import IngestError, Input, Manifest, ParsedStory, SkipStory, language, validate
 from .tagging import TopicPattern
 
@@ -36,12 +36,16 @@ class Options:
     # Batch defaults (--source, --publisher, --language): they fill what the parser left
     # blank, and a sidecar or manifest row still wins over them.
     defaults: dict[str, str] = field(default_factory=dict)
+    # Story clusters are on: each story's fingerprint is computed here, in the workers,
+    # rather than on the main process's serial path (services/clusters.ClusterBatch).
+    fingerprint: bool = False
 
 
 @dataclass
 class FileResult:
     name: str
     story: ParsedStory | None = None
+    fingerprint: clusters.Fingerprint | None = None  # of the body as it is stored
     error: str = ""  # the file failed: the reason, for a person
     skipped: str = ""  # nothing worth storing: the reason
 
@@ -121,7 +125,18 @@ def process_chunk(items: list[Input], options: Options) -> list[FileResult]:
         _tag_group(short, options)
         for story in long:
             _tag_long(story, options)
+    if options.fingerprint:
+        for outcome in outcomes:
+            if outcome.story is not None:
+                outcome.fingerprint = story_fingerprint(outcome.story)
     return outcomes
+
+
+def story_fingerprint(story: ParsedStory) -> clusters.Fingerprint:
+    """The fingerprint of the story's body as ingest stores it (stripped:
+    services/ingest.article_fields), which detection would otherwise compute from the
+    stored row."""
+    return clusters.fingerprint(story.body.strip())
 
 
 # The model's time and memory grow with the text it reads, and spaCy batches pieces of

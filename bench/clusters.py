@@ -409,18 +409,19 @@ def _copy(source: Path, name: str) -> str:
     return f"sqlite:///{target}"
 
 
-def _timed(url: str, *args: str, **env: str) -> dict:
-    """A manage.py command against `url`, timed, with its peak memory, its CPU time (its
-    own and its workers': on a shared machine the wall time is mostly other people's
-    load) and its last line."""
+def _timed(url: str, *args: str, script: str | None = None, **env: str) -> dict:
+    """A manage.py command against `url` (or `script` run with `args`), timed, with its
+    peak memory, its CPU time (its own, its threads' and its workers': on a shared
+    machine the wall time is mostly other people's load) and its last line."""
     import resource
 
     from .ingest import PeakRSS
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    command = ["-c", script] if script is not None else ["manage.py"]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env_for(url, **env),
+        [sys.executable, *command, *args], cwd=ROOT, env=env_for(url, **env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     rss = PeakRSS(process.pid)
@@ -434,7 +435,7 @@ def _timed(url: str, *args: str, **env: str) -> dict:
     lines = out.strip().splitlines()
     return {
         "seconds": round(seconds, 1),
-        "cpu_seconds": round(cpu, 1),
+        "cpu_seconds": round(cpu, 2),
         "peak_rss_mb": peak,
         "said": lines[-1] if lines else "",
     }
@@ -631,6 +632,12 @@ def _new_stories(limit: int | None = None) -> tuple[list[Path], int]:
     """INGEST_FILES derived stories the archive does not hold (another seed than the
     archive's), in two folders of half each, and how many words they hold: copies of
     the first `limit` real stories (all when None)."""
+    halves, words = _new_halves(limit)
+    return halves, sum(words)
+
+
+def _new_halves(limit: int | None = None) -> tuple[list[Path], list[int]]:
+    """_new_stories' two folders, and the words each holds."""
     from . import corpus
 
     folder = WORK / "clusters-ingest"
@@ -638,11 +645,11 @@ def _new_stories(limit: int | None = None) -> tuple[list[Path], int]:
     for half in halves:
         shutil.rmtree(half, ignore_errors=True)
         half.mkdir(parents=True)
-    words = 0
+    words = [0, 0]
     made = corpus.derived(corpus.real_sources(limit), INGEST_FILES, seed=2026)
     for i, (name, text, _date) in enumerate(made):
         (halves[i % 2] / f"new-{name}").write_text(text, encoding="utf-8")
-        words += len(text.split())
+        words[i % 2] += len(text.split())
     return halves, words
 
 
@@ -697,8 +704,9 @@ def _clone(base: str, name: str) -> str:
 def run_ingest(engine: str = "sqlite") -> dict:
     """Ingest speed with detection on and off, in the same run, on an archive this machine
     builds in a few minutes: the first SMALL_ARCHIVE real stories (Reuters first) ingested
-    with detection, then INGEST_FILES derived copies of them (each joins a cluster, the
-    costly path) into two copies of it (bench/results/clusters_ingest[_postgres].json).
+    with detection, then half of INGEST_FILES derived copies of them (each joins a
+    cluster, the costly path) into a fresh copy of it, INGEST_PAIRS times with detection
+    on and off, interleaved (_ingest_pairs) (bench/results/clusters_ingest[_postgres].json).
     `engine` is sqlite or postgres."""
     from . import corpus
 
@@ -713,9 +721,14 @@ def run_ingest(engine: str = "sqlite") -> dict:
     print(f"clusters: the archive of {SMALL_ARCHIVE} real stories ({engine})", flush=True)
     built = _timed(base, "ingest", str(folder))
     print(f"  {built}", flush=True)
-    result = {"engine": engine, "archive_stories": SMALL_ARCHIVE, "archive_ingest": built}
+    result = {
+        "engine": engine,
+        "measured": time.strftime("%Y-%m-%d", time.gmtime()),
+        "archive_stories": SMALL_ARCHIVE,
+        "archive_ingest": built,
+    }
     result["shape"] = _shape(base)
-    result["ingest"] = _ingest_on_and_off(base, limit=SMALL_ARCHIVE)
+    result["ingest"] = _ingest_pairs(base, limit=SMALL_ARCHIVE)
     RESULTS.mkdir(exist_ok=True)
     suffix = "" if engine == "sqlite" else f"_{engine}"
     (RESULTS / f"clusters_ingest{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -1043,6 +1056,100 @@ def run_groups(engine: str = "sqlite") -> dict:
     suffix = "" if engine == "sqlite" else f"_{engine}"
     (RESULTS / f"clusters_groups{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+INGEST_PAIRS = int(os.environ.get("BENCH_CLUSTERS_PAIRS", "3"))
+# `manage.py ingest FOLDER`, counting what it writes to the search index.
+_INGEST_COUNTED = """
+import json, sys
+from io import StringIO
+import django
+django.setup()
+from django.core.management import call_command
+from articles.search.backends.tantivy_backend import TantivyBackend
+written = {"documents": 0, "cluster_documents": 0, "removed": 0, "commits": 0}
+apply = TantivyBackend.apply
+
+def counted(self, *, upserts, deletes, state):
+    deletes = list(deletes)
+    written["documents"] += len(upserts)
+    written["cluster_documents"] += sum(1 for doc in upserts if doc.id < 0)
+    written["removed"] += len(deletes)
+    written["commits"] += 1
+    return apply(self, upserts=upserts, deletes=deletes, state=state)
+
+TantivyBackend.apply = counted
+out = StringIO()
+call_command("ingest", sys.argv[1], stdout=out, stderr=StringIO())
+print(json.dumps({"said": out.getvalue().strip().splitlines()[-1], **written}))
+"""
+
+
+def _ingest_pairs(base: str, limit: int | None = None) -> dict:
+    """The same new stories (one half of them a pair, the halves in turn) into a fresh
+    copy of the archive and its index, with detection on and off, INGEST_PAIRS pairs in
+    the order on, off, then off, on, and so on, so that the machine's drift falls on
+    both alike. Each run is a whole `manage.py ingest`, by wall and CPU time (its own,
+    Tantivy's threads' and its workers'), with the documents it wrote to the index."""
+    halves, words = _new_halves(limit)
+    runs = []
+    for pair in range(INGEST_PAIRS):
+        half = pair % 2
+        for mode in ("on", "off") if pair % 2 == 0 else ("off", "on"):
+            url = _clone(base, f"clusters_ingest_{mode}")
+            shutil.rmtree(index_dir(url), ignore_errors=True)
+            shutil.copytree(index_dir(base), index_dir(url))
+            flag = "1" if mode == "on" else "0"
+            print(f"clusters: pair {pair + 1}, half {half + 1}, detection {mode}", flush=True)
+            measured = _timed(
+                url,
+                str(halves[half]),
+                script=_INGEST_COUNTED,
+                NEWSARCHIVE_CLUSTERS=flag,
+                DJANGO_SETTINGS_MODULE="newsarchive.settings",
+            )
+            written = json.loads(measured["said"])
+            measured["said"] = written.pop("said")
+            run = {"pair": pair + 1, "half": half + 1, "mode": mode, "words": words[half]}
+            run.update(measured)
+            run["load_average_after"] = round(os.getloadavg()[0], 1)  # the machine's, 1 min
+            run["words_per_s"] = round(words[half] / measured["seconds"])
+            run["words_per_cpu_s"] = round(words[half] / measured["cpu_seconds"])
+            run["index"] = written
+            if mode == "on":
+                run["copies_in_clusters_after"] = _shape(url)["copies_in_clusters"]
+            runs.append(run)
+            print(f"  {run}", flush=True)
+    out: dict = {"files": INGEST_FILES, "words": sum(words), "pairs": INGEST_PAIRS, "runs": runs}
+    for mode in ("on", "off"):
+        mine = [r for r in runs if r["mode"] == mode]
+        seconds = sum(r["seconds"] for r in mine)
+        cpu = sum(r["cpu_seconds"] for r in mine)
+        stored = sum(r["words"] for r in mine)
+        out[mode] = {
+            "seconds": round(seconds, 1),
+            "words_per_s": round(stored / seconds),
+            "cpu_seconds": round(cpu, 1),
+            "words_per_cpu_s": round(stored / cpu),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in mine),
+            "index_documents": sum(r["index"].get("documents", 0) for r in mine),
+        }
+    out["ratio_on_to_off"] = round(out["on"]["words_per_s"] / out["off"]["words_per_s"], 3)
+    out["cpu_ratio_on_to_off"] = round(
+        out["on"]["words_per_cpu_s"] / out["off"]["words_per_cpu_s"], 3
+    )
+    by_pair: dict[int, dict] = defaultdict(dict)
+    for r in runs:
+        by_pair[r["pair"]][r["mode"]] = r
+    out["pair_ratios"] = [
+        {
+            "pair": pair,
+            "wall": round(p["off"]["seconds"] / p["on"]["seconds"], 3),
+            "cpu": round(p["off"]["cpu_seconds"] / p["on"]["cpu_seconds"], 3),
+        }
+        for pair, p in sorted(by_pair.items())
+    ]
+    return out
 
 
 def _ingest_on_and_off(base: str, limit: int | None = None) -> dict:

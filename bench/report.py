@@ -305,6 +305,56 @@ PAGE_COLUMNS = [
 ]  # fmt: skip
 
 
+def _ingest_pair_lines(a: dict) -> list[str]:
+    """`bench.clusters ingest`'s interleaved pairs: every run, then the totals."""
+    i = a["ingest"]
+    when = f"{a['measured']}: " if a.get("measured") else ""
+    lines = [
+        f"{when}an archive of the first {a['archive_stories']} real stories, then half of "
+        f"{i['files']} derived copies of them (each joins a cluster) into a fresh copy of it, "
+        f"{i['pairs']} pairs of runs with detection on and off, interleaved (on, off, then "
+        "off, on, ...; the halves in turn). CPU is the ingest's own, its threads' "
+        "(Tantivy's) and its workers'. The machine has 2 cores and is shared: the wall "
+        "times carry other people's load.",
+        "",
+        _row(
+            [
+                "pair",
+                "half",
+                "detection",
+                "seconds",
+                "CPU seconds",
+                "words per CPU second",
+                "index documents",
+                "of them clusters'",
+                "commits",
+            ]
+        ),
+        _row(["---"] * 9),
+    ]
+    for r in i["runs"]:
+        n = r["index"]
+        lines.append(_row([r["pair"], r["half"], r["mode"], r["seconds"], r["cpu_seconds"],
+                           r["words_per_cpu_s"], n.get("documents", ""),
+                           n.get("cluster_documents", ""), n.get("commits", "")]))  # fmt: skip
+    lines += ["", _row(["detection", "seconds", "words/s", "CPU seconds",
+                        "words per CPU second", "index documents"]),
+              _row(["---"] * 6)]  # fmt: skip
+    for mode in ("on", "off"):
+        m = i[mode]
+        lines.append(_row([mode, m["seconds"], m["words_per_s"], m["cpu_seconds"],
+                           m["words_per_cpu_s"], m["index_documents"]]))  # fmt: skip
+    pairs = ", ".join(f"{p['wall']} / {p['cpu']}" for p in i["pair_ratios"])
+    lines += ["", f"On/off over all runs: {i['ratio_on_to_off']} by wall time, "
+              f"{i['cpu_ratio_on_to_off']} by CPU time; each pair (wall / CPU): {pairs}.",
+              ""]  # fmt: skip
+    loads = [r["load_average_after"] for r in i["runs"] if "load_average_after" in r]
+    if loads:
+        lines += [f"The machine's load average (1 min, 2 cores) after each run: "
+                  f"{', '.join(str(x) for x in loads)}.", ""]  # fmt: skip
+    return lines
+
+
 def _small_cluster_lines() -> list[str]:
     """`python -m bench.clusters ingest` and `pages`: on archives this machine builds in
     minutes, with CPU times beside the wall times (the machine is shared)."""
@@ -320,6 +370,11 @@ def _small_cluster_lines() -> list[str]:
             "## Story clusters: ingest with detection on and off (`python -m bench.clusters "
             f"ingest{'' if engine == 'SQLite' else ' postgres'}`, {engine})",
             "",
+        ]
+        if "runs" in i:
+            lines += _ingest_pair_lines(a)
+            continue
+        lines += [
             f"An archive of the first {a['archive_stories']} real stories, then {i['files']} "
             f"derived copies of them ({i['words']} words), half with detection and half "
             "without, in the order on, off, off, on.",

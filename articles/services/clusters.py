@@ -362,8 +362,11 @@ class ClusterBatch:
 
     stories: list[tuple[Article, clusters.Fingerprint]] = field(default_factory=list)
 
-    def add(self, *, article: Article) -> None:
-        self.stories.append((article, clusters.fingerprint(article.body)))
+    def add(self, *, article: Article, fingerprint: clusters.Fingerprint | None = None) -> None:
+        """`fingerprint`: the story's body's, where the caller has it already."""
+        if fingerprint is None:
+            fingerprint = clusters.fingerprint(article.body)
+        self.stories.append((article, fingerprint))
 
     def flush(self) -> None:
         """Decide the waiting stories' clusters. A database error here is the group's,

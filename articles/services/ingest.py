@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
-from .. import tagging
+from .. import clusters, tagging
 from ..ingest import PARSER_VERSION
 from ..ingest.types import ParsedStory, TaggedEntity
 from ..models import (
@@ -426,6 +426,7 @@ def article_ingest(
     cache: IngestCache | None = None,
     topic_rules: tuple = tagging.DEFAULT_TOPIC_RULES,
     clusters_later: ClusterBatch | None = None,
+    fingerprint: clusters.Fingerprint | None = None,
 ) -> IngestResult:
     """Store one parsed story, in its own transaction.
 
@@ -436,7 +437,9 @@ def article_ingest(
     With `clusters_later` (an ingest group's), a new story's cluster is decided with
     the group's other new stories when the caller flushes it, in the caller's
     transaction; a story that changes has the waiting ones decided first, so every
-    story meets the clusters as they would have been one story at a time.
+    story meets the clusters as they would have been one story at a time. `fingerprint`
+    is the body's (pipeline.story_fingerprint) where a worker computed it; else
+    detection computes it here.
     """
     digest = content_hash(parsed.body)
     fields = article_fields(parsed=parsed, cache=cache)
@@ -467,7 +470,7 @@ def article_ingest(
             existing.save()
             mentions_replace(article=existing, entities=entities, cache=cache)
             if settings.NEWSARCHIVE_CLUSTERS:
-                cluster_assign(article=existing)
+                cluster_assign(article=existing, fingerprint=fingerprint)
             archive_changed(article_ids=[existing.pk])
             return IngestResult(existing, IngestOutcome.UPDATED)
 
@@ -489,7 +492,7 @@ def article_ingest(
             previous.save()
             mentions_replace(article=previous, entities=entities, cache=cache)
             if settings.NEWSARCHIVE_CLUSTERS:
-                cluster_assign(article=previous)
+                cluster_assign(article=previous, fingerprint=fingerprint)
             archive_changed(article_ids=[previous.pk])
             return IngestResult(previous, IngestOutcome.UPDATED)
 
@@ -512,10 +515,12 @@ def article_ingest(
             mention.article = article
         Mention.objects.bulk_create(mentions)
         if settings.NEWSARCHIVE_CLUSTERS and clusters_later is None:
-            cluster_assign(article=article, new=True)  # its copies' cluster, if any
+            # its copies' cluster, if any
+            cluster_assign(article=article, fingerprint=fingerprint, new=True)
         archive_changed(article_ids=[article.pk])
         if settings.NEWSARCHIVE_CLUSTERS and clusters_later is not None:
-            clusters_later.add(article=article)  # last: only a story stored is decided
+            # last: only a story stored is decided
+            clusters_later.add(article=article, fingerprint=fingerprint)
         return IngestResult(article, IngestOutcome.CREATED)
 
 
@@ -571,19 +576,29 @@ def _story_store(
     batch: IngestBatch | None,
     cache: IngestCache,
     clusters_later: ClusterBatch | None = None,
+    fingerprint: clusters.Fingerprint | None = None,
 ) -> IngestResult | str:
     """One story under its own savepoint: its result, or why the database refused it."""
     try:
         return article_ingest(
-            parsed=parsed, batch=batch, cache=cache, clusters_later=clusters_later
+            parsed=parsed,
+            batch=batch,
+            cache=cache,
+            clusters_later=clusters_later,
+            fingerprint=fingerprint,
         )
     except DatabaseError as exc:  # rolled back to this story's savepoint; the rest go on
         cache.clear()
         return f"could not be stored ({type(exc).__name__}: {exc})"
 
 
+# A story waiting for its group: its name, itself, and its body's fingerprint where a
+# worker computed it (None: detection computes it).
+Waiting = tuple[str, ParsedStory, clusters.Fingerprint | None]
+
+
 def _group_store(
-    group: list[tuple[str, ParsedStory]], *, batch: IngestBatch | None, cache: IngestCache
+    group: list[Waiting], *, batch: IngestBatch | None, cache: IngestCache
 ) -> list[tuple[str, IngestResult | str]]:
     """Store a group of stories in one transaction, each under its own savepoint:
     (name, IngestResult or the reason it failed) for each, in order.
@@ -599,15 +614,25 @@ def _group_store(
             _commit_without_waiting_for_disk()
             later = ClusterBatch()
             stored = [
-                (name, _story_store(parsed=parsed, batch=batch, cache=cache, clusters_later=later))
-                for name, parsed in group
+                (
+                    name,
+                    _story_store(
+                        parsed=parsed,
+                        batch=batch,
+                        cache=cache,
+                        clusters_later=later,
+                        fingerprint=fingerprint,
+                    ),
+                )
+                for name, parsed, fingerprint in group
             ]
             later.flush()
             return stored
     except (DatabaseError, ClusterBatchError):  # the group's clusters, or its commit
         cache.clear()
         return [
-            (name, _story_store(parsed=parsed, batch=batch, cache=cache)) for name, parsed in group
+            (name, _story_store(parsed=parsed, batch=batch, cache=cache, fingerprint=fingerprint))
+            for name, parsed, fingerprint in group
         ]
 
 
@@ -650,13 +675,17 @@ class IngestRun:
     after_group: Callable[[], None] = _ignore
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[dict] = field(default_factory=list)
-    group: list[tuple[str, ParsedStory]] = field(default_factory=list)
+    group: list[Waiting] = field(default_factory=list)
     resolve: bool = True
     names: NameIndex | None = None
     resolved: ResolveResult = field(default_factory=ResolveResult)
 
-    def add(self, *, name: str, parsed: ParsedStory) -> None:
-        self.group.append((name, parsed))
+    def add(
+        self, *, name: str, parsed: ParsedStory, fingerprint: clusters.Fingerprint | None = None
+    ) -> None:
+        """Store `parsed` with the group; `fingerprint`, its body's, where a worker
+        computed it (pipeline.story_fingerprint)."""
+        self.group.append((name, parsed, fingerprint))
         if len(self.group) >= GROUP_SIZE:
             self.flush()
 

@@ -4,6 +4,7 @@ with exact counts, shown side by side, split and joined with undo."""
 from __future__ import annotations
 
 import random
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -804,7 +805,7 @@ def test_a_group_finds_the_clusters_one_story_at_a_time_finds(db, group):
     cache = ingest.IngestCache.prepared()
     for start in range(0, len(stories), group):
         results = ingest._group_store(
-            [(p.path, p) for p in stories[start : start + group]], batch=None, cache=cache
+            [(p.path, p, None) for p in stories[start : start + group]], batch=None, cache=cache
         )
         assert all(not isinstance(result, str) for _, result in results)
     assert _clusters_as_stored() == alone
@@ -945,8 +946,104 @@ def test_a_group_whose_clusters_cannot_be_written_is_stored_story_by_story(db, m
 
     monkeypatch.setattr(cluster_services, "clusters_assign_new", fails_once)
     results = ingest._group_store(
-        [(p.path, p) for p in stories], batch=None, cache=ingest.IngestCache.prepared()
+        [(p.path, p, None) for p in stories], batch=None, cache=ingest.IngestCache.prepared()
     )
     assert all(not isinstance(result, str) for _, result in results)
     assert calls[0] > 1  # the group's first try, then each story on its own
     assert _clusters_as_stored() == alone
+
+
+def test_the_workers_fingerprint_is_the_stored_bodys(db):
+    """Ingest takes each story's fingerprint from the parse workers: it must be the one
+    detection computes from the stored body (which is stripped), and only with
+    detection on."""
+    from articles import pipeline
+    from articles.ingest import Input
+    from articles.services import ingest
+
+    text = f"Wildfire forces evacuations in Utah\n\n\n   {body(WIRE)}   \n\n\n"
+    item = Input(name="wire.txt", data=text.encode())
+    (found,) = pipeline.process_chunk([item], pipeline.Options(tag=False, fingerprint=True))
+    stored = ingest.article_ingest(parsed=found.story, fingerprint=found.fingerprint).article
+    assert found.fingerprint == clusters.fingerprint(Article.objects.get(pk=stored.pk).body)
+    (plain,) = pipeline.process_chunk([item], pipeline.Options(tag=False))
+    assert plain.fingerprint is None
+
+
+def test_the_ingest_command_joins_copies_with_the_workers_fingerprints(db, tmp_path):
+    for name, paragraphs in (
+        ("original", WIRE),
+        ("trimmed", WIRE[:4]),
+        ("reordered", [WIRE[0], WIRE[3], WIRE[1], WIRE[5], WIRE[2], WIRE[4]]),
+        ("other", OTHER),
+    ):
+        (tmp_path / f"{name}.txt").write_text(f"Story {name}\n\n{body(paragraphs)}\n")
+    call_command("ingest", str(tmp_path), "--no-tagging", "--workers", "1", stdout=StringIO())
+    cluster_of = dict(Article.objects.values_list("source_path", "cluster_id"))
+    by_name = {path.rsplit("/", 1)[-1]: cluster for path, cluster in cluster_of.items()}
+    assert by_name["original.txt"] is not None
+    assert by_name["trimmed.txt"] == by_name["reordered.txt"] == by_name["original.txt"]
+    assert by_name["other.txt"] is None
+
+
+def test_copies_joining_one_cluster_in_a_group_write_its_document_once(db, monkeypatch):
+    """Three copies stored in one ingest group join the original's cluster: the change
+    log names the cluster's collapsed document once, the indexer writes it once, and
+    the index answers as one rebuilt from scratch does."""
+    from articles.search import indexer
+    from articles.search.backends.base import Filters, SearchRequest
+    from articles.search.backends.tantivy_backend import TantivyBackend
+    from articles.services import ingest
+
+    from ..factories import story_parsed
+
+    original = wire("Wildfire forces evacuations in Utah", WIRE, source="AP")
+    index_now()
+    before = SearchChange.objects.order_by("-id").first().id
+    group = [
+        story_parsed("Utah wildfire grows", body(WIRE[:4]), source="KSL.com", path="t.txt"),
+        story_parsed("Fire, in brief", body(WIRE[:5]), source="KUTV", path="b.txt"),
+        story_parsed(
+            "Fire forces 900 homes to evacuate",
+            body([WIRE[0], WIRE[3], WIRE[1], WIRE[5], WIRE[2], WIRE[4]]),
+            source="Fox 13",
+            path="r.txt",
+        ),
+    ]
+    results = ingest._group_store(
+        [(p.path, p, None) for p in group], batch=None, cache=ingest.IngestCache.prepared()
+    )
+    assert all(not isinstance(result, str) for _, result in results)
+    original.refresh_from_db()
+    assert original.cluster_id is not None
+    assert Article.objects.filter(cluster_id=original.cluster_id).count() == 4
+    document = cluster_document_id(original.cluster_id)
+    logged = SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True)
+    assert list(logged).count(document) == 1
+
+    written: list[int] = []
+    apply = TantivyBackend.apply
+
+    def counted(self, *, upserts, deletes, state):
+        written.extend(doc.id for doc in upserts)
+        return apply(self, upserts=upserts, deletes=deletes, state=state)
+
+    monkeypatch.setattr(TantivyBackend, "apply", counted)
+    index_now()
+    assert written.count(document) == 1
+    # Each once: the cluster, the three copies, and the original (now in a cluster).
+    copies = [result.article.pk for _, result in results]
+    assert sorted(written) == sorted([document, original.pk, *copies])
+
+    requests = [
+        SearchRequest(query=search.parse("wildfire"), limit=50, facets=search.FACETS),
+        SearchRequest(query=search.parse("wildfire"), limit=50, filters=Filters(every_copy=True)),
+        SearchRequest(limit=50, facets=search.FACETS, sort="oldest"),
+    ]
+    kept = [search.run(r) for r in requests]
+    indexer.rebuild(search.get_backend())
+    rebuilt = [search.run(r) for r in requests]
+    assert [(a.ids, a.total, a.facets) for a in kept] == [
+        (b.ids, b.total, b.facets) for b in rebuilt
+    ]
+    assert kept[0].total == 1 and kept[1].total == 4

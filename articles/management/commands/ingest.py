@@ -116,6 +116,7 @@ class Command(ArchiveCommand):
             manifest=manifest,
             tag=not options["no_tagging"],
             defaults={name: value for name, value in defaults.items() if value},
+            fingerprint=settings.NEWSARCHIVE_CLUSTERS and not dry_run,
         )
         searched = [time.monotonic()]
 
@@ -174,7 +175,7 @@ class Command(ArchiveCommand):
             if dry_run:
                 counts["parsed"] += 1
                 continue
-            run.add(name=outcome.name, parsed=story)
+            run.add(name=outcome.name, parsed=story, fingerprint=outcome.fingerprint)
         run.finish()
 
         if run.batch is not None and not search.keep_in_step() and verbosity >= 1:
