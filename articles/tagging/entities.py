@@ -717,7 +717,7 @@ _PLACE_HEADS = _words(
     "park tunnel bridge airport street road avenue square river lake beach valley canal"
     " reservoir peninsula"
 )
-# A ground is where the side played, not who: "a 30-20 loss at Lambeau Field".
+# A ground is where the side played, not who: "a 27-24 loss at Harbury Park".
 _VENUE_WORDS = _words(
     "field stadium park arena ground grounds centre center dome bowl road lane oval court"
     " gardens coliseum velodrome circuit course"
