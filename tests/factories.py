@@ -57,6 +57,22 @@ def story_parsed(
     return parsed
 
 
+def kept_equals_rebuilt(requests) -> list:
+    """Answer `requests` from the index as it was kept in step, rebuild it from the
+    database, and check that it answers each alike (ids, total, facets); the kept
+    answers, for the caller's own checks."""
+    from articles import search
+    from articles.search import indexer
+
+    kept = [search.run(r) for r in requests]
+    indexer.rebuild(search.get_backend())
+    rebuilt = [search.run(r) for r in requests]
+    assert [(a.ids, a.total, a.facets) for a in kept] == [
+        (b.ids, b.total, b.facets) for b in rebuilt
+    ]
+    return kept
+
+
 def index_now() -> None:
     """Bring the test's search index in step with its archive, as the indexer would:
     a query count measured after it is the steady state's, with no catch-up in it."""
