@@ -262,11 +262,20 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=0, help="list errors of the first N stories")
     parser.add_argument("--half", choices=[*SETS, "both"], default="dev")
     parser.add_argument(
+        "--model",
+        help="another spaCy model (an installed name or a folder) in place of the tagger's, "
+        "to weigh a second model on the same stories in the same way",
+    )
+    parser.add_argument(
         "--errors",
         choices=list(KINDS),
         help="the tagger's errors of one kind on --half, counted and listed by what went wrong",
     )
     args = parser.parse_args()
+    if args.model:
+        from articles.tagging import nlp
+
+        nlp.MODEL_NAME = args.model
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found at {CORPUS} (set NEWSARCHIVE_CORPUS)")
     items = load_gold()

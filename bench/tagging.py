@@ -69,7 +69,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N files")
     parser.add_argument("--full-subset", type=int, default=2000, help="stories for full pipeline")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument(
+        "--model",
+        help="another spaCy model (an installed name or a folder) in place of the tagger's, "
+        "to weigh a second model on the same stories in the same way",
+    )
     args = parser.parse_args()
+    if args.model:
+        from articles.tagging import nlp
+
+        nlp.MODEL_NAME = args.model
 
     stories = load_stories(args.limit)
     texts = [ner_text(s) for s in stories]
