@@ -3,6 +3,9 @@
     .venv/bin/python bench/gold_pick.py        # prints the corpus paths, one a line
     .venv/bin/python bench/gold_pick.py --seed 16 --scale 0.6   # another draw, 60 % as big
 
+The second blind set, "fresh2", was drawn with --seed 17 --scale 0.67 (26 stories: each
+kind's count rounds up), after "fresh" was in the gold set, so none of its stories recurs.
+
 Per kind of source, the candidate files are shuffled by a seeded random generator and the
 first ones that pass the filters are taken: not already in the gold set, 100 to 800 words
 (a headline alone or a brief names too little to score; a long feature takes too long to
