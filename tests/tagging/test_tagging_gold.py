@@ -32,11 +32,15 @@ from bench.gold import (
 from bench.gold import tagger_predictions as predict
 
 # (precision, recall) floors per kind on each set, and F1 on dev and check together and on
-# the fresh set. Measured with tagger 6 on 86 + 30 stories (bench/gold.py), facilities optional:
+# each blind set. Measured with tagger 6 on 86 + 30 stories (bench/gold.py), facilities optional:
 #   dev:   people P 0.907 R 0.958; organizations P 0.792 R 0.916; places P 0.934 R 0.926
 #   check: people P 0.901 R 0.929; organizations P 0.752 R 0.802; places P 0.887 R 0.944
 #   fresh: people P 0.890 R 0.924; organizations P 0.622 R 0.800; places P 0.829 R 0.745
 #   F1 dev and check 0.882 (spaCy alone 0.651); fresh 0.793 (spaCy alone 0.632)
+# and on the second blind set, 26 stories, first scored 2026-12-03 after its labels were
+# committed (floors set from this one measurement, no rule chosen on it):
+#   fresh2: people P 0.917 R 0.957; organizations P 0.620 R 0.765; places P 0.847 R 0.913
+#   F1 fresh2 0.828 (spaCy alone 0.682)
 SEEN_FLOORS = {
     "people": (0.89, 0.92),
     "organizations": (0.74, 0.79),
@@ -50,9 +54,15 @@ FLOORS = {
         "organizations": (0.61, 0.79),
         "places": (0.82, 0.73),
     },
+    "fresh2": {
+        "people": (0.90, 0.94),
+        "organizations": (0.61, 0.75),
+        "places": (0.83, 0.90),
+    },
 }
 F1_FLOOR = 0.87
 FRESH_F1_FLOOR = 0.78
+FRESH2_F1_FLOOR = 0.81
 
 
 def test_gold_set_is_big_mixed_split_and_holds_no_story_text():
@@ -185,7 +195,10 @@ def test_precision_and_recall_stay_above_floors(corpus, key, half):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("part", "floor"), [("both", F1_FLOOR), (FRESH, FRESH_F1_FLOOR)])
+@pytest.mark.parametrize(
+    ("part", "floor"),
+    [("both", F1_FLOOR), (FRESH, FRESH_F1_FLOOR), ("fresh2", FRESH2_F1_FLOOR)],
+)
 def test_f1_stays_above_floor(corpus, part, floor):
     f1 = measured(corpus)[part]["all"].f1
     assert f1 >= floor, f"F1 {f1:.3f}"
