@@ -135,11 +135,6 @@ _ALL_VALUES = 1 << 30
 _YEARS = 10_000
 _MONTHS = _YEARS * 12
 _MONTH_TERMS = {"terms": {"field": "month", "size": _MONTHS, "segment_size": _ALL_VALUES}}
-# Past this many values a facet is listed whole, whatever the segments.
-_ONE_SEGMENT_LIMIT = 1000
-# How many values of a facet a one-segment index lists first: up to about 50 cost no more
-# than 12 (_facets).
-_ONE_SEGMENT_FETCH = 48
 # Where _facets() leaves the month counts among the facets.
 _MONTHS_KEY = "_months"
 # Tantivy refuses a writer thread a budget of 4 GiB or more.
@@ -155,20 +150,6 @@ _MAX_EXPANSIONS = 2000
 _SIDE = frozenset({"person", "organization", "place"})
 _MAIN = frozenset(FACETS) - _SIDE
 _pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _terms(field: str, size: int, segment_size: int = _ALL_VALUES) -> dict:
-    return {"terms": {"field": field, "size": size, "segment_size": segment_size}}
-
-
-def _top_of_one(pairs: list[tuple[int, int]], limit: int, fetched: int):
-    """The top `limit` (value, count) pairs, most first and ties by the smaller value (a
-    terms aggregation's order), from the top `fetched` (more than `limit`) by count of a
-    one-segment index. None when they cannot settle it: the last pair fetched ties the
-    `limit`-th, so a value left out of the segment's list may tie them too."""
-    if len(pairs) >= fetched and pairs[limit - 1][1] == pairs[fetched - 1][1]:
-        return None
-    return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def _facet_pool() -> ThreadPoolExecutor:
@@ -605,40 +586,17 @@ class TantivyBackend(BaseSearchBackend):
         counted = [k for k in wanted if not (months and k == "year")]
         if not counted and not months:
             return {}
-        limit = request.facet_limit
-        # On an index of one segment, each value's count in that segment is its count: the
-        # segment's top few dozen by count then settle the top `limit`, unless a tie
-        # crosses that line (_top_of_one), when every value is counted after all. Listing
-        # every value there is, as several segments need, cost the three entity facets of
-        # a search matching every story at 10k 6.7-26.6 ms, against 2.3-3.1 for the top 12-48.
-        one = searcher.num_segments == 1 and 0 < limit < _ONE_SEGMENT_LIMIT
-        fetched = max(_ONE_SEGMENT_FETCH, limit + 1)
         spec = {}
         for kind in counted:
-            if kind == "year":
-                spec[kind] = _terms(kind, _YEARS, _ALL_VALUES)
-            else:
-                spec[kind] = _terms(kind, fetched, fetched) if one else _terms(kind, limit)
+            size = _YEARS if kind == "year" else request.facet_limit
+            spec[kind] = {"terms": {"field": kind, "size": size, "segment_size": _ALL_VALUES}}
         if months:
             spec["month"] = _MONTH_TERMS
         found = searcher.aggregate(query, spec)
         facets: dict = {}
-        unsettled = []
         for kind in counted:
             buckets = found.get(kind, {}).get("buckets", [])
-            pairs = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
-            if one and kind != "year":
-                top = _top_of_one(pairs, limit, fetched)
-                if top is None:
-                    unsettled.append(kind)
-                    continue
-                pairs = top
-            facets[kind] = pairs
-        if unsettled:
-            again = searcher.aggregate(query, {kind: _terms(kind, limit) for kind in unsettled})
-            for kind in unsettled:
-                buckets = again.get(kind, {}).get("buckets", [])
-                facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
+            facets[kind] = [(int(b["key"]), int(b["doc_count"])) for b in buckets]
         if months:
             buckets = found.get("month", {}).get("buckets", [])
             by_month = {int(b["key"]): int(b["doc_count"]) for b in buckets}
