@@ -170,8 +170,8 @@ def _ours(page: Path, base: str, passes: tuple[str, ...]) -> str:
 
 
 def _cached_passes() -> None:
-    """Memoise trafilatura's extraction and the page tree per page, so that trying many sets
-    of passes costs one extraction per page and base, not one per set."""
+    """Memoise trafilatura's extraction, the page tree and the second opinions per page, so
+    that trying many sets of passes costs one extraction per page and base, not one per set."""
     extract, tree = html._extract, html._tree
     cache: dict = {}
 
@@ -189,6 +189,9 @@ def _cached_passes() -> None:
         return cache[key]
 
     html._extract, html._tree = cached_extract, cached_tree
+    # The "agreed" pass's two second opinions depend on the page alone.
+    html._justext_text = functools.cache(html._justext_text)
+    html._newspaper_text = functools.cache(html._newspaper_text)
 
 
 def _score(rows: list[tuple[Path, str]], predict_one) -> float:

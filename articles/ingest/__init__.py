@@ -13,7 +13,7 @@ from .read import DEFAULT_MAX_BYTES, decode
 from .sources import Input, Walk, count_inputs, iter_inputs
 from .types import IngestError, ParsedStory, SkipStory, TaggedEntity
 
-PARSER_VERSION = "9"
+PARSER_VERSION = "10"
 
 Parser = Callable[..., ParsedStory]
 
