@@ -8,7 +8,7 @@ the index shows a cluster once and its copies as they are now.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -230,7 +230,9 @@ def cluster_assign(
     _changed(story_ids=[*placed, *_rank(moved)], cluster_ids=moved)
 
 
-def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) -> None:
+def clusters_assign_new(
+    *, stories: list[tuple[Article, clusters.Fingerprint]], logged: Set[int] = frozenset()
+) -> None:
     """`cluster_assign` for stories just stored, in the order given, in a dozen queries
     for all of them rather than a dozen each (at ingest, one group's new stories, inside
     its transaction). Each story is decided exactly as `cluster_assign` would have
@@ -240,49 +242,42 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
 
     The candidates' shared keys are counted from one read of every stored story with
     one of these stories' keys; the candidates' texts are read in rounds (one query a
-    round: most stories are decided by their first candidate, so one or two rounds)."""
+    round: most stories are decided by their first candidate, so one or two rounds).
+
+    `logged`: the stories whose search change the caller recorded in this transaction
+    (ingest records each new story's): the index reads them after this commits, cluster
+    and all, so they are not logged a second time."""
     if not stories:
         return
+    pks = [article.pk for article, _ in stories]
     keys = [_stored_keys(found) for _, found in stories]  # as cluster_keys_replace stores
     postings: dict[int, list[int]] = {}  # key -> the stories holding it, archive's first
     wanted = sorted({key for mine in keys for key in mine})
     for key, other in _key_holders(wanted):
         postings.setdefault(key, []).append(other)
-    _keys_insert(
-        [
-            (article.pk, key)
-            for (article, _), mine in zip(stories, keys, strict=True)
-            for key in mine
-        ]
-    )
+    _keys_insert([(pk, key) for pk, mine in zip(pks, keys, strict=True) for key in mine])
     # The candidates of each, as _best_match ranks them: the stored stories, and the
     # stories of this list before it, that share the most keys with it.
     ranked: list[list[int]] = []
-    for (article, _), mine in zip(stories, keys, strict=True):
+    for pk, mine in zip(pks, keys, strict=True):
         shared: dict[int, int] = {}
         for key in mine:
             for other in postings.get(key, ()):
-                if other != article.pk:
+                if other != pk:
                     shared[other] = shared.get(other, 0) + 1
         ranked.append(sorted(shared, key=lambda o: (-shared[o], o))[:MAX_CANDIDATES])
         for key in mine:
-            postings.setdefault(key, []).append(article.pk)
+            postings.setdefault(key, []).append(pk)
     ours = {article.pk: found for article, found in stories}
-    stored = sorted({pk for candidates in ranked for pk in candidates} - set(ours))
+    # Where each candidate is (cluster, locked): ours are new; a stored one's is read
+    # with its text, when it is compared (only those compared can be matches).
     placed: dict[int, tuple[int | None, bool]] = dict.fromkeys(ours, (None, False))
-    for start in range(0, len(stored), _CHUNK):
-        placed.update(
-            (pk, (cluster_id, locked))
-            for pk, cluster_id, locked in Article.objects.filter(
-                pk__in=stored[start : start + _CHUNK]
-            ).values_list("pk", "cluster_id", "cluster_locked")
-        )
     matches = _first_matches(stories, ranked, ours, placed)
     # Apply the matches in order: a story joins its match's cluster as it is by then.
     cluster_of = {pk: cluster_id for pk, (cluster_id, _) in placed.items()}
     made: list[int] = []  # clusters to create, as -1, -2, ... until they have ids
     moved: list[int] = []
-    for (article, _), match in zip(stories, matches, strict=True):
+    for pk, match in zip(pks, matches, strict=True):
         if match is None:
             continue
         cluster_id = cluster_of[match]
@@ -290,8 +285,8 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
             made.append(-len(made) - 1)
             cluster_id = cluster_of[match] = made[-1]
             moved.append(match)
-        cluster_of[article.pk] = cluster_id
-        moved.append(article.pk)
+        cluster_of[pk] = cluster_id
+        moved.append(pk)
     if not moved:
         return
     created = StoryCluster.objects.bulk_create([StoryCluster() for _ in made])
@@ -306,7 +301,8 @@ def clusters_assign_new(*, stories: list[tuple[Article, clusters.Fingerprint]]) 
         if article.pk in final:
             article.cluster_id = final[article.pk]
     clusters_moved = set(final.values())
-    _changed(story_ids=[*final, *_rank(clusters_moved)], cluster_ids=clusters_moved)
+    touched = [pk for pk in final if pk not in logged]
+    _changed(story_ids=[*touched, *_rank(clusters_moved)], cluster_ids=clusters_moved)
 
 
 def _first_matches(
@@ -317,7 +313,8 @@ def _first_matches(
 ) -> list[int | None]:
     """For each story, the first of its ranked candidates the exact comparison calls the
     same story, skipping one gone or split out by a curator (as _best_match does). A
-    comparison does not depend on the clusters, so every story is decided at once."""
+    comparison does not depend on the clusters, so every story is decided at once.
+    `placed` gains each stored candidate's (cluster, locked), read with its text."""
     found: dict[int, clusters.Fingerprint | None] = dict(ours)  # None: gone
     matches: list[int | None] = [None] * len(stories)
     position = [0] * len(stories)
@@ -346,9 +343,11 @@ def _first_matches(
         ids = sorted(texts_needed)
         bodies: dict[int, str] = {}
         for start in range(0, len(ids), _CHUNK):
-            bodies.update(
-                Article.objects.filter(pk__in=ids[start : start + _CHUNK]).values_list("pk", "body")
-            )
+            for pk, body, cluster_id, locked in Article.objects.filter(
+                pk__in=ids[start : start + _CHUNK]
+            ).values_list("pk", "body", "cluster_id", "cluster_locked"):
+                bodies[pk] = body
+                placed[pk] = (cluster_id, locked)
         for pk in ids:
             body = bodies.get(pk)
             found[pk] = None if body is None else clusters.fingerprint(body, keys=False)
@@ -364,12 +363,22 @@ class ClusterBatch:
     is never decided."""
 
     stories: list[tuple[Article, clusters.Fingerprint]] = field(default_factory=list)
+    logged: set[int] = field(default_factory=set)
 
-    def add(self, *, article: Article, fingerprint: clusters.Fingerprint | None = None) -> None:
-        """`fingerprint`: the story's body's, where the caller has it already."""
+    def add(
+        self,
+        *,
+        article: Article,
+        fingerprint: clusters.Fingerprint | None = None,
+        logged: bool = False,
+    ) -> None:
+        """`fingerprint`: the story's body's, where the caller has it already. `logged`:
+        the caller recorded the story's search change in this transaction."""
         if fingerprint is None:
             fingerprint = clusters.fingerprint(article.body)
         self.stories.append((article, fingerprint))
+        if logged:
+            self.logged.add(article.pk)
 
     def flush(self) -> None:
         """Decide the waiting stories' clusters. A database error here is the group's,
@@ -378,10 +387,11 @@ class ClusterBatch:
         if self.stories:
             try:
                 with transaction.atomic():
-                    clusters_assign_new(stories=self.stories)
+                    clusters_assign_new(stories=self.stories, logged=self.logged)
             except DatabaseError as exc:
                 raise ClusterBatchError(str(exc)) from exc
             self.stories.clear()
+            self.logged.clear()
 
 
 class ClusterBatchError(Exception):

@@ -520,7 +520,7 @@ def article_ingest(
         archive_changed(article_ids=[article.pk])
         if settings.NEWSARCHIVE_CLUSTERS and clusters_later is not None:
             # last: only a story stored is decided
-            clusters_later.add(article=article, fingerprint=fingerprint)
+            clusters_later.add(article=article, fingerprint=fingerprint, logged=True)
         return IngestResult(article, IngestOutcome.CREATED)
 
 

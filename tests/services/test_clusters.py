@@ -938,11 +938,11 @@ def test_a_group_whose_clusters_cannot_be_written_is_stored_story_by_story(db, m
     StoryCluster.objects.all().delete()
     real, calls = cluster_services.clusters_assign_new, []
 
-    def fails_once(*, stories):
+    def fails_once(*, stories, logged=frozenset()):
         calls.append(len(stories))
         if len(calls) == 1:
             raise OperationalError("database is locked")
-        return real(stories=stories)
+        return real(stories=stories, logged=logged)
 
     monkeypatch.setattr(cluster_services, "clusters_assign_new", fails_once)
     results = ingest._group_store(
@@ -988,7 +988,7 @@ def test_the_ingest_command_joins_copies_with_the_workers_fingerprints(db, tmp_p
 
 def test_copies_joining_one_cluster_in_a_group_write_its_document_once(db, monkeypatch):
     """Three copies stored in one ingest group join the original's cluster: the change
-    log names the cluster's collapsed document once, the indexer writes it once, and
+    log names each story and the cluster's collapsed document once, the indexer writes it once, and
     the index answers as one rebuilt from scratch does."""
     from articles.search.backends.base import Filters, SearchRequest
     from articles.search.backends.tantivy_backend import TantivyBackend
@@ -1019,6 +1019,9 @@ def test_copies_joining_one_cluster_in_a_group_write_its_document_once(db, monke
     document = cluster_document_id(original.cluster_id)
     logged = SearchChange.objects.filter(id__gt=before).values_list("article_id", flat=True)
     assert list(logged).count(document) == 1
+    # Each once: a copy's own entry, made as it was stored, covers its cluster too.
+    copies = [result.article.pk for _, result in results]
+    assert sorted(logged) == sorted([document, original.pk, *copies])
 
     written: list[int] = []
     apply = TantivyBackend.apply
@@ -1031,7 +1034,6 @@ def test_copies_joining_one_cluster_in_a_group_write_its_document_once(db, monke
     index_now()
     assert written.count(document) == 1
     # Each once: the cluster, the three copies, and the original (now in a cluster).
-    copies = [result.article.pk for _, result in results]
     assert sorted(written) == sorted([document, original.pk, *copies])
 
     requests = [
