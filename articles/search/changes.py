@@ -10,17 +10,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connections, router
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import Article, Mention, SearchChange
 
-_BATCH = 1000
-
 
 def record(*, article_ids: Iterable[int]) -> int:
-    """Log that these stories changed (created, edited, hidden, shown or deleted)."""
+    """Log that these stories changed (created, edited, hidden, shown or deleted), in id
+    order, in one statement: a model instance a row cost more than the insert (a group's
+    clusters log a hundred)."""
     ids = sorted({int(pk) for pk in article_ids})
-    SearchChange.objects.bulk_create([SearchChange(article_id=pk) for pk in ids], batch_size=_BATCH)
+    if not ids:
+        return 0
+    connection = connections[router.db_for_write(SearchChange)]  # as bulk_create chose
+    table, article_id, created_at = (
+        connection.ops.quote_name(name)
+        for name in (SearchChange._meta.db_table, "article_id", "created_at")
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement however many rows; ids are drawn in the rows' order.
+            cursor.execute(
+                f"INSERT INTO {table} ({article_id}, {created_at}) "
+                "SELECT v.id, %s FROM UNNEST(%s::bigint[]) WITH ORDINALITY AS v(id, n) "
+                "ORDER BY v.n",
+                [now, ids],
+            )
+        else:  # SQLite runs an executemany in process, with no round trips
+            cursor.executemany(
+                f"INSERT INTO {table} ({article_id}, {created_at}) VALUES (%s, %s)",
+                [(pk, now) for pk in ids],
+            )
     return len(ids)
 
 

@@ -273,6 +273,25 @@ def test_a_change_committed_late_is_not_skipped(db):
     assert held not in backend.state().holes
 
 
+def test_the_change_log_records_stories_once_each_in_id_order_in_one_statement(
+    db, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from articles.search import changes
+
+    before = SearchChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    started = timezone.now()
+    many = [*range(3000, 1000, -1), 7, 7, -5]  # more than any one IN list, a repeat
+    with django_assert_num_queries(1):
+        assert changes.record(article_ids=many) == 2002
+    with django_assert_num_queries(0):
+        assert changes.record(article_ids=[]) == 0
+    logged = list(SearchChange.objects.filter(id__gt=before).order_by("id"))
+    assert [c.article_id for c in logged] == sorted(set(many))
+    assert all(started <= c.created_at <= timezone.now() for c in logged)
+
+
 def test_an_index_rebuilt_from_scratch_equals_one_kept_in_step(db):
     stories = [
         make_story(f"Story {n}", f"Body {n} of the pier.", entities=[(f"P{n % 3}", "person")])
