@@ -349,8 +349,8 @@ def _first_matches(
                 bodies[pk] = body
                 placed[pk] = (cluster_id, locked)
         for pk in ids:
-            body = bodies.get(pk)
-            found[pk] = None if body is None else clusters.fingerprint(body, keys=False)
+            text = bodies.get(pk)
+            found[pk] = None if text is None else clusters.fingerprint(text, keys=False)
     return matches
 
 
