@@ -16,16 +16,12 @@ from typing import Any
 
 from django.template.defaultfilters import date as django_date
 from django.template.defaultfilters import time as django_time
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from jinja2 import Environment
 
+from .addresses import address
 from .templatetags.archive import thousands
-
-
-def _url(name: str, *args: Any) -> str:
-    return reverse(name, args=args)
 
 
 def _local(value):
@@ -52,7 +48,7 @@ def _pluralize(count: int, suffix: str = "s") -> str:
 
 def environment(**options: Any) -> Environment:
     env = Environment(**options)
-    env.globals["url"] = _url
+    env.globals["url"] = address
     env.filters["date"] = _date
     env.filters["time"] = _time
     env.filters["capfirst"] = capfirst

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Least, Lower
-from django.urls import reverse
 from django.utils.text import slugify
 
+from .addresses import address
 from .querysets import CENTRAL_COUNT_CAP, ArticleQuerySet, EntityQuerySet, SourceQuerySet
 from .vocabulary import KIND_URL_PREFIX, TRUSTED_CONFIDENCE, EntityKind
 
@@ -51,7 +51,7 @@ class Source(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:source", kwargs={"slug": self.slug})
+        return address("articles:source", slug=self.slug)
 
 
 class IngestBatch(models.Model):
@@ -120,9 +120,7 @@ class Entity(models.Model):
         return f"{self.name} ({self.kind})"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "articles:entity", kwargs={"kind": KIND_URL_PREFIX[self.kind], "slug": self.slug}
-        )
+        return address("articles:entity", kind=KIND_URL_PREFIX[self.kind], slug=self.slug)
 
 
 class EntityAlias(models.Model):
@@ -171,7 +169,7 @@ class StoryCluster(models.Model):
         return f"Story cluster {self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:cluster", kwargs={"pk": self.pk})
+        return address("articles:cluster", pk=self.pk)
 
 
 class Article(models.Model):
@@ -269,7 +267,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:story", kwargs={"pk": self.pk, "slug": self.slug})
+        return address("articles:story", pk=self.pk, slug=self.slug)
 
     @property
     def paragraphs(self) -> list[str]:
