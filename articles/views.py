@@ -149,7 +149,7 @@ class HomeView(CopiesMixin, ListView):
     stats_name = "home"
 
     def get_queryset(self):
-        return self.listing(Article.objects.published()).with_also_ran().for_listing().latest()
+        return self.listing(Article.objects.published()).with_also_ran().for_cards().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -521,8 +521,8 @@ class EntityView(CopiesMixin, ListView):
             # The same stories, found through the mentions' centrality index, which
             # orders them too; the counts still come from `stories`.
             central = self.listing(stories, through=published.central_to(self.entity))
-            return central.with_also_ran().for_listing(joined=False)
-        return self.listing(stories).with_also_ran().for_listing().latest()
+            return central.with_also_ran().for_cards(joined=False)
+        return self.listing(stories).with_also_ran().for_cards().latest()
 
     def _sort(self) -> str:
         """Every entity's page ranks by how central the entity is to each story (named

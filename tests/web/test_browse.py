@@ -416,3 +416,28 @@ def test_a_source_page_lists_what_it_wrote_and_published_newest_first_each_once(
     settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
     with django_assert_num_queries(4):
         client.get("/sources/site/")
+
+
+def test_an_entity_page_reads_what_its_cards_show_in_the_same_queries_however_many(
+    client, stories, django_assert_num_queries, settings
+):
+    """The entity, its aliases and the page of stories with their sources (joined, or
+    for the central order one more query); its counts are kept. No card makes a query
+    of its own for a field the page did not fetch."""
+    from articles.models import Entity, Source
+
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    blair = Entity.objects.get(name="Tony Blair")
+    url = blair.get_absolute_url()
+    for n in range(6):
+        source, publisher = (Source.objects.get_or_create(name=f"{w} {n}", slug=f"{w}-{n}")[0]
+                             for w in ("Wire", "Site"))  # fmt: skip
+        story = make_article(f"More Blair {n}", source=source, publisher=publisher,
+                             dateline="LONDON", summary="Blair again.")  # fmt: skip
+        story.mentions.create(entity=blair, count=1)
+    for sort, queries in (("central", 4), ("newest", 3)):
+        first = client.get(url, {"sort": sort})
+        assert "More Blair 5" in first.content.decode() and "LONDON" in first.content.decode()
+        with django_assert_num_queries(queries):
+            again = client.get(url, {"sort": sort})
+        assert again.content == first.content
