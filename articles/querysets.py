@@ -191,7 +191,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_id_order(self, ids: list[int]) -> list:
         """These stories among `ids`, in the order of `ids` (a search's order)."""
-        found = self.in_bulk(ids)
+        found = self.order_by().in_bulk(ids)  # ordered here, not by the database
         return [found[pk] for pk in ids if pk in found]
 
     def neighbours(self, article) -> tuple:
