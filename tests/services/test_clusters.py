@@ -543,7 +543,7 @@ BROWSE_QUERIES = [
     ("/", 5),
     ("/places/utah/", 10),  # its stories' sources in a query of their own
     ("/sources/ap/", 5),  # ids and dates as its source and as its publisher, then the page
-    ("/archive/2024/07/", 6),
+    ("/archive/2024/07/", 5),  # no list of its days: the calendar counts them
     ("/archive/2024/07/01/", 5),
 ]
 

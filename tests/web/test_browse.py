@@ -441,3 +441,24 @@ def test_an_entity_page_reads_what_its_cards_show_in_the_same_queries_however_ma
         with django_assert_num_queries(queries):
             again = client.get(url, {"sort": sort})
         assert again.content == first.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("articles:archive-year", args=[2005]),
+        reverse_lazy("articles:archive-month", args=[2005, 5]),
+    ],
+)
+def test_year_and_month_pages_read_no_list_of_dates_they_do_not_show(client, stories, url):
+    """Django's date archive views fetch the period's distinct months or days (every
+    story of the period, its date truncated one by one on SQLite); these pages count them
+    in SQL for their chart and calendar instead, so that list is never asked for."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = page(client, url)
+    assert "Blair wins third term" in response.content.decode()
+    assert not [q["sql"] for q in queries if "SELECT DISTINCT" in q["sql"].upper()]
+    assert len(queries) == 5
