@@ -544,7 +544,8 @@ def _newspaper_text(text: str) -> str:
 
 
 def _comparable(text: str) -> str:
-    """Lower case, punctuation gone, spaces single: one sentence as any extractor gives it."""
+    """Lower case, punctuation gone, spaces single: one sentence or heading as any extractor
+    or page gives it."""
     return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
 
 
@@ -688,7 +689,4 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _same(first: str, title: str) -> bool:
-    def normal(text: str) -> str:
-        return re.sub(r"\W+", " ", text).strip().lower()
-
-    return bool(title) and normal(first) == normal(title)
+    return bool(title) and _comparable(first) == _comparable(title)
