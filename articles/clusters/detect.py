@@ -11,7 +11,8 @@ from functools import cache
 import numpy as np
 
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\w*\d\w*")
+# A story's numbers: its words with a digit in them (what r"\w*\d\w*" finds in the text).
+_DIGIT = re.compile(r"\d")
 SHINGLE = 5  # words per shingle
 # A story of fewer shingles than this (about 14 words) joins no cluster on its own:
 # so short a text (a price line, a one-sentence brief) matches its templates too well.
@@ -33,6 +34,7 @@ NUM_PERM = 64
 # probability 1 - (1 - J**BAND_ROWS)**KEY_COUNT (0.99 at J = 0.4, 0.8 at J = 0.25).
 BAND_ROWS = 2
 KEY_COUNT = NUM_PERM // BAND_ROWS
+_BAND_PERSONS = tuple(band.to_bytes(2, "big") for band in range(KEY_COUNT))  # hashed in
 # MinHash as datasketch's "affine32" scheme computes it (the MurmurHash3 finaliser, then
 # a * h + b modulo 2**32 with its seed's a and b), over the low half of each shingle's
 # hash: the same signatures bit for bit (tests/services/test_clusters.py holds them
@@ -104,13 +106,10 @@ _POWERS = np.array(
 def _word_ids(tokens: list[str]) -> np.ndarray:
     if len(_word_hashes) > _MAX_WORDS:
         _word_hashes.clear()
-    out = np.empty(len(tokens), dtype=np.uint64)
-    for i, token in enumerate(tokens):
-        value = _word_hashes.get(token)
-        if value is None:
-            value = _word_hashes[token] = _hash64(token)
-        out[i] = value
-    return out
+    known = _word_hashes
+    for token in set(tokens).difference(known):
+        known[token] = _hash64(token)
+    return np.fromiter(map(known.__getitem__, tokens), np.uint64, len(tokens))
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -177,13 +176,18 @@ def candidate_keys(hashes: frozenset[int]) -> tuple[int, ...]:
     hashed in, as signed 64-bit integers."""
     if not hashes:
         return ()
-    values = signature(hashes)
-    keys = []
-    for band in range(KEY_COUNT):
-        rows = values[band * BAND_ROWS : (band + 1) * BAND_ROWS].astype(">u4").tobytes()
-        digest = hashlib.blake2b(rows, digest_size=8, person=band.to_bytes(2, "big")).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return tuple(keys)
+    packed = signature(hashes).astype(">u4").tobytes()
+    width = BAND_ROWS * 4  # a band's rows, as big-endian 32-bit values
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(
+                packed[band * width : (band + 1) * width], digest_size=8, person=person
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band, person in enumerate(_BAND_PERSONS)
+    )
 
 
 def dateline_day(text: str) -> int | None:
@@ -201,9 +205,10 @@ def dateline_day(text: str) -> int | None:
 def fingerprint(text: str, *, keys: bool = True) -> Fingerprint:
     """What detection needs of a story's text (its headline left out: copies re-headline).
     Without `keys`, only what a comparison needs (a candidate's stored keys found it)."""
-    ordered = _ordered_shingles(words(text))
+    tokens = words(text)
+    ordered = _ordered_shingles(tokens)
     hashed = frozenset(ordered.tolist())
-    numbers = frozenset(_NUMBER.findall(text.casefold()))
+    numbers = frozenset(filter(_DIGIT.search, tokens))
     return Fingerprint(
         shingles=hashed,
         numbers=numbers,
