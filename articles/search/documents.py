@@ -94,12 +94,25 @@ def _cluster_document(cluster_id: int, copies: list[IndexDocument]) -> IndexDocu
     )
 
 
-def _public_copies(cluster_ids: Iterable[int]) -> dict[int, list[dict]]:
-    rows = (
-        Article.objects.filter(cluster_id__in=list(cluster_ids), is_public=True)
-        .order_by("cluster_id", "cluster_rank", "id")
-        .values(*FIELDS)
-    )
+def _public_copies(
+    cluster_ids: Iterable[int], held: dict[int, dict] | None = None
+) -> dict[int, list[dict]]:
+    """Each cluster's public copies, best ranked first. `held`: rows the caller has read
+    already (with `is_public` and `cluster_rank`), which are not read again."""
+    held = held or {}
+    rows = [
+        *Article.objects.filter(cluster_id__in=list(cluster_ids), is_public=True)
+        .exclude(pk__in=sorted(held))
+        .values(*FIELDS, "cluster_rank"),
+        *(
+            row
+            for row in held.values()
+            if row["is_public"]
+            and row["cluster_id"] is not None
+            and row["cluster_id"] in cluster_ids
+        ),
+    ]
+    rows.sort(key=lambda row: (row["cluster_id"], row["cluster_rank"], row["id"]))
     out: dict[int, list[dict]] = {}
     for row in rows:
         out.setdefault(row["cluster_id"], []).append(row)
@@ -114,21 +127,21 @@ def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
     their views may have changed: when their cluster has at most two public copies (a
     change there can move it between shown collapsed and not). With more, one copy more
     or less leaves each other copy's document as it was, so ingesting the tenth copy of
-    a story writes two documents, not eleven."""
+    a story writes two documents, not eleven. Each story is read once, and the mentions
+    of all of them in one query."""
     ids = set(ids)
     story_ids = {pk for pk in ids if pk > 0}
     cluster_ids = {-pk - 1 for pk in ids if pk < -1}
-    cluster_ids |= set(
-        Article.objects.filter(pk__in=sorted(story_ids), cluster__isnull=False).values_list(
-            "cluster_id", flat=True
-        )
-    )
-    copies = _public_copies(cluster_ids)
-    shared = {cid for cid, rows in copies.items() if len(rows) > 1}
-    rows = {
+    held = {
         row["id"]: row
-        for row in Article.objects.filter(pk__in=sorted(story_ids), is_public=True).values(*FIELDS)
+        for row in Article.objects.filter(pk__in=sorted(story_ids)).values(
+            *FIELDS, "is_public", "cluster_rank"
+        )
     }
+    cluster_ids |= {row["cluster_id"] for row in held.values() if row["cluster_id"] is not None}
+    copies = _public_copies(cluster_ids, held)
+    shared = {cid for cid, rows in copies.items() if len(rows) > 1}
+    rows = {pk: row for pk, row in held.items() if row["is_public"]}
     members = {}
     for cid in cluster_ids:
         for row in copies.get(cid, []):
@@ -136,9 +149,9 @@ def documents_for(ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
             if len(copies[cid]) <= 2:
                 rows[row["id"]] = row
     story_ids |= set(rows)
-    docs = _documents(list(rows.values()), shared)
-    others = {pk: row for pk, row in members.items() if pk not in rows}
-    by_id = {doc.id: doc for doc in [*docs, *_documents(list(others.values()), shared)]}
+    others = [row for pk, row in members.items() if pk not in rows]
+    by_id = {doc.id: doc for doc in _documents([*rows.values(), *others], shared)}
+    docs = [by_id[pk] for pk in rows]
     gone = [pk for pk in sorted(story_ids) if pk not in rows]
     for cid in sorted(cluster_ids):
         if cid in shared:
