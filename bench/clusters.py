@@ -636,8 +636,10 @@ def _new_stories(limit: int | None = None) -> tuple[list[Path], int]:
     return halves, sum(words)
 
 
-def _new_halves(limit: int | None = None) -> tuple[list[Path], list[int]]:
-    """_new_stories' two folders, and the words each holds."""
+def _new_halves(limit: int | None = None, kind: str = "derived") -> tuple[list[Path], list[int]]:
+    """_new_stories' two folders, and the words each holds. `kind` "real": instead of
+    copies, the INGEST_FILES real stories that come after the first `limit` in the
+    corpora's order (an archive's ordinary next batch: a few of them are copies)."""
     from . import corpus
 
     folder = WORK / "clusters-ingest"
@@ -646,6 +648,13 @@ def _new_halves(limit: int | None = None) -> tuple[list[Path], list[int]]:
         shutil.rmtree(half, ignore_errors=True)
         half.mkdir(parents=True)
     words = [0, 0]
+    if kind == "real":
+        following = corpus.real_sources((limit or 0) + INGEST_FILES)[limit or 0 :]
+        for i, source in enumerate(following):
+            target = halves[i % 2] / f"{source.path.parent.name}-{source.path.name}"
+            shutil.copy(source.path, target)
+            words[i % 2] += len(target.read_bytes().decode("utf-8", "replace").split())
+        return halves, words
     made = corpus.derived(corpus.real_sources(limit), INGEST_FILES, seed=2026)
     for i, (name, text, _date) in enumerate(made):
         (halves[i % 2] / f"new-{name}").write_text(text, encoding="utf-8")
@@ -701,13 +710,14 @@ def _clone(base: str, name: str) -> str:
     return pg_url(target)
 
 
-def run_ingest(engine: str = "sqlite") -> dict:
+def run_ingest(engine: str = "sqlite", kind: str = "derived") -> dict:
     """Ingest speed with detection on and off, in the same run, on an archive this machine
     builds in a few minutes: the first SMALL_ARCHIVE real stories (Reuters first) ingested
-    with detection, then half of INGEST_FILES derived copies of them (each joins a
-    cluster, the costly path) into a fresh copy of it, INGEST_PAIRS times with detection
-    on and off, interleaved (_ingest_pairs) (bench/results/clusters_ingest[_postgres].json).
-    `engine` is sqlite or postgres."""
+    with detection, then half of INGEST_FILES new stories into a fresh copy of it,
+    INGEST_PAIRS times with detection on and off, interleaved (_ingest_pairs). The new
+    stories are, by `kind`, "derived" copies of the archive's (each joins a cluster: the
+    costly path) or the "real" stories that come next in the corpora (an ordinary batch)
+    (bench/results/clusters_ingest[_postgres][_real].json). `engine` is sqlite or postgres."""
     from . import corpus
 
     folder = WORK / "clusters-small-archive"
@@ -723,14 +733,17 @@ def run_ingest(engine: str = "sqlite") -> dict:
     print(f"  {built}", flush=True)
     result = {
         "engine": engine,
+        "kind": kind,
         "measured": time.strftime("%Y-%m-%d", time.gmtime()),
         "archive_stories": SMALL_ARCHIVE,
         "archive_ingest": built,
     }
     result["shape"] = _shape(base)
-    result["ingest"] = _ingest_pairs(base, limit=SMALL_ARCHIVE)
+    result["ingest"] = _ingest_pairs(base, limit=SMALL_ARCHIVE, kind=kind)
     RESULTS.mkdir(exist_ok=True)
-    suffix = "" if engine == "sqlite" else f"_{engine}"
+    suffix = ("" if engine == "sqlite" else f"_{engine}") + (
+        "" if kind == "derived" else f"_{kind}"
+    )
     (RESULTS / f"clusters_ingest{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
 
@@ -1085,13 +1098,13 @@ print(json.dumps({"said": out.getvalue().strip().splitlines()[-1], **written}))
 """
 
 
-def _ingest_pairs(base: str, limit: int | None = None) -> dict:
+def _ingest_pairs(base: str, limit: int | None = None, kind: str = "derived") -> dict:
     """The same new stories (one half of them a pair, the halves in turn) into a fresh
     copy of the archive and its index, with detection on and off, INGEST_PAIRS pairs in
     the order on, off, then off, on, and so on, so that the machine's drift falls on
     both alike. Each run is a whole `manage.py ingest`, by wall and CPU time (its own,
     Tantivy's threads' and its workers'), with the documents it wrote to the index."""
-    halves, words = _new_halves(limit)
+    halves, words = _new_halves(limit, kind)
     runs = []
     for pair in range(INGEST_PAIRS):
         half = pair % 2
@@ -1197,7 +1210,9 @@ if __name__ == "__main__":
     elif command == "archive":
         print(json.dumps(run_archive(), indent=2))
     elif command == "ingest":
-        print(json.dumps(run_ingest(sys.argv[2] if len(sys.argv) > 2 else "sqlite"), indent=2))
+        options = sys.argv[2:]
+        engine = "postgres" if "postgres" in options else "sqlite"
+        print(json.dumps(run_ingest(engine, "real" if "real" in options else "derived"), indent=2))
     elif command == "versions":
         print(json.dumps(run_versions(), indent=2))
     elif command == "groups":
@@ -1211,5 +1226,6 @@ if __name__ == "__main__":
     else:
         raise SystemExit(
             "usage: python -m bench.clusters"
-            " pairs|archive|ingest [postgres]|groups [postgres]|pages|versions|same A B|sheet"
+            " pairs|archive|ingest [postgres] [real]|groups [postgres]|pages|versions"
+            "|same A B|sheet"
         )
