@@ -311,7 +311,13 @@ def _ingest_pair_lines(a: dict) -> list[str]:
     when = f"{a['measured']}: " if a.get("measured") else ""
     lines = [
         f"{when}an archive of the first {a['archive_stories']} real stories, then half of "
-        f"{i['files']} derived copies of them (each joins a cluster) into a fresh copy of it, "
+        + (
+            f"the {i['files']} real stories that follow them in the corpora (an ordinary "
+            "batch: a few are copies) "
+            if a.get("kind") == "real"
+            else f"{i['files']} derived copies of them (each joins a cluster) "
+        )
+        + "into a fresh copy of it, "
         f"{i['pairs']} pairs of runs with detection on and off, interleaved (on, off, then "
         "off, on, ...; the halves in turn). CPU is the ingest's own, its threads' "
         "(Tantivy's) and its workers'. The machine has 2 cores and is shared: the wall "
@@ -360,7 +366,12 @@ def _small_cluster_lines() -> list[str]:
     minutes, with CPU times beside the wall times (the machine is shared)."""
     lines = []
     pages_path = RESULTS / "clusters_pages.json"
-    for name, engine in (("clusters_ingest", "SQLite"), ("clusters_ingest_postgres", "PostgreSQL")):
+    for name, engine, kind in (
+        ("clusters_ingest", "SQLite", ""),
+        ("clusters_ingest_real", "SQLite", " real"),
+        ("clusters_ingest_postgres", "PostgreSQL", ""),
+        ("clusters_ingest_postgres_real", "PostgreSQL", " real"),
+    ):
         ingest_path = RESULTS / f"{name}.json"
         if not ingest_path.exists():
             continue
@@ -368,7 +379,7 @@ def _small_cluster_lines() -> list[str]:
         i = a["ingest"]
         lines += [
             "## Story clusters: ingest with detection on and off (`python -m bench.clusters "
-            f"ingest{'' if engine == 'SQLite' else ' postgres'}`, {engine})",
+            f"ingest{'' if engine == 'SQLite' else ' postgres'}{kind}`, {engine})",
             "",
         ]
         if "runs" in i:
