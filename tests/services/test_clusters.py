@@ -175,6 +175,25 @@ def test_a_dateline_date_is_a_month_and_a_day_not_any_word_that_starts_like_one(
         assert clusters.detect.dateline_day(text) is None
 
 
+def test_a_storys_numbers_are_its_words_with_a_digit_in_any_script():
+    found = clusters.detect.fingerprint(
+        "Profit rose 3.5% to $12m in Q3; ٣ units, B2B deals and 1st."
+    )
+    assert found.numbers == {"3", "5", "12m", "q3", "٣", "b2b", "1st"}
+    assert clusters.detect.fingerprint("No figures at all here.").numbers == frozenset()
+
+
+def test_band_keys_stay_the_ones_stored_archives_hold():
+    # The database holds every story's keys: a change to how they are made would leave
+    # an archive's stories unable to find each other until `clusters rebuild`.
+    hashes = clusters.detect.fingerprint(" ".join(f"word{i}" for i in range(40))).shingles
+    keys = clusters.detect.candidate_keys(hashes)
+    assert len(keys) == clusters.detect.KEY_COUNT
+    assert keys[:3] == (2420155200154182938, 1076799389014274274, 5119418769272258750)
+    assert all(-(2**63) <= key < 2**63 for key in keys)
+    assert clusters.detect.candidate_keys(frozenset()) == ()
+
+
 def test_short_notices_that_differ_in_one_name_stay_apart():
     assert not _same(PAYOUT, PAYOUT.replace("Oregon", "Idaho"))
     assert _same(PAYOUT, PAYOUT)
