@@ -175,7 +175,14 @@ class StoryView(DetailView):
     context_object_name = "story"
 
     def get_queryset(self):
-        return Article.objects.published().with_also_ran().select_related("source", "publisher")
+        # Not the parser's input (as long as the page, or many times longer for saved
+        # HTML) nor the given metadata: the page shows neither.
+        return (
+            Article.objects.published()
+            .with_also_ran()
+            .select_related("source", "publisher")
+            .defer("raw_input", "given_metadata")
+        )
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -1066,7 +1073,12 @@ class ClusterView(DetailView):
                 raise BadRequest(f"{key} must be the id of one of this cluster's copies")
             else:
                 chosen.append(int(value))
-        compared = ordered.defer(None).select_related("source", "publisher").in_bulk(chosen)
+        compared = (
+            ordered.defer(None)
+            .defer("raw_input", "given_metadata")
+            .select_related("source", "publisher")
+            .in_bulk(chosen)
+        )
         if any(pk not in compared for pk in chosen):
             raise BadRequest("a and b must be the ids of two of this cluster's copies")
         left, right = compared[chosen[0]], compared[chosen[1]]

@@ -359,6 +359,20 @@ def test_the_story_page_reads_its_mentions_once(client, stories, django_assert_n
         page(client, stories[0].get_absolute_url())
 
 
+def test_the_story_page_leaves_the_parsers_input_unread(client, stories):
+    """The raw file a story was parsed from (a saved page can be many times the story)
+    and its given metadata are the admin's and retag's, not the reader's page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    type(stories[0]).objects.filter(pk=stories[0].pk).update(raw_input="<html>" + "x" * 50_000)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, stories[0].get_absolute_url())
+    story_reads = [q["sql"] for q in queries.captured_queries if "articles_article" in q["sql"]]
+    assert story_reads
+    assert not any("raw_input" in sql or "given_metadata" in sql for sql in story_reads)
+
+
 def test_the_related_search_document_is_the_indexed_one_from_the_pages_mentions(stories):
     from articles.search.documents import document_for
 
