@@ -150,7 +150,7 @@ class NameIndex:
     def __init__(self) -> None:
         self.names: dict[int, tuple[str, str]] = {}  # pk -> (name, kind)
         self.plural: dict[tuple[str, str], set[int]] = {}
-        self.same_name: dict[str, set[int]] = {}
+        self.same_name: dict[str, set[int]] = {}  # by plural key, whatever the kind
         self.full_names: dict[str, set[int]] = {}  # surname -> people of several words
         self.surnames: dict[str, set[int]] = {}  # surname -> one-word people
 
@@ -170,7 +170,8 @@ class NameIndex:
     def _keys(self, name: str, kind: str) -> list[tuple[dict[Any, set[int]], Any]]:
         keys: list[tuple[dict[Any, set[int]], Any]] = [
             (self.plural, (kind, tagging.plural_key(name))),
-            (self.same_name, name.casefold()),
+            # Any kind: one name, or its plural, tagged with two kinds is one entity.
+            (self.same_name, tagging.plural_key(name)),
         ]
         if kind == Entity.Kind.PERSON:
             words = name.split()
@@ -230,7 +231,9 @@ def entities_resolve(
 
     - Plural and singular are one entity (Tory and Tories, Lib Dem and Lib Dems).
     - One name tagged with several kinds becomes the kind most of its mentions carry
-      (two thirds of them at least; otherwise it waits in the review list).
+      (two thirds of them at least; otherwise it waits in the review list), and so does
+      a name whose plural or singular has another kind (Tories a group, Tory an
+      organization): the two are one entity.
     - A lone surname joins the dominant full name of that surname in the same period
       (see SURNAME_DOMINANCE); when no full name dominates it stays, for the curator.
     - Each entity's confidence is set from its stories.
@@ -294,23 +297,47 @@ def entities_resolve(
                 merged(*found)
 
     entities, counts = pool()
-    by_name: dict[str, list[Entity]] = {}
-    for e in entities:
-        by_name.setdefault(e.name.casefold(), []).append(e)
-    for same in by_name.values():
+
+    def one_kind(same: list[Entity]) -> None:
+        """Names of one entity tagged with several kinds become the kind most of their
+        mentions carry (two thirds at least), as one entity."""
         if len(same) < 2 or not concerns(same) or any(e.kind_locked or e.confirmed for e in same):
-            continue
+            return
         weight: dict[str, int] = {}
         for e in same:
             weight[e.kind] = weight.get(e.kind, 0) + counts.get(e.pk, 0)
         kind, top = max(weight.items(), key=lambda kv: kv[1])
-        if top * 3 >= 2 * sum(weight.values()):
-            keep = next(e for e in same if e.kind == kind)
-            remove = [e for e in same if e.kind != kind]
+        if len(weight) < 2 or top * 3 < 2 * sum(weight.values()):
+            return
+        keep = max((e for e in same if e.kind == kind), key=lambda e: (counts.get(e.pk, 0), -e.pk))
+        remove = [
+            e
+            for e in same
+            if e.kind != kind and frozenset({keep.name.casefold(), e.name.casefold()}) not in undone
+        ]
+        if remove:
             entity_merge_unchecked(keep=keep, remove=remove, user=None)
             archive_changed(entity_ids=[keep.pk])
             result.merged.append((keep.name, [f"{e.name} ({e.kind})" for e in remove]))
             merged(keep, remove)
+
+    # One name tagged with several kinds ("Burisma" an organization, once a place).
+    entities, counts = pool()
+    by_name: dict[str, list[Entity]] = {}
+    for e in entities:
+        by_name.setdefault(e.name.casefold(), []).append(e)
+    for same in by_name.values():
+        one_kind(same)
+    # A plural and its singular tagged with two kinds ("Tories" a group in most stories,
+    # "Tory" an organization in a few). Not a person's name: "the Blairs" is a family and
+    # "Simpsons" a programme, not the person Blair or Simpson.
+    entities, counts = pool()
+    by_plural: dict[str, list[Entity]] = {}
+    for e in entities:
+        if e.kind != Entity.Kind.PERSON:
+            by_plural.setdefault(tagging.plural_key(e.name), []).append(e)
+    for same in by_plural.values():
+        one_kind(same)
 
     entities, counts = pool()
     by_pk = {e.pk: e for e in entities}

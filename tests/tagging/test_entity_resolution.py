@@ -55,6 +55,55 @@ def test_plurals_surnames_and_kinds_resolve_to_one_entity_each(archive):
     assert MergeRecord.objects.count() == 4
 
 
+def test_a_plural_tagged_with_another_kind_than_its_singular_is_one_entity():
+    """The BBC archive had "Tories" as a group in 158 mentions and "Tory" as an
+    organization in 3: two entities, and a facet on either missed the other's stories."""
+    for n in range(5):
+        make_story(f"Poll {n}", f"Poll {n} body.", entities=[("Tories", "group")])
+    make_story("Leader", "Leader body.", entities=[("Tory", "organization")])
+    resolve.entities_resolve()
+    assert list(Entity.objects.filter(name__in=["Tory", "Tories"]).values_list("name", "kind")) == [
+        ("Tories", "group")
+    ]
+    assert stories_of("Tories", "group") == {*(f"Poll {n}" for n in range(5)), "Leader"}
+
+
+def test_a_persons_name_is_not_joined_to_its_plural():
+    """ "The Harcourts" (a family, a band, a programme) is not the person Harcourt."""
+    for n in range(5):
+        make_story(f"Show {n}", f"Show {n} body.", entities=[("Harcourts", "organization")])
+    make_story("Profile", "Profile body.", entities=[("Harcourt", "person")])
+    resolve.entities_resolve()
+    assert Entity.objects.filter(name="Harcourt", kind="person").exists()
+    assert Entity.objects.filter(name="Harcourts", kind="organization").exists()
+
+
+def test_a_plural_and_singular_split_evenly_between_kinds_wait_for_the_curator():
+    for n in range(2):
+        make_story(f"Poll {n}", f"Poll {n} body.", entities=[("Tories", "group")])
+        make_story(f"Leader {n}", f"Leader {n} body.", entities=[("Tory", "organization")])
+    resolve.entities_resolve()
+    assert Entity.objects.filter(name__in=["Tory", "Tories"]).count() == 2
+
+
+def test_ingest_joins_a_singular_of_another_kind_to_its_plural():
+    _ingest_run(*[(f"Poll {n}", [("Tories", "group")]) for n in range(4)])
+    _ingest_run(("Leader", [("Tory", "organization")]))
+    assert list(Entity.objects.filter(name__in=["Tory", "Tories"]).values_list("name", "kind")) == [
+        ("Tories", "group")
+    ]
+
+
+def test_an_undone_merge_of_a_plural_and_singular_is_not_redone():
+    for n in range(5):
+        make_story(f"Poll {n}", f"Poll {n} body.", entities=[("Tories", "group")])
+    make_story("Leader", "Leader body.", entities=[("Tory", "organization")])
+    resolve.entities_resolve()
+    curation.entity_merge_undo(record=MergeRecord.objects.get())
+    resolve.entities_resolve()
+    assert Entity.objects.filter(name="Tory", kind="organization").exists()
+
+
 def test_a_surname_without_a_dominant_full_name_stays_for_the_curator():
     make_story("A", "A" + " body.", entities=[("Tony Blair", "person")])
     make_story("B", "B" + " body.", entities=[("Cherie Blair", "person")])
