@@ -562,3 +562,15 @@ def test_the_name_after_a_dateline_is_not_read_as_part_of_its_date():
     text = tagging_module.ner_text(story)
     assert len(text) == len(f"{story.title}\n\n{story.body}")
     assert "WASHINGTON" not in text
+
+
+def test_the_name_that_opens_the_story_is_read_after_the_blanked_headline():
+    # With the headline's blanks in front of it the model missed the story's first name.
+    story = parsed_story(
+        "Striker signs new three-year deal",
+        "Tomas Arkwright has signed a new three-year contract with his club.",
+        "Arkwright scored 20 goals last season.",
+    )
+    found = {(e.name, e.kind): e for e in tag(story)}
+    assert set(found) == {("Tomas Arkwright", "person")}
+    assert found[("Tomas Arkwright", "person")].first_offset == story_text(story).index("Tomas")
