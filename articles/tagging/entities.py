@@ -1178,6 +1178,20 @@ def _lone_unbacked_person(
     )
 
 
+def _written_as_a_phrase(
+    text: str, entity: TaggedEntity, mentions: list[NameSpan], table: Mapping[str, tuple[str, str]]
+) -> bool:
+    """A capitalised name that the story also writes whole in lower case is an ordinary
+    phrase set in a heading's or a label's case ("Alarm Management" beside "alarm
+    management"), unless the alias table knows it or the text around it says its kind."""
+    lower = entity.name.lower()
+    if lower == entity.name or alias_key(entity.name) in table:
+        return False
+    if any(m.weight > 1 or m.label in _SURE_LABELS - {"ORG"} for m in mentions):
+        return False
+    return _exact_word(lower).search(text) is not None
+
+
 def _salience_score(entity: TaggedEntity, text_length: int) -> float:
     # Headline and lede say what a story is about; repetition and earliness back them up.
     earliness = 1.0 - entity.first_offset / max(text_length, 1)
@@ -1339,7 +1353,9 @@ def entities_from_spans(
         entity.in_lede |= lede_start <= m.start < lede_end
         evidence[(m.name, m.kind)].append(m)
     for key, entity in list(entities.items()):
-        if _lone_unbacked_person(entity, evidence[key], table):
+        if _lone_unbacked_person(entity, evidence[key], table) or _written_as_a_phrase(
+            text, entity, evidence[key], table
+        ):
             del entities[key]
             continue
         entity.confidence = _confidence(entity, evidence[key], table)
