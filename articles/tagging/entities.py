@@ -1189,7 +1189,7 @@ def _written_as_a_phrase(
         return False
     if any(m.weight > 1 or m.label in _SURE_LABELS - {"ORG"} for m in mentions):
         return False
-    return _exact_word(lower).search(text) is not None
+    return lower in text and _exact_word(lower).search(text) is not None
 
 
 def _salience_score(entity: TaggedEntity, text_length: int) -> float:
