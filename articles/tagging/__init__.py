@@ -26,7 +26,7 @@ from .topics import (
     topics_for,
 )
 
-TAGGER_VERSION = "7"
+TAGGER_VERSION = "8"
 
 
 def _spans(doc) -> list[tuple[int, int, str]]:

@@ -13,6 +13,7 @@ from ..factories import parsed_story, span
 def entities(s: ParsedStory, *spans) -> dict[tuple[str, str], TaggedEntity]:
     return {(e.name, e.kind): e for e in entities_from_spans(s, spans, merged_aliases(None))}
 
+
 def test_a_capitalised_phrase_the_story_also_writes_in_lower_case_is_no_name():
     s = parsed_story(
         "Ward alarms",

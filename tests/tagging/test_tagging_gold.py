@@ -32,18 +32,18 @@ from bench.gold import (
 from bench.gold import tagger_predictions as predict
 
 # (precision, recall) floors per kind on each set, and F1 on dev and check together and on
-# each blind set. Measured with tagger 7 (en_core_web_md) on 86 + 30 + 26 stories
+# each blind set. Measured with tagger 8 (en_core_web_md) on 86 + 30 + 26 stories
 # (bench/gold.py), facilities optional:
-#   dev:    people P 0.919 R 0.958; organizations P 0.745 R 0.880; places P 0.918 R 0.918
-#   check:  people P 0.920 R 0.939; organizations P 0.704 R 0.785; places P 0.920 R 0.963
-#   fresh:  people P 0.898 R 0.924; organizations P 0.719 R 0.829; places P 0.928 R 0.847
-#   fresh2: people P 0.957 R 0.957; organizations P 0.618 R 0.778; places P 0.856 R 0.922
-#   F1 dev and check 0.874 (spaCy alone 0.681); fresh 0.856 (0.702); fresh2 0.837 (0.710)
+#   dev:    people P 0.932 R 0.972; organizations P 0.753 R 0.880; places P 0.918 R 0.918
+#   check:  people P 0.922 R 0.959; organizations P 0.720 R 0.785; places P 0.929 R 0.963
+#   fresh:  people P 0.898 R 0.924; organizations P 0.719 R 0.829; places P 0.936 R 0.854
+#   fresh2: people P 0.957 R 0.971; organizations P 0.612 R 0.778; places P 0.856 R 0.922
+#   F1 dev and check 0.881 (spaCy alone 0.681); fresh 0.859 (0.702); fresh2 0.838 (0.710)
 # Tagger 6 (en_core_web_sm) had 0.882, 0.793 and 0.828: the model was chosen on the blind
 # sets, which no rule was written for (bench/results/tagging.md).
 SEEN_FLOORS = {
-    "people": (0.91, 0.93),
-    "organizations": (0.70, 0.78),
+    "people": (0.92, 0.95),
+    "organizations": (0.71, 0.78),
     "places": (0.91, 0.91),
 }
 FLOORS = {
@@ -52,15 +52,15 @@ FLOORS = {
     FRESH: {
         "people": (0.89, 0.92),
         "organizations": (0.71, 0.82),
-        "places": (0.92, 0.84),
+        "places": (0.93, 0.85),
     },
     "fresh2": {
-        "people": (0.95, 0.95),
+        "people": (0.95, 0.96),
         "organizations": (0.61, 0.77),
         "places": (0.85, 0.92),
     },
 }
-F1_FLOOR = 0.87
+F1_FLOOR = 0.875
 FRESH_F1_FLOOR = 0.85
 FRESH2_F1_FLOOR = 0.83
 
