@@ -11,7 +11,13 @@ from django.db.models.functions import Least, Lower
 from django.utils.text import slugify
 
 from .addresses import address
-from .querysets import CENTRAL_COUNT_CAP, ArticleQuerySet, EntityQuerySet, SourceQuerySet
+from .querysets import (
+    CENTRAL_COUNT_CAP,
+    ArticleQuerySet,
+    EntityQuerySet,
+    SourceQuerySet,
+    UTCDatePart,
+)
 from .vocabulary import KIND_URL_PREFIX, TRUSTED_CONFIDENCE, EntityKind
 
 
@@ -188,6 +194,14 @@ class Article(models.Model):
     dateline = models.CharField(max_length=200, blank=True)
     section = models.CharField(max_length=200, blank=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The month and day of published_at in UTC, month * 100 + day (506 for 6 May), for
+    # "On this day": the database computes and stores it on every write, whoever makes
+    # it, and an index on it answers a day in any year without reading every story.
+    month_day = models.GeneratedField(
+        expression=UTCDatePart("published_at", "month_day"),
+        output_field=models.IntegerField(null=True),
+        db_persist=True,
+    )
     date_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.NONE
     )
@@ -255,6 +269,10 @@ class Article(models.Model):
             models.Index(fields=["source", "published_at"], name="article_source_date"),
             # When the archive last changed: the API's Last-Modified, on every answer.
             models.Index(fields=["updated_at"], name="article_updated"),
+            # "On this day": a day's stories, and every day's count, from the index
+            # alone. The day comes first: SQLite cannot search an index by a bare
+            # boolean (Django's "WHERE is_public"), so it only narrows within a day.
+            models.Index(fields=["month_day", "is_public"], name="article_month_day"),
             models.Index(fields=["cluster", "cluster_rank"], name="article_cluster_rank"),
             # Counting a collapsed archive (one per cluster) from the index alone: the
             # rows themselves hold the bodies, and reading 100k of them took 140 ms.

@@ -930,9 +930,9 @@ class OnThisDay(CopiesMixin, ListView):
             self.day = date(2000, month, day)  # a leap year, so 29 February exists
         except ValueError as exc:
             raise Http404("No such day") from exc
-        that_day = self.listed(Article.objects.published()).filter(
-            published_at__month=month, published_at__day=day
-        )
+        # The day in UTC, as the archive's dates are (Article.month_day). Filtered after
+        # collapsing: a cluster is listed on its original's day only.
+        that_day = self.listed(Article.objects.published()).filter(month_day=month * 100 + day)
         return that_day.with_also_ran().for_listing().latest()
 
     def get_context_data(self, **kwargs):

@@ -80,7 +80,10 @@ def add_slice(
         row = dict(
             zip(
                 columns,
-                db.execute("SELECT * FROM articles_article WHERE id = ?", [original]).fetchone(),
+                # Not *: that has the generated month_day, which table_info leaves out.
+                db.execute(
+                    f"SELECT {', '.join(columns)} FROM articles_article WHERE id = ?", [original]
+                ).fetchone(),
                 strict=True,
             )
         )

@@ -1,7 +1,11 @@
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse, reverse_lazy
+
+from articles.models import Article
 
 from ..factories import index_now, make_article, make_story
 
@@ -80,6 +84,41 @@ def test_on_this_day_spans_years(client, stories):
         "Cocoa review",
     ]
     assert page(client, "/archive/on/02-29/").status_code == 200
+
+
+def test_on_this_day_is_the_utc_day_whoever_writes_the_date(client, stories, settings):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    late = make_story("Late edition", "Filed at night.", published="2005-05-06")
+    # 23:30 in New York on 5 May is 03:30 on 6 May in UTC, the archive's day (the day
+    # archive's too). A queryset update skips save(): the database keeps month_day.
+    evening = datetime(2005, 5, 5, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    Article.objects.filter(pk=late.pk).update(published_at=evening)
+    assert Article.objects.get(pk=late.pk).month_day == 506
+    titles = [s.title for s in page(client, "/archive/on/05-06/").context["stories"]]
+    assert titles == ["Late edition", "Blair wins third term", "Cocoa review"]
+    assert "Late edition" in page(client, "/archive/2005/05/06/").content.decode()
+    assert not page(client, "/archive/on/05-05/").context["stories"]
+    # Its neighbours count it on the same day.
+    before = page(client, "/archive/on/05-09/").context["days_before"]
+    assert {(d["day"].month, d["day"].day): d["count"] for d in before}[(5, 6)] == 3
+    Article.objects.filter(pk=late.pk).update(published_at=None)
+    assert Article.objects.get(pk=late.pk).month_day is None
+    assert len(page(client, "/archive/on/05-06/").context["stories"]) == 2
+
+
+def test_on_this_day_query_count(client, stories, settings, django_assert_num_queries):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    # Every day's count, the day's count and its page of stories.
+    with django_assert_num_queries(3):
+        page(client, "/archive/on/05-06/")
+    with django_assert_num_queries(2):  # an empty day has no page to read
+        page(client, "/archive/on/12-25/")
+
+
+def test_a_leap_day_is_a_month_day_of_its_own():
+    story = make_story("Leap", "A leap day.", published="2004-02-29")
+    assert story.published_at == datetime(2004, 2, 29, tzinfo=UTC)
+    assert Article.objects.filter(month_day=229).get() == story
 
 
 @pytest.mark.parametrize(
