@@ -321,7 +321,8 @@ class SearchView(CleanQueryMixin, ListView):
     def search_form(self) -> ArticleFilter:
         self.filterset = ArticleFilter(
             self.request.GET or None,
-            queryset=Article.objects.published().for_listing(),
+            # The page shows its stories as cards only: a card's columns, not every one.
+            queryset=Article.objects.published().for_cards(),
             request=self.request,
         )
         self.filterset.is_valid()
