@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django import template
 from django.template import engines
@@ -14,13 +14,24 @@ from .cite import cite_this
 register = template.Library()
 
 
-def _params(request) -> list[tuple[str, list[str]]]:
-    """The request's query string as (key, values) pairs, read once a request: a page
-    builds a link for every facet value, and copying the QueryDict for each (a deep
-    copy) cost more than the rest of the link."""
+Pairs = tuple[tuple[str, str], ...]  # (value, "key=value" as urlencode writes it)
+
+
+def _pairs(key: str, values) -> Pairs:
+    """`values` of `key` less the empty ones (no link carries `&from=&to=`), each with
+    its encoded pair."""
+    name = quote_plus(key)
+    return tuple((value, f"{name}={quote_plus(value)}") for value in values if value != "")
+
+
+def _params(request) -> list[tuple[str, Pairs]]:
+    """The request's query string as (key, pairs) in its order, read and encoded once a
+    request: a page builds a link for every facet value, and copying the QueryDict for
+    each (a deep copy), then encoding all of it again, cost more than the rest of the
+    link. A key whose values are all empty stays, with none, where it stood."""
     cached = getattr(request, "_archive_params", None)
     if cached is None:
-        cached = [(key, list(values)) for key, values in request.GET.lists()]
+        cached = [(key, _pairs(key, values)) for key, values in request.GET.lists()]
         request._archive_params = cached
     return cached
 
@@ -36,31 +47,31 @@ NOT_CARRIED = ("page", "find")
 
 
 def _query(request, *, add=None, remove=None, drop=NOT_CARRIED, replace=None) -> str:
-    params = {key: list(values) for key, values in _params(request)}
+    """The request's query string with `replace`d keys, less `drop` and empty values,
+    less `remove` ((key, value), or (key, None) for all of a key), plus `add` ((key,
+    value), unless there already): what urlencode(QueryDict) would write, each key's
+    values together, in first-seen order, from the pairs encoded once a request."""
+    params = dict(_params(request))
     for key, value in (replace or {}).items():
         if value is None:
             params.pop(key, None)
         else:
-            params[key] = [str(value)]
+            params[key] = _pairs(key, [str(value)])
     for key in drop:
         params.pop(key, None)
-    for key in list(params):  # no empty parameters (`&from=&to=`) in any link
-        params[key] = [v for v in params[key] if v != ""]
-        if not params[key]:
-            del params[key]
+    params = {key: pairs for key, pairs in params.items() if pairs}
     if remove:
         key, value = remove
         if value is None:
             params.pop(key, None)
         elif key in params:
-            params[key] = [v for v in params[key] if v != str(value)]
+            params[key] = tuple(pair for pair in params[key] if pair[0] != str(value))
     if add:
         key, value = add
-        values = params.get(key, [])
-        if str(value) not in values:
-            params[key] = [*values, str(value)]
-    # As QueryDict.urlencode writes it: each key's values together, in first-seen order.
-    encoded = urlencode([(key, value) for key, values in params.items() for value in values])
+        pairs = params.get(key, ())
+        if all(given != str(value) for given, _ in pairs):
+            params[key] = (*pairs, (str(value), f"{quote_plus(key)}={quote_plus(str(value))}"))
+    encoded = "&".join(pair for pairs in params.values() for _, pair in pairs)
     return f"?{encoded}" if encoded else "?"
 
 

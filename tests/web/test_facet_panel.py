@@ -3,6 +3,7 @@ links each value makes, the chosen values, "More…", and escaping."""
 
 from types import SimpleNamespace as Value
 
+import pytest
 from django.template import engines
 from django.test import RequestFactory
 
@@ -57,3 +58,69 @@ def test_names_and_query_values_are_escaped():
     html = panel('q="><img src=x>', [("person", "People", hostile, False)], {})
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "q=%22%3E%3Cimg+src%3Dx%3E" in html
+
+
+def _as_urlencode_writes(query: str, *, add=None, remove=None, replace=None) -> str:
+    """What the links said when each one copied and re-encoded the whole QueryDict."""
+    from urllib.parse import urlencode
+
+    params = {key: list(values) for key, values in RequestFactory().get(f"/?{query}").GET.lists()}
+    for key, value in (replace or {}).items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = [str(value)]
+    for key in ("page", "find"):
+        params.pop(key, None)
+    params = {key: [v for v in values if v != ""] for key, values in params.items()}
+    params = {key: values for key, values in params.items() if values}
+    if remove:
+        key, value = remove
+        if value is None:
+            params.pop(key, None)
+        elif key in params:
+            params[key] = [v for v in params[key] if v != str(value)]
+    if add:
+        key, value = add
+        if str(value) not in params.get(key, []):
+            params[key] = [*params.get(key, []), str(value)]
+    encoded = urlencode([(key, value) for key, values in params.items() for value in values])
+    return f"?{encoded}" if encoded else "?"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=budget",
+        "q=budget&page=3&find=bl",
+        "q=a+b%26c&person=tony-blair&person=gordon-brown&from=&to=",
+        "from=&q=x&from=2005-01-01&place=s%C3%A3o-paulo",
+        "person=&q=tax&person=&year=2005",
+        "q=%22%3E%3Cimg%3E&topic=tax&topic=tax",
+    ],
+)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"add": ("person", "tony-blair")},
+        {"add": ("person", "né")},
+        {"add": ("year", 1987)},
+        {"add": ("from", "2001-01-01")},
+        {"remove": ("person", "tony-blair")},
+        {"remove": ("person", None)},
+        {"remove": ("page", None)},
+        {"remove": ("person", None), "add": ("person", "x y")},
+        {"remove": ("topic", "tax"), "add": ("topic", "tax")},
+        {"replace": {"year": 2005, "sort": None}},
+        {"replace": {"person": "", "from": "2005-02-01", "page": 4}},
+        {"replace": {"q": "new words", "find": "x"}},
+    ],
+)
+def test_links_say_what_urlencode_of_the_query_dict_said(query, change):
+    from articles.templatetags.archive import _query
+
+    request = RequestFactory().get(f"/search/?{query}")
+    assert _query(request, **change) == _as_urlencode_writes(query, **change)
+    assert _query(request, **change) == _query(request, **change)  # the cache changes nothing
