@@ -267,6 +267,9 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["is_public", "-published_at", "-id"], name="article_latest"),
             models.Index(fields=["source", "published_at"], name="article_source_date"),
+            # A source's page walks its stories as publisher too, newest first: without
+            # this, SQLite walked the whole archive by date to find them.
+            models.Index(fields=["publisher", "published_at"], name="article_publisher_date"),
             # When the archive last changed: the API's Last-Modified, on every answer.
             models.Index(fields=["updated_at"], name="article_updated"),
             # "On this day": a day's stories, and every day's count, from the index

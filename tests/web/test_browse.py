@@ -515,3 +515,46 @@ def test_year_and_month_pages_read_no_list_of_dates_they_do_not_show(client, sto
     assert "Blair wins third term" in response.content.decode()
     assert not [q["sql"] for q in queries if "SELECT DISTINCT" in q["sql"].upper()]
     assert len(queries) == 5
+
+
+def _plans(client, url: str, *, where: str) -> list[str]:
+    """SQLite's query plans of the page's queries whose SQL matches `where`."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in (q["sql"] for q in captured if re.search(where, q["sql"])):
+            # The captured SQL has its parameters inlined; these pages' are numbers only.
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plans.append(" ".join(str(row[3]) for row in cursor.fetchall()))
+    return plans
+
+
+@pytest.mark.parametrize(
+    ("url", "where", "index"),
+    [
+        # The stories it published, newest first: walked in that order, not by date
+        # through the whole archive, nor read and sorted.
+        (
+            "/sources/bbc/",
+            r'^SELECT \S+ AS "pk", \S+ AS "published_at" FROM .*"publisher_id" = \d+ AND',
+            "article_publisher_date",
+        ),
+        # A day in any year, and every day's count.
+        ("/archive/on/05-06/", r'"month_day"', "article_month_day"),
+    ],
+)
+def test_the_page_reads_its_index(client, stories, settings, url, where, index):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan asserted is SQLite's; PostgreSQL plans by its statistics")
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    plans = _plans(client, url, where=where)
+    assert plans and all(index in plan for plan in plans), plans
+    assert not any("TEMP B-TREE FOR ORDER BY" in plan for plan in plans if "LIMIT" in plan)
