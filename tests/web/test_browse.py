@@ -75,6 +75,18 @@ def test_date_archives(client, stories):
     assert [s.title for s in undated.context["stories"]] == ["Undated note"]
     index = page(client, reverse("articles:archive"))
     assert index.context["undated"] == 1
+    assert index.context["years"] == [
+        {"year": 2005, "count": 2},
+        {"year": 2004, "count": 1},
+        {"year": 1987, "count": 1},
+    ]
+
+
+def test_archive_index_query_count(client, stories, settings, django_assert_num_queries):
+    settings.NEWSARCHIVE_PAGE_CACHE_SECONDS = 0
+    # The years and the undated in one pass, and the months.
+    with django_assert_num_queries(2):
+        page(client, reverse("articles:archive"))
 
 
 def test_on_this_day_spans_years(client, stories):
