@@ -272,10 +272,15 @@ class Article(models.Model):
             models.Index(fields=["publisher", "published_at"], name="article_publisher_date"),
             # When the archive last changed: the API's Last-Modified, on every answer.
             models.Index(fields=["updated_at"], name="article_updated"),
-            # "On this day": a day's stories, and every day's count, from the index
-            # alone. The day comes first: SQLite cannot search an index by a bare
-            # boolean (Django's "WHERE is_public"), so it only narrows within a day.
-            models.Index(fields=["month_day", "is_public"], name="article_month_day"),
+            # "On this day": a day's public stories newest first, read in the index's
+            # order as far as the page goes, and every day's count from the index
+            # alone. Partial, since SQLite cannot search an index by a bare boolean
+            # (Django's "WHERE is_public"): one on it first could not be searched.
+            models.Index(
+                fields=["month_day", "published_at"],
+                condition=models.Q(is_public=True),
+                name="article_month_day",
+            ),
             models.Index(fields=["cluster", "cluster_rank"], name="article_cluster_rank"),
             # Counting a collapsed archive (one per cluster) from the index alone: the
             # rows themselves hold the bodies, and reading 100k of them took 140 ms.

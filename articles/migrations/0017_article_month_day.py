@@ -41,7 +41,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="article",
-            index=models.Index(fields=["month_day", "is_public"], name="article_month_day"),
+            index=models.Index(
+                condition=models.Q(("is_public", True)),
+                fields=["month_day", "published_at"],
+                name="article_month_day",
+            ),
         ),
         migrations.RunPython(restore_statistics, migrations.RunPython.noop, elidable=True),
     ]
