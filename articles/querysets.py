@@ -82,8 +82,10 @@ class UTCDatePart(models.Func):
         " + CAST(substr(%(expressions)s, 6, 2) AS integer))",
         "day": "CAST(substr(%(expressions)s, 9, 2) AS integer)",
         "month_of_year": "CAST(substr(%(expressions)s, 6, 2) AS integer)",
-        "month_day": "(CAST(substr(%(expressions)s, 6, 2) AS integer) * 100"
-        " + CAST(substr(%(expressions)s, 9, 2) AS integer))",
+        # Stored in the table's SQL (Article.month_day), which Django's SQLite
+        # introspection splits into columns at every ", ": so none in this one.
+        "month_day": "(CAST(substr(%(expressions)s,6,2) AS integer)*100"
+        "+CAST(substr(%(expressions)s,9,2) AS integer))",
     }
     POSTGRESQL = {
         "month": "(EXTRACT(YEAR FROM %(expressions)s AT TIME ZONE 'UTC') * 100"
