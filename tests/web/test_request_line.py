@@ -103,3 +103,16 @@ def test_gunicorn_takes_the_longest_valid_request():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_each_gunicorn_worker_moves_what_it_loaded_out_of_the_collectors_reach():
+    import gc
+
+    namespace: dict = {}
+    exec(Path(ROOT, "gunicorn.conf.py").read_text(), namespace)
+    before = gc.get_freeze_count()
+    try:
+        namespace["post_worker_init"](None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
