@@ -500,7 +500,7 @@ def test_tag_many_with_two_processes():
 
 
 def test_tagger_version():
-    assert TAGGER_VERSION == "7"
+    assert TAGGER_VERSION == "8"
 
 
 def test_pieces_cut_at_paragraphs_and_keep_every_character(monkeypatch):
