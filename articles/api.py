@@ -325,9 +325,7 @@ def story_list(request: HttpRequest) -> JsonResponse:
 @api_view("/api/stories/{id}/")
 def story_detail(request: HttpRequest, pk: int) -> JsonResponse:
     story = get_object_or_404(
-        Article.objects.published()
-        .select_related("source", "publisher")
-        .defer("raw_input", "given_metadata"),
+        Article.objects.published().select_related("source", "publisher").for_reading(),
         pk=pk,
     )
     mentions = story.mentions.select_related("entity").order_by("salience", "-count", "pk")

@@ -70,18 +70,16 @@ class UTCYear(models.Func):
 
 
 class UTCDatePart(models.Func):
-    """A timestamp's month ("month": year * 100 + month), day of the month ("day"),
-    month of the year ("month_of_year") or month and day in any year ("month_day":
-    month * 100 + day) in UTC, in each engine's own SQL (as UTCYear). Each is
-    deterministic (immutable on PostgreSQL), so a stored column can be generated from it
-    (Article.month_day)."""
+    """A timestamp's month ("month": year * 100 + month), day of the month ("day") or
+    month and day in any year ("month_day": month * 100 + day) in UTC, in each engine's
+    own SQL (as UTCYear). Each is deterministic (immutable on PostgreSQL), so a stored
+    column can be generated from it (Article.month_day)."""
 
     output_field = models.IntegerField()
     SQLITE = {
         "month": "(CAST(substr(%(expressions)s, 1, 4) AS integer) * 100"
         " + CAST(substr(%(expressions)s, 6, 2) AS integer))",
         "day": "CAST(substr(%(expressions)s, 9, 2) AS integer)",
-        "month_of_year": "CAST(substr(%(expressions)s, 6, 2) AS integer)",
         # Stored in the table's SQL (Article.month_day), which Django's SQLite
         # introspection splits into columns at every ", ": so none in this one.
         "month_day": "(CAST(substr(%(expressions)s,6,2) AS integer)*100"
@@ -91,7 +89,6 @@ class UTCDatePart(models.Func):
         "month": "(EXTRACT(YEAR FROM %(expressions)s AT TIME ZONE 'UTC') * 100"
         " + EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC'))::integer",
         "day": "EXTRACT(DAY FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
-        "month_of_year": "EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC')::integer",
         "month_day": "(EXTRACT(MONTH FROM %(expressions)s AT TIME ZONE 'UTC') * 100"
         " + EXTRACT(DAY FROM %(expressions)s AT TIME ZONE 'UTC'))::integer",
     }
@@ -177,13 +174,19 @@ class ArticleQuerySet(models.QuerySet):
             also_ran=Coalesce(Subquery(others, output_field=models.IntegerField()), 0)
         )
 
+    def for_reading(self) -> ArticleQuerySet:
+        """Less what no reader's page or answer shows: the parser's input (as long as the
+        story, or many times longer for saved HTML) and the given metadata, which are
+        the admin's and retag's."""
+        return self.defer("raw_input", "given_metadata")
+
     def for_listing(self, *, joined: bool = True) -> ArticleQuerySet:
         """What a story card needs, with no N+1 on source or publisher: joined in the
         same query, or (joined=False) fetched in one more query each, for a list read in
         an index's order, which SQLite stops using when the query joins other tables."""
         related = ("source", "publisher")
         cards = self.select_related(*related) if joined else self.prefetch_related(*related)
-        return cards.defer("raw_input", "body", "given_metadata")
+        return cards.for_reading().defer("body")
 
     def for_cards(self, *, joined: bool = True) -> ArticleQuerySet:
         """for_listing() for a page that shows its stories only as cards: only the

@@ -175,13 +175,11 @@ class StoryView(DetailView):
     context_object_name = "story"
 
     def get_queryset(self):
-        # Not the parser's input (as long as the page, or many times longer for saved
-        # HTML) nor the given metadata: the page shows neither.
         return (
             Article.objects.published()
             .with_also_ran()
             .select_related("source", "publisher")
-            .defer("raw_input", "given_metadata")
+            .for_reading()
         )
 
     def get(self, request, *args, **kwargs):
@@ -1082,10 +1080,7 @@ class ClusterView(DetailView):
             else:
                 chosen.append(int(value))
         compared = (
-            ordered.defer(None)
-            .defer("raw_input", "given_metadata")
-            .select_related("source", "publisher")
-            .in_bulk(chosen)
+            ordered.defer(None).for_reading().select_related("source", "publisher").in_bulk(chosen)
         )
         if any(pk not in compared for pk in chosen):
             raise BadRequest("a and b must be the ids of two of this cluster's copies")

@@ -17,11 +17,14 @@ register = template.Library()
 Pairs = tuple[tuple[str, str], ...]  # (value, "key=value" as urlencode writes it)
 
 
+def _pair(key: str, value: str) -> tuple[str, str]:
+    return value, f"{quote_plus(key)}={quote_plus(value)}"
+
+
 def _pairs(key: str, values) -> Pairs:
     """`values` of `key` less the empty ones (no link carries `&from=&to=`), each with
     its encoded pair."""
-    name = quote_plus(key)
-    return tuple((value, f"{name}={quote_plus(value)}") for value in values if value != "")
+    return tuple(_pair(key, value) for value in values if value != "")
 
 
 def _params(request) -> list[tuple[str, Pairs]]:
@@ -70,7 +73,7 @@ def _query(request, *, add=None, remove=None, drop=NOT_CARRIED, replace=None) ->
         key, value = add
         pairs = params.get(key, ())
         if all(given != str(value) for given, _ in pairs):
-            params[key] = (*pairs, (str(value), f"{quote_plus(key)}={quote_plus(str(value))}"))
+            params[key] = (*pairs, _pair(key, str(value)))
     encoded = "&".join(pair for pairs in params.values() for _, pair in pairs)
     return f"?{encoded}" if encoded else "?"
 
